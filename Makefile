@@ -1,0 +1,42 @@
+# Two set-up commands: `make demo` and `make test`. A fresh clone needs only Python >= 3.12 and make.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+HOST  ?= 127.0.0.1
+PORT  ?= 8000
+
+# First interpreter >= 3.12 found: $PYTHON, python3.13, python3.12, python3, then pyenv's installs.
+PYTHON ?= $(shell for c in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+	  $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$c; break; }; done)
+
+.PHONY: demo test lint serve install messages clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found (set PYTHON=/path/to/python3.12)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(VENV)/.installed
+
+# Runs the whole suite; DATABASE_URL selects PostgreSQL, default SQLite.
+test: install
+	$(VENV)/bin/ruff check .
+	$(PY) -m aftersales.manage makemigrations --check --dry-run >/dev/null
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# Creates the venv, migrates SQLite, loads demo data, serves the site.
+demo: install
+	$(PY) -m aftersales.manage migrate --no-input
+	$(PY) -m aftersales.manage load_demo
+	@echo ""
+	@echo "  aftersales-cert demo: http://$(HOST):$(PORT)/"
+	@echo ""
+	$(PY) -m aftersales.manage runserver $(HOST):$(PORT)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

@@ -1,0 +1,255 @@
+"""Read a filled-in checklist (.xlsx or .csv) into scoring inputs, or every problem by row and column.
+
+Row numbers are the ones a person sees: the header is row 1 of the file (CSV) or of the sheet
+(xlsx). Nothing is scored unless the whole file is clean.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aftersales.core.problems import Problem, ProblemsError
+from aftersales.core.scheme import Scheme, parse_points
+from aftersales.core.scoring import (
+    DEDUCTION_TEXT,
+    RESULT_TEXT,
+    ItemResult,
+    ResultKind,
+    ScoreResult,
+    SpecialBonus,
+    SpecialDeduction,
+    StarContext,
+    check_inputs,
+    score,
+)
+
+from .columns import (
+    COLUMNS,
+    DEDUCTION_WORDS,
+    REQUIRED_COLUMNS,
+    RESULT_WORDS,
+    SPECIAL_BONUS,
+    SPECIAL_WORDS,
+    match_header,
+)
+
+ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
+
+
+@dataclass
+class Checklist:
+    results: dict[str, ItemResult] = field(default_factory=dict)
+    deductions: list[SpecialDeduction] = field(default_factory=list)
+    bonuses: list[SpecialBonus] = field(default_factory=list)
+    item_rows: dict[str, int] = field(default_factory=dict)  # item id -> row
+    deduction_rows: list[int] = field(default_factory=list)
+    bonus_rows: list[int] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)  # item ids that have a row, good or bad
+
+
+def read_rows(path: Path) -> list[tuple[int, list[object]]]:
+    """(row number, cells) for every row of the file, header included."""
+    suffix = path.suffix.lower()
+    if suffix not in {".xlsx", ".csv"}:
+        raise ProblemsError([Problem("file_type_unknown", where=str(path), params={"suffix": suffix or "-"})])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ProblemsError([Problem("file_unreadable", where=str(path), params={"error": exc.strerror})]) from exc
+    if suffix == ".csv":
+        return _csv_rows(data, path)
+    return _xlsx_rows(data, path)
+
+
+def _csv_rows(data: bytes, path: Path) -> list[tuple[int, list[object]]]:
+    for encoding in ENCODINGS:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ProblemsError([Problem("file_encoding", where=str(path))])
+    try:
+        sample = text[:4096]
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return [(i, list(row)) for i, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
+    except csv.Error as exc:
+        raise ProblemsError([Problem("file_unreadable", where=str(path), params={"error": str(exc)})]) from exc
+
+
+def _xlsx_rows(data: bytes, path: Path) -> list[tuple[int, list[object]]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise ProblemsError([Problem("file_unreadable", where=str(path), params={"error": str(exc) or type(exc).__name__})]) from exc
+    try:
+        ws = wb.worksheets[0]
+        return [(i, list(row)) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
+    finally:
+        wb.close()
+
+
+def parse_checklist(scheme: Scheme, path: Path) -> Checklist:
+    """Parse and check a checklist against a scheme; ProblemsError lists every problem."""
+    rows = read_rows(Path(path))
+    problems: list[Problem] = []
+    header_at = next((i for i, (_, cells) in enumerate(rows) if any(_cell(c) for c in cells)), None)
+    if header_at is None:
+        raise ProblemsError([Problem("file_empty", where=str(path))])
+    header_row, header = rows[header_at]
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        if not _cell(cell):
+            continue
+        column = match_header(cell)
+        if column is None:
+            problems.append(Problem("header_unknown", row=header_row, params={"value": _cell(cell)}))
+        elif column in columns:
+            problems.append(Problem("header_duplicate", row=header_row, column=column, params={"column": column}))
+        else:
+            columns[column] = index
+    for column in REQUIRED_COLUMNS:
+        if column not in columns:
+            problems.append(Problem("header_missing", row=header_row, column=column, params={"column": column}))
+    if problems:
+        raise ProblemsError(problems)
+
+    sheet = Checklist()
+    first_row: dict[str, int] = {}
+    for row_number, cells in rows[header_at + 1 :]:
+        values = {c: _cell(cells[i]) if i < len(cells) else "" for c, i in columns.items()}
+        if not any(values.get(c) for c in COLUMNS if c not in {"title", "points"}):
+            continue  # blank row, or a spare special row left empty
+        problems.extend(_parse_row(scheme, row_number, values, sheet, first_row))
+
+    problems.extend(_engine_problems(scheme, sheet))
+    if problems:
+        raise ProblemsError(sorted(problems, key=lambda p: (p.row or 10**9, COLUMNS.index(p.column) if p.column in COLUMNS else 0)))
+    return sheet
+
+
+def score_checklist(scheme: Scheme, path: Path, *, stars: StarContext | None = None) -> ScoreResult:
+    sheet = parse_checklist(scheme, path)
+    return score(scheme, sheet.results, sheet.deductions, sheet.bonuses, stars=stars)
+
+
+def _parse_row(scheme: Scheme, row: int, values: dict[str, str], sheet: Checklist, first_row: dict[str, int]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def bad(code: str, column: str, **params: object) -> None:
+        problems.append(Problem(code, row=row, column=column, params=params))
+
+    item = values.get("item", "")
+    reason = values.get("reason", "")
+    special = SPECIAL_WORDS.get(item.casefold())
+    if special is not None:
+        for column in ("points_awarded", "sampled", "nonconforming"):
+            if values.get(column):
+                bad("value_not_expected", column, result=item)
+        if special == SPECIAL_BONUS:
+            sheet.bonuses.append(SpecialBonus(reason=reason))
+            sheet.bonus_rows.append(row)
+        else:
+            kind = DEDUCTION_WORDS.get(values.get("result", "").casefold())
+            if kind is None:
+                allowed = " / ".join(f"{t.zh} {k.value}" for k, t in DEDUCTION_TEXT.items())
+                bad("deduction_kind_unknown", "result", value=values.get("result", ""), allowed=allowed)
+            else:
+                sheet.deductions.append(SpecialDeduction(kind=kind, reason=reason))
+                sheet.deduction_rows.append(row)
+        return problems
+
+    if not item:
+        bad("item_empty", "item")
+        return problems
+    if not scheme.has_node(item):
+        bad("item_unknown", "item", item=item)
+        return problems
+    node = scheme.node(item)
+    word = values.get("result", "")
+    if not node.is_item:
+        if word or any(values.get(c) for c in ("points_awarded", "sampled", "nonconforming")):
+            bad("item_not_scored", "result", item=node.code)
+        return problems  # a heading row of the exported checklist
+    if node.id in first_row:
+        bad("item_duplicate", "item", item=node.code, first=first_row[node.id])
+        return problems
+    first_row[node.id] = row
+    sheet.item_rows[node.id] = row
+    sheet.seen.add(node.id)
+    if not word:
+        bad("result_missing", "result")
+        return problems
+    kind = RESULT_WORDS.get(word.casefold())
+    if kind is None:
+        allowed = " / ".join(f"{t.en} {t.zh}" for t in RESULT_TEXT.values())
+        bad("result_unknown", "result", value=word, allowed=allowed)
+        return problems
+
+    n = k = None
+    awarded = None
+    if kind is ResultKind.SAMPLED:
+        n = _count(values.get("sampled", ""))
+        k = _count(values.get("nonconforming", ""))
+        if values.get("sampled") and n is None:
+            bad("sampled_size_invalid", "sampled", value=values["sampled"])
+        if values.get("nonconforming") and k is None:
+            bad("nonconforming_invalid", "nonconforming", value=values["nonconforming"], n=values.get("sampled") or "?")
+    else:
+        for column in ("sampled", "nonconforming"):
+            if values.get(column):
+                bad("value_not_expected", column, result=word)
+    if kind is ResultKind.PARTIAL:
+        if values.get("points_awarded"):
+            awarded = parse_points(values["points_awarded"])
+            if awarded is None:
+                bad("partial_out_of_range", "points_awarded", value=values["points_awarded"], points=node.points)
+    elif values.get("points_awarded"):
+        bad("value_not_expected", "points_awarded", result=word)
+    if problems:
+        return problems
+    sheet.results[node.id] = ItemResult(kind, sampled=n, nonconforming=k, awarded=awarded, reason=reason)
+    return problems
+
+
+def _engine_problems(scheme: Scheme, sheet: Checklist) -> list[Problem]:
+    """The engine's own input check, located on the rows of the file."""
+    located = []
+    for p in check_inputs(scheme, sheet.results, sheet.deductions, sheet.bonuses):
+        if p.code == "item_missing" and p.where in sheet.seen:
+            continue  # its row is present and already reported as bad
+        row = sheet.item_rows.get(p.where)
+        if p.where.startswith("special_deduction["):
+            row = sheet.deduction_rows[int(p.where[18:-1])]
+        elif p.where.startswith("special_bonus["):
+            row = sheet.bonus_rows[int(p.where[14:-1])]
+        located.append(Problem(p.code, where=p.where, row=row, column=p.column, params=p.params))
+    return located
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value).removesuffix(".0") if value.is_integer() else repr(value)
+    return str(value).strip()
+
+
+def _count(text: str) -> int | None:
+    value = parse_points(text) if text else None
+    if value is None or value.denominator != 1 or value < 0:
+        return None
+    return int(value)
+
+
