@@ -21,15 +21,20 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 install: $(VENV)/.installed
 
 # Runs the whole suite; DATABASE_URL selects PostgreSQL, default SQLite.
+test: export DJANGO_SECRET_KEY ?= insecure-key-for-tests-only
+test: export DJANGO_ALLOWED_HOSTS ?= testserver,localhost,127.0.0.1
 test: install
 	$(VENV)/bin/ruff check .
 	$(PY) -m aftersales.manage makemigrations --check --dry-run >/dev/null
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+lint: export DJANGO_SECRET_KEY ?= insecure-key-for-lint-only
+lint: export DJANGO_ALLOWED_HOSTS ?= localhost
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
 # Creates the venv, migrates SQLite, loads demo data, serves the site.
+demo: export DJANGO_DEBUG ?= 1
 demo: install
 	$(PY) -m aftersales.manage migrate --no-input
 	$(PY) -m aftersales.manage load_demo

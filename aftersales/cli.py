@@ -63,8 +63,14 @@ L = {
     "specials": Text("特别扣分 {d} 项，特别加分 {b} 项", "{d} special deductions, {b} special bonus"),
     "invalid": Text("文件有 {n} 处问题，未计分：", "{n} problems in the file, nothing was scored:"),
     "saved": Text("已写出 {path}（{n} 个评分项）", "wrote {path} ({n} items)"),
-    "valid": Text("方案有效：{id} {version}，{n} 个评分项，SHA-256 {sha}", "scheme is valid: {id} {version}, {n} items, SHA-256 {sha}"),
-    "ref_note": Text("注意：这是参考分配，不是认证机构备案的正式评分表。", "Note: this is a reference allocation, not a certification body's filed table."),
+    "valid": Text(
+        "方案有效：{id} {version}，{n} 个评分项，SHA-256 {sha}",
+        "scheme is valid: {id} {version}, {n} items, SHA-256 {sha}",
+    ),
+    "ref_note": Text(
+        "注意：这是参考分配，不是认证机构备案的正式评分表。",
+        "Note: this is a reference allocation, not a certification body's filed table.",
+    ),
 }
 
 
@@ -108,7 +114,9 @@ def schemes_list(ctx: typer.Context, lang: Lang = "zh-Hans") -> None:
 
 
 @schemes_app.command("show")
-def schemes_show(scheme: Annotated[str, typer.Argument(help="Scheme id or YAML path.")], lang: Lang = "zh-Hans") -> None:
+def schemes_show(
+    scheme: Annotated[str, typer.Argument(help="Scheme id or YAML path.")], lang: Lang = "zh-Hans"
+) -> None:
     """Print a scheme's tree with points and flags."""
     lang = normalise_language(lang)
     s = _scheme(scheme, lang)
@@ -117,8 +125,9 @@ def schemes_show(scheme: Annotated[str, typer.Argument(help="Scheme id or YAML p
         out.print(f"[yellow]{t('ref_note', lang)}[/yellow]")
     table = Table(t("item", lang), t("title", lang), "", "")
     for node in s.walk():
-        flags = " ".join(f for f, on in (("excludable", node.excludable), ("sampled", node.sampled),
-                                         ("partial", node.partial)) if on)
+        flags = " ".join(
+            f for f, on in (("excludable", node.excludable), ("sampled", node.sampled), ("partial", node.partial)) if on
+        )
         indent = "  " * (node.depth - 1)
         style = "bold" if not node.is_item else ""
         table.add_row(node.code, f"{indent}{node.title.get(lang)}", format_points(node.points), flags, style=style)
@@ -170,7 +179,9 @@ def score_command(
     qualified_since: Annotated[
         str | None, typer.Option("--qualified-since", help="Date first qualified (stars-after-N-months rule).")
     ] = None,
-    outstanding: Annotated[bool, typer.Option("--outstanding", help="Outstanding enterprise: stars not deferred.")] = False,
+    outstanding: Annotated[
+        bool, typer.Option("--outstanding", help="Outstanding enterprise: stars not deferred.")
+    ] = False,
     lang: Lang = "zh-Hans",
 ) -> None:
     """Score a filled-in checklist and print the report (or --json)."""
@@ -197,7 +208,11 @@ def _date(text: str, option: str, lang: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        msg = f"{option}: '{text}' is not a date (YYYY-MM-DD)" if lang == "en" else f"{option}：“{text}” 不是日期（YYYY-MM-DD）"
+        msg = (
+            f"{option}: '{text}' is not a date (YYYY-MM-DD)"
+            if lang == "en"
+            else f"{option}：“{text}” 不是日期（YYYY-MM-DD）"
+        )
         err.print(msg, markup=False)
         raise typer.Exit(2) from None
 
@@ -208,8 +223,10 @@ def _print_report(s: Scheme, r, lang: str) -> None:
     out.print(f"[bold]{s.title.get(lang)}[/bold]  {s.id} {s.version}  SHA-256 {s.sha256[:16]}…")
     if s.is_reference:
         out.print(f"[yellow]{t('ref_note', lang)}[/yellow]")
-    out.print(f"{t('score', lang)}: [bold]{r.display_score}[/bold]   {t('level', lang)}: [bold {colour}]{level}[/]   "
-              + t("specials", lang, d=len(r.deductions), b=len(r.bonuses)))
+    out.print(
+        f"{t('score', lang)}: [bold]{r.display_score}[/bold]   {t('level', lang)}: [bold {colour}]{level}[/]   "
+        + t("specials", lang, d=len(r.deductions), b=len(r.bonuses))
+    )
     for reason in r.fail_reasons + r.notes:
         out.print(f"  [red]•[/red] {reason.message(lang)}", markup=True)
 
@@ -236,8 +253,9 @@ def _print_report(s: Scheme, r, lang: str) -> None:
         out.print(f"{t('next', lang)}: {t('top', lang)}")
         return
     gap = r.gap
-    out.print(f"[bold]{t('next', lang)} {gap.level.text.get(lang)}[/bold]: "
-              f"{t('needed', lang)} {r.display(gap.score_needed)}")
+    out.print(
+        f"[bold]{t('next', lang)} {gap.level.text.get(lang)}[/bold]: {t('needed', lang)} {r.display(gap.score_needed)}"
+    )
     for blocker in gap.blockers:
         out.print(f"  [red]•[/red] {blocker.message(lang)}")
     if gap.items_to_reach:

@@ -63,7 +63,7 @@ SPECIAL_WORDS = MappingProxyType(
 
 # What the result column offers in a dropdown (Excel limits a list to 255 characters).
 RESULT_CHOICES = tuple(t.zh for t in RESULT_TEXT.values()) + tuple(k.value for k in ResultKind)
-DEDUCTION_CHOICES = ("法律法规", "企业制度", "行业要求", "体系运行") + tuple(k.value for k in DeductionKind)
+DEDUCTION_CHOICES = ("法律法规", "企业制度", "行业要求", "体系运行", *tuple(k.value for k in DeductionKind))
 
 
 def match_header(cell: object) -> str | None:

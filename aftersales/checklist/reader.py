@@ -92,7 +92,9 @@ def _xlsx_rows(data: bytes, path: Path) -> list[tuple[int, list[object]]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ProblemsError([Problem("file_unreadable", where=str(path), params={"error": str(exc) or type(exc).__name__})]) from exc
+        raise ProblemsError(
+            [Problem("file_unreadable", where=str(path), params={"error": str(exc) or type(exc).__name__})]
+        ) from exc
     try:
         ws = wb.worksheets[0]
         return [(i, list(row)) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
@@ -135,7 +137,9 @@ def parse_checklist(scheme: Scheme, path: Path) -> Checklist:
 
     problems.extend(_engine_problems(scheme, sheet))
     if problems:
-        raise ProblemsError(sorted(problems, key=lambda p: (p.row or 10**9, COLUMNS.index(p.column) if p.column in COLUMNS else 0)))
+        raise ProblemsError(
+            sorted(problems, key=lambda p: (p.row or 10**9, COLUMNS.index(p.column) if p.column in COLUMNS else 0))
+        )
     return sheet
 
 
@@ -144,7 +148,9 @@ def score_checklist(scheme: Scheme, path: Path, *, stars: StarContext | None = N
     return score(scheme, sheet.results, sheet.deductions, sheet.bonuses, stars=stars)
 
 
-def _parse_row(scheme: Scheme, row: int, values: dict[str, str], sheet: Checklist, first_row: dict[str, int]) -> list[Problem]:
+def _parse_row(
+    scheme: Scheme, row: int, values: dict[str, str], sheet: Checklist, first_row: dict[str, int]
+) -> list[Problem]:
     problems: list[Problem] = []
 
     def bad(code: str, column: str, **params: object) -> None:
@@ -251,5 +257,3 @@ def _count(text: str) -> int | None:
     if value is None or value.denominator != 1 or value < 0:
         return None
     return int(value)
-
-

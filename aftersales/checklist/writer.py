@@ -70,8 +70,18 @@ def write_xlsx(scheme: Scheme, path: Path, lang: str = "zh-Hans") -> None:
         ws.add_data_validation(dv)
 
     for node in scheme.walk():
-        ws.append([node.code, node.title.get(lang), float(node.points) if node.points.denominator != 1
-                   else int(node.points), None, None, None, None, None])
+        ws.append(
+            [
+                node.code,
+                node.title.get(lang),
+                float(node.points) if node.points.denominator != 1 else int(node.points),
+                None,
+                None,
+                None,
+                None,
+                None,
+            ]
+        )
         row = ws.max_row
         if not node.is_item:
             for cell in ws[row]:
@@ -133,11 +143,18 @@ def _about_lines(scheme: Scheme, lang: str) -> list[list[str]]:
     lines += [
         [],
         ["结果 result", " / ".join(f"{t.zh} {k.value}" for k, t in RESULT_TEXT.items())],
-        ["抽样 sampled", "抽样数 sampled = n，不符合数 nonconforming = k，按 (n−k)/n 得分 — n samples, k nonconforming"],
+        [
+            "抽样 sampled",
+            "抽样数 sampled = n，不符合数 nonconforming = k，按 (n−k)/n 得分 — n samples, k nonconforming",
+        ],
         ["部分 partial", "得分 points_awarded，0 至分值 — only items that allow partial points"],
         ["不适用 na", "须在理由栏写明删减理由 — the reason column must say why the item does not apply"],
-        [SPECIAL_DEDUCTION, "条款栏填 special_deduction，结果栏填类别："
-         + " / ".join(f"{t.zh} {k.value}" for k, t in DEDUCTION_TEXT.items()) + "，理由栏写事实"],
+        [
+            SPECIAL_DEDUCTION,
+            "条款栏填 special_deduction，结果栏填类别："
+            + " / ".join(f"{t.zh} {k.value}" for k, t in DEDUCTION_TEXT.items())
+            + "，理由栏写事实",
+        ],
         [SPECIAL_BONUS, "条款栏填 special_bonus，理由栏写明特色优势（最多一项） — at most one, with a reason"],
     ]
     return lines

@@ -15,50 +15,97 @@ MESSAGES = MappingProxyType(
     {
         # --- scheme files
         "scheme_unreadable": _m("无法读取方案文件：{error}", "cannot read the scheme file: {error}"),
-        "scheme_not_yaml": _m("方案文件不是有效的 UTF-8 YAML：{error}", "the scheme file is not valid UTF-8 YAML: {error}"),
+        "scheme_not_yaml": _m(
+            "方案文件不是有效的 UTF-8 YAML：{error}", "the scheme file is not valid UTF-8 YAML: {error}"
+        ),
         "scheme_unknown": _m("未知方案；已内置的方案：{known}", "unknown scheme; shipped schemes: {known}"),
         "scheme_not_mapping": _m("此处应为键值映射", "a mapping is expected here"),
         "scheme_unknown_key": _m("未知的键 “{key}”", "unknown key '{key}'"),
         "scheme_missing_key": _m("缺少必填键 “{key}”", "missing required key '{key}'"),
         "scheme_bad_value": _m("取值 “{value}” 无效，应为 {expected}", "invalid value '{value}', expected {expected}"),
-        "scheme_bad_text": _m("标题/说明须同时给出非空的 zh-Hans 和 en 文本", "text needs non-empty zh-Hans and en, and nothing else"),
+        "scheme_bad_text": _m(
+            "标题/说明须同时给出非空的 zh-Hans 和 en 文本", "text needs non-empty zh-Hans and en, and nothing else"
+        ),
         "scheme_bad_points": _m("分值 “{value}” 不是正数", "points '{value}' are not a positive number"),
-        "scheme_bad_threshold": _m("等级阈值 “{value}” 须在 0 到 100 之间", "level threshold '{value}' must be within 0..100"),
+        "scheme_bad_threshold": _m(
+            "等级阈值 “{value}” 须在 0 到 100 之间", "level threshold '{value}' must be within 0..100"
+        ),
         "scheme_levels_order": _m("等级阈值须随等级严格递增", "level thresholds must rise strictly with the level"),
-        "scheme_total_mismatch": _m("一级指标分值之和为 {sum}，与总分 {total} 不符", "top-level points add up to {sum}, not the declared total {total}"),
-        "scheme_children_mismatch": _m("下级指标分值之和为 {sum}，与本级分值 {points} 不符", "children add up to {sum}, not the node's {points} points"),
-        "scheme_flag_on_interior": _m("标记 “{flag}” 只能用于最末级评分项", "flag '{flag}' is only allowed on items (nodes without children)"),
+        "scheme_total_mismatch": _m(
+            "一级指标分值之和为 {sum}，与总分 {total} 不符",
+            "top-level points add up to {sum}, not the declared total {total}",
+        ),
+        "scheme_children_mismatch": _m(
+            "下级指标分值之和为 {sum}，与本级分值 {points} 不符",
+            "children add up to {sum}, not the node's {points} points",
+        ),
+        "scheme_flag_on_interior": _m(
+            "标记 “{flag}” 只能用于最末级评分项", "flag '{flag}' is only allowed on items (nodes without children)"
+        ),
         "scheme_duplicate_id": _m("编号 {id} 重复（首次出现于 {first}）", "duplicate id {id} (first at {first})"),
-        "scheme_version_taken": _m("方案 {id} 版本 {version} 已以不同内容登记（SHA-256 {sha}…）；修改后的评分表须使用新版本号", "scheme {id} version {version} is already registered with other content (SHA-256 {sha}…); a changed table needs a new version"),
-        "scheme_reference_needs_note": _m("参考方案须有说明（note），写明哪些内容不是官方的", "a reference scheme needs a note saying what is not official"),
+        "scheme_version_taken": _m(
+            "方案 {id} 版本 {version} 已以不同内容登记（SHA-256 {sha}…）；修改后的评分表须使用新版本号",
+            "scheme {id} version {version} is already registered with other content (SHA-256 {sha}…); a changed table needs a new version",
+        ),
+        "scheme_reference_needs_note": _m(
+            "参考方案须有说明（note），写明哪些内容不是官方的",
+            "a reference scheme needs a note saying what is not official",
+        ),
         # --- results of an assessment (engine input)
         "item_unknown": _m("方案中没有条款 “{item}”", "no item '{item}' in the scheme"),
         "item_not_scored": _m("“{item}” 不是评分项（它有下级条款）", "'{item}' is not an item (it has children)"),
         "item_empty": _m("未填写条款编号", "the item column is empty"),
         "item_missing": _m("缺少条款 {item} 的评价结果", "no result for item {item}"),
-        "item_duplicate": _m("条款 {item} 出现多次（首次在第 {first} 行）", "item {item} appears more than once (first in row {first})"),
+        "item_duplicate": _m(
+            "条款 {item} 出现多次（首次在第 {first} 行）", "item {item} appears more than once (first in row {first})"
+        ),
         "result_missing": _m("未填写评价结果", "the result is empty"),
-        "result_unknown": _m("无法识别的结果 “{value}”；可用：{allowed}", "unknown result '{value}'; use one of: {allowed}"),
+        "result_unknown": _m(
+            "无法识别的结果 “{value}”；可用：{allowed}", "unknown result '{value}'; use one of: {allowed}"
+        ),
         "sampled_not_allowed": _m("条款 {item} 不按抽样计分", "item {item} is not scored on samples"),
-        "sampled_counts_missing": _m("抽样结果须填写抽样数和不符合数", "a sampled result needs the sample size and the nonconforming count"),
+        "sampled_counts_missing": _m(
+            "抽样结果须填写抽样数和不符合数", "a sampled result needs the sample size and the nonconforming count"
+        ),
         "sampled_size_invalid": _m("抽样数 “{value}” 须为正整数", "sample size '{value}' must be a positive integer"),
-        "nonconforming_invalid": _m("不符合数 “{value}” 须为 0 到抽样数 {n} 之间的整数", "nonconforming count '{value}' must be an integer from 0 to the sample size {n}"),
+        "nonconforming_invalid": _m(
+            "不符合数 “{value}” 须为 0 到抽样数 {n} 之间的整数",
+            "nonconforming count '{value}' must be an integer from 0 to the sample size {n}",
+        ),
         "partial_not_allowed": _m("条款 {item} 不允许部分得分", "item {item} does not allow partial points"),
         "partial_missing": _m("部分得分须填写得分", "a partial result needs the points awarded"),
-        "partial_out_of_range": _m("得分 “{value}” 须在 0 到 {points} 之间", "points awarded '{value}' must be between 0 and {points}"),
+        "partial_out_of_range": _m(
+            "得分 “{value}” 须在 0 到 {points} 之间", "points awarded '{value}' must be between 0 and {points}"
+        ),
         "na_not_excludable": _m("条款 {item} 不可删减（不适用）", "item {item} cannot be excluded (not applicable)"),
         "na_needs_reason": _m("不适用（删减）须填写理由", "not applicable (exclusion) needs a reason"),
-        "value_not_expected": _m("结果为 “{result}” 时此栏应为空", "this column must be empty when the result is '{result}'"),
-        "deduction_kind_unknown": _m("特别扣分项类别 “{value}” 无法识别；可用：{allowed}", "unknown special-deduction kind '{value}'; use one of: {allowed}"),
+        "value_not_expected": _m(
+            "结果为 “{result}” 时此栏应为空", "this column must be empty when the result is '{result}'"
+        ),
+        "deduction_kind_unknown": _m(
+            "特别扣分项类别 “{value}” 无法识别；可用：{allowed}",
+            "unknown special-deduction kind '{value}'; use one of: {allowed}",
+        ),
         "deduction_needs_reason": _m("特别扣分项须填写事实和理由", "a special deduction needs a reason"),
-        "bonus_too_many": _m("特别加分项最多 {max} 项，此处为第 {count} 项", "at most {max} special bonus allowed; this is number {count}"),
+        "bonus_too_many": _m(
+            "特别加分项最多 {max} 项，此处为第 {count} 项",
+            "at most {max} special bonus allowed; this is number {count}",
+        ),
         "bonus_needs_reason": _m("特别加分项须填写理由", "a special bonus needs a reason"),
         "nothing_applicable": _m("所有条款均被删减，无法计分", "every item is excluded: nothing to score"),
-        "stars_context_missing": _m("本方案达标满 {months} 个月后才授予星级，须给出首次达标日期和评价日期", "this scheme awards stars only {months} months after first reaching qualified: give the first-qualified date and the assessment date"),
+        "stars_context_missing": _m(
+            "本方案达标满 {months} 个月后才授予星级，须给出首次达标日期和评价日期",
+            "this scheme awards stars only {months} months after first reaching qualified: give the first-qualified date and the assessment date",
+        ),
         # --- checklist files
         "file_unreadable": _m("无法读取文件：{error}", "cannot read the file: {error}"),
-        "file_type_unknown": _m("不支持的文件类型 “{suffix}”，请使用 .xlsx 或 .csv", "unsupported file type '{suffix}': use .xlsx or .csv"),
-        "file_encoding": _m("无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）", "cannot decode the file (UTF-8, UTF-8 with BOM and GBK/GB18030 are accepted)"),
+        "file_type_unknown": _m(
+            "不支持的文件类型 “{suffix}”，请使用 .xlsx 或 .csv", "unsupported file type '{suffix}': use .xlsx or .csv"
+        ),
+        "file_encoding": _m(
+            "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）",
+            "cannot decode the file (UTF-8, UTF-8 with BOM and GBK/GB18030 are accepted)",
+        ),
         "file_empty": _m("文件中没有表头行", "the file has no header row"),
         "header_missing": _m("缺少列 “{column}”", "missing column '{column}'"),
         "header_unknown": _m("无法识别的列 “{value}”", "unknown column '{value}'"),

@@ -17,31 +17,47 @@ def fraction_str(value) -> str:
 def result_as_json(scheme: Scheme, r: ScoreResult, lang: str = "zh-Hans") -> dict:
     gap = r.gap
     return {
-        "scheme": {"id": r.scheme_id, "version": r.scheme_version, "sha256": r.scheme_sha256,
-                   "reference": scheme.is_reference},
+        "scheme": {
+            "id": r.scheme_id,
+            "version": r.scheme_version,
+            "sha256": r.scheme_sha256,
+            "reference": scheme.is_reference,
+        },
         "score": r.display_score,
         "score_exact": fraction_str(r.score),
         "level": r.level.value,
         "score_level": r.score_level.value,
         "passed": r.passed,
-        "fail_reasons": [{"code": f.code, "message": f.message(lang), **{k: str(v) for k, v in f.params.items()}}
-                         for f in r.fail_reasons],
+        "fail_reasons": [
+            {"code": f.code, "message": f.message(lang), **{k: str(v) for k, v in f.params.items()}}
+            for f in r.fail_reasons
+        ],
         "notes": [{"code": n.code, "message": n.message(lang)} for n in r.notes],
         "earned_points": format_points(r.earned),
         "applicable_points": format_points(r.applicable),
         "special_deductions": [{"kind": d.kind.value, "reason": d.reason} for d in r.deductions],
         "special_bonus": [{"reason": b.reason} for b in r.bonuses],
         "categories": [
-            {"id": top.id, "code": top.code, "title": top.title.get(lang),
-             "earned": format_points(r.nodes[top.id].earned), "applicable": format_points(r.nodes[top.id].applicable)}
+            {
+                "id": top.id,
+                "code": top.code,
+                "title": top.title.get(lang),
+                "earned": format_points(r.nodes[top.id].earned),
+                "applicable": format_points(r.nodes[top.id].applicable),
+            }
             for top in scheme.nodes
         ],
         "items": [
-            {"id": item.id, "earned": format_points(r.nodes[item.id].earned),
-             "applicable": format_points(r.nodes[item.id].applicable)}
+            {
+                "id": item.id,
+                "earned": format_points(r.nodes[item.id].earned),
+                "applicable": format_points(r.nodes[item.id].applicable),
+            }
             for item in scheme.items
         ],
-        "next_level": None if gap is None else {
+        "next_level": None
+        if gap is None
+        else {
             "level": gap.level.value,
             "points_needed": r.display(gap.score_needed),
             "points_needed_exact": fraction_str(gap.score_needed),

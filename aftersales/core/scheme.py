@@ -8,6 +8,7 @@ carries the SHA-256 of the file's bytes, which every result stores.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -157,7 +158,7 @@ class Scheme:
     parameters: Parameters
     nodes: tuple[Node, ...]  # top level
     sha256: str
-    source: str
+    source: str = field(compare=False)  # where it was loaded from; not part of its identity
     _index: Mapping[str, Node] = field(repr=False, compare=False, default=MappingProxyType({}))
 
     @property
@@ -205,9 +206,7 @@ def load_scheme(path: str | Path) -> Scheme:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ProblemsError(
-            [Problem("scheme_unreadable", where=str(path), params={"error": exc.strerror})]
-        ) from exc
+        raise ProblemsError([Problem("scheme_unreadable", where=str(path), params={"error": exc.strerror})]) from exc
     return load_scheme_bytes(data, source=str(path))
 
 
@@ -310,7 +309,8 @@ class _Builder:
                 self.problem("scheme_bad_value", "nodes", value=type(nodes_raw).__name__, expected="a non-empty list")
             else:
                 nodes = tuple(
-                    n for i, item in enumerate(nodes_raw)
+                    n
+                    for i, item in enumerate(nodes_raw)
                     if (n := self.node(item, f"nodes[{i}]", depth=1, parent_id=None)) is not None
                 )
         if total is not None and nodes and len(nodes) == len(nodes_raw):
@@ -401,8 +401,12 @@ class _Builder:
         children: tuple[Node, ...] = ()
         if children_raw is not None:
             if not isinstance(children_raw, list) or not children_raw:
-                self.problem("scheme_bad_value", f"{label}.children", value=type(children_raw).__name__,
-                             expected="a non-empty list")
+                self.problem(
+                    "scheme_bad_value",
+                    f"{label}.children",
+                    value=type(children_raw).__name__,
+                    expected="a non-empty list",
+                )
             else:
                 built = [
                     self.node(child, f"{where}.children[{i}]", depth=depth + 1, parent_id=node_id)
@@ -458,7 +462,7 @@ class _Builder:
                 elif level is not None:
                     levels.append((level, threshold))
             ordered = sorted(levels, key=lambda lt: lt[0].rank)
-            if any(a[1] >= b[1] for a, b in zip(ordered, ordered[1:], strict=False)):
+            if any(a[1] >= b[1] for a, b in itertools.pairwise(ordered)):
                 self.problem("scheme_levels_order", f"{where}.levels")
             levels = ordered
         elif "levels" in raw:
@@ -469,17 +473,21 @@ class _Builder:
         deduction = self.sub(raw, "special_deduction", where, {"points", "fail_count"})
         ded_points = self.points(deduction.get("points"), f"{where}.special_deduction.points")
         fail_count = deduction.get("fail_count")
-        if fail_count is not None and not (isinstance(fail_count, int) and not isinstance(fail_count, bool)
-                                           and fail_count > 0):
-            self.problem("scheme_bad_value", f"{where}.special_deduction.fail_count", value=fail_count,
-                         expected="a positive integer or null")
+        if fail_count is not None and not (
+            isinstance(fail_count, int) and not isinstance(fail_count, bool) and fail_count > 0
+        ):
+            self.problem(
+                "scheme_bad_value",
+                f"{where}.special_deduction.fail_count",
+                value=fail_count,
+                expected="a positive integer or null",
+            )
 
         bonus = self.sub(raw, "special_bonus", where, {"points", "max"})
         bonus_points = self.points(bonus.get("points"), f"{where}.special_bonus.points")
         bonus_max = bonus.get("max")
         if not (isinstance(bonus_max, int) and not isinstance(bonus_max, bool) and bonus_max >= 0):
-            self.problem("scheme_bad_value", f"{where}.special_bonus.max", value=bonus_max,
-                         expected="an integer ≥ 0")
+            self.problem("scheme_bad_value", f"{where}.special_bonus.max", value=bonus_max, expected="an integer ≥ 0")
 
         clamp = raw.get("clamp_score")
         if not isinstance(clamp, bool):
@@ -496,13 +504,18 @@ class _Builder:
         if floor_raw is not None:
             floor = parse_points(floor_raw)
             if floor is None or not 0 < floor <= 1:
-                self.problem("scheme_bad_value", f"{where}.section_floor", value=floor_raw,
-                             expected="null or a share in (0, 1], e.g. \"1/2\"")
+                self.problem(
+                    "scheme_bad_value",
+                    f"{where}.section_floor",
+                    value=floor_raw,
+                    expected='null or a share in (0, 1], e.g. "1/2"',
+                )
 
         months = raw.get("stars_after_months")
         if months is not None and not (isinstance(months, int) and not isinstance(months, bool) and months > 0):
-            self.problem("scheme_bad_value", f"{where}.stars_after_months", value=months,
-                         expected="null or a positive integer")
+            self.problem(
+                "scheme_bad_value", f"{where}.stars_after_months", value=months, expected="null or a positive integer"
+            )
 
         if len(self.problems) > before or not levels:
             return None

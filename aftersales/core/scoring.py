@@ -14,7 +14,7 @@ from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
 
-from .display import format_decimal
+from .display import format_decimal, format_points
 from .problems import Problem, ProblemsError
 from .scheme import Level, Scheme, SpecialTiming
 from .text import Text
@@ -138,15 +138,21 @@ class FailReason:
 
 FAIL_MESSAGES = MappingProxyType(
     {
-        "score_below_minimum": Text("得分 {score} 低于达标线 {minimum}", "score {score} is below the minimum {minimum}"),
+        "score_below_minimum": Text(
+            "得分 {score} 低于达标线 {minimum}", "score {score} is below the minimum {minimum}"
+        ),
         "too_many_special_deductions": Text(
-            "特别扣分项 {count} 项，达到不通过界限 {limit} 项", "{count} special deductions reach the fail limit of {limit}"
+            "特别扣分项 {count} 项，达到不通过界限 {limit} 项",
+            "{count} special deductions reach the fail limit of {limit}",
         ),
         "section_below_floor": Text(
-            "{section} 得分率 {share}% 低于 {floor}%", "{section} earns {share}% of its points, below the floor of {floor}%"
+            "{section} {title_zh} 得分率 {share}%，低于 {floor}%（还差 {points_short} 分）",
+            "{section} {title_en} earns {share}% of its points, "
+            "below the floor of {floor}% ({points_short} points short)",
         ),
         "stars_deferred": Text(
-            "首次达标满 {months} 个月（{until}）后方可授予星级", "stars are awarded only {months} months after first qualifying ({until})"
+            "首次达标满 {months} 个月（{until}）后方可授予星级",
+            "stars are awarded only {months} months after first qualifying ({until})",
         ),
     }
 )
@@ -239,14 +245,16 @@ def check_inputs(
     for i, b in enumerate(bonuses):
         if i >= params.special_bonus_max:
             problems.append(
-                Problem("bonus_too_many", where=f"special_bonus[{i}]", column="item",
-                        params={"max": params.special_bonus_max, "count": i + 1})
+                Problem(
+                    "bonus_too_many",
+                    where=f"special_bonus[{i}]",
+                    column="item",
+                    params={"max": params.special_bonus_max, "count": i + 1},
+                )
             )
         if not b.reason.strip():
             problems.append(Problem("bonus_needs_reason", where=f"special_bonus[{i}]", column="reason"))
-    if not problems and require_all and all(
-        results[k].kind is ResultKind.NA for k in results
-    ):
+    if not problems and require_all and all(results[k].kind is ResultKind.NA for k in results):
         problems.append(Problem("nothing_applicable", where=scheme.id))
     return problems
 
@@ -382,7 +390,9 @@ def _apply_specials(timing: SpecialTiming, earned: Fraction, applicable: Fractio
     return (earned + adjustment) / applicable * HUNDRED
 
 
-def _fail_reasons(scheme: Scheme, final: Fraction, deductions, nodes: Mapping[str, NodeScore]) -> tuple[FailReason, ...]:
+def _fail_reasons(
+    scheme: Scheme, final: Fraction, deductions, nodes: Mapping[str, NodeScore]
+) -> tuple[FailReason, ...]:
     params = scheme.parameters
     reasons = []
     if final < params.minimum:
@@ -391,7 +401,9 @@ def _fail_reasons(scheme: Scheme, final: Fraction, deductions, nodes: Mapping[st
         )
     if params.special_deduction_fail_count is not None and len(deductions) >= params.special_deduction_fail_count:
         reasons.append(
-            FailReason("too_many_special_deductions", {"count": len(deductions), "limit": params.special_deduction_fail_count})
+            FailReason(
+                "too_many_special_deductions", {"count": len(deductions), "limit": params.special_deduction_fail_count}
+            )
         )
     if params.section_floor is not None:
         for top in scheme.nodes:
@@ -403,8 +415,11 @@ def _fail_reasons(scheme: Scheme, final: Fraction, deductions, nodes: Mapping[st
                         {
                             "section": top.code,
                             "section_id": top.id,
+                            "title_zh": top.title.zh,
+                            "title_en": top.title.en,
                             "share": _fmt(scheme, ns.earned / ns.applicable * HUNDRED),
-                            "floor": _fmt(scheme, params.section_floor * HUNDRED),
+                            "floor": format_points(params.section_floor * HUNDRED),
+                            "points_short": format_points(ns.applicable * params.section_floor - ns.earned),
                         },
                     )
                 )

@@ -8,10 +8,16 @@ class Event(models.Model):
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("actor"),
     )
-    actor_label = models.CharField(_("actor label"), max_length=150, help_text=_("user name, or the command that acted"))
+    actor_label = models.CharField(
+        _("actor label"), max_length=150, help_text=_("user name, or the command that acted")
+    )
     action = models.CharField(_("action"), max_length=80)
     subject_type = models.CharField(_("subject type"), max_length=80)
     subject_id = models.CharField(_("subject id"), max_length=80)

@@ -3,8 +3,9 @@ from django.db import models
 from .models import Event
 
 
-def event_record(*, action: str, subject: models.Model, by=None, by_label: str = "", reason: str = "",
-                 data: dict | None = None) -> Event:
+def event_record(
+    *, action: str, subject: models.Model, by=None, by_label: str = "", reason: str = "", data: dict | None = None
+) -> Event:
     """Record one state change. Call it inside the service's transaction."""
     if by is None and not by_label:
         raise ValueError("an event needs an actor: a user (by=) or a label (by_label=)")

@@ -30,8 +30,15 @@ def scheme_register(*, data: bytes, shipped: bool = False, by=None, by_label: st
         return Registered(existing, created=False)
     clash = SchemeVersion.objects.filter(scheme_id=scheme.id, version=scheme.version).first()
     if clash is not None:
-        raise ProblemsError([Problem("scheme_version_taken", where=f"{scheme.id} {scheme.version}",
-                                     params={"id": scheme.id, "version": scheme.version, "sha": clash.sha256[:12]})])
+        raise ProblemsError(
+            [
+                Problem(
+                    "scheme_version_taken",
+                    where=f"{scheme.id} {scheme.version}",
+                    params={"id": scheme.id, "version": scheme.version, "sha": clash.sha256[:12]},
+                )
+            ]
+        )
     row = SchemeVersion.objects.create(
         scheme_id=scheme.id,
         version=scheme.version,
@@ -44,8 +51,13 @@ def scheme_register(*, data: bytes, shipped: bool = False, by=None, by_label: st
         source=data,
         shipped=shipped,
     )
-    event_record(action="scheme.registered", subject=row, by=by, by_label=by_label,
-                 data={"scheme": scheme.id, "version": scheme.version, "sha256": scheme.sha256})
+    event_record(
+        action="scheme.registered",
+        subject=row,
+        by=by,
+        by_label=by_label,
+        data={"scheme": scheme.id, "version": scheme.version, "sha256": scheme.sha256},
+    )
     return Registered(row, created=True)
 
 

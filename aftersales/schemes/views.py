@@ -51,9 +51,7 @@ def scheme_checklist(request, scheme_id: str, version: str):
         path = Path(tmp) / "checklist.xlsx"
         write_xlsx(scheme, path, normalise_language(get_language()))
         data = path.read_bytes()
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{scheme.id}-{scheme.version}-checklist.xlsx"'
     return response
 
