@@ -70,3 +70,9 @@ def test_it_lists_schemes_in_a_constant_number_of_queries(client, schemes_regist
     with CaptureQueriesContext(connection) as many:
         client.get("/")
     assert len(many) == len(few)
+
+
+def test_it_finds_the_stylesheet_the_layout_links():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("aftersales/site.css") is not None
