@@ -61,7 +61,10 @@ L = {
     "unreachable": Text("仅靠条款整改无法达到", "not reachable by fixing items alone"),
     "top": Text("已是最高等级", "already the highest level"),
     "specials": Text("特别扣分 {d} 项，特别加分 {b} 项", "{d} special deductions, {b} special bonus"),
-    "invalid": Text("文件有 {n} 处问题，未计分：", "{n} problems in the file, nothing was scored:"),
+    "invalid": Text("输入有 {n} 处问题，未做任何处理：", "{n} problems in the input, nothing was done:"),
+    "invalid_one": Text("输入有 1 处问题，未做任何处理：", "1 problem in the input, nothing was done:"),
+    "invalid_score": Text("文件有 {n} 处问题，未计分：", "{n} problems in the file, nothing was scored:"),
+    "invalid_score_one": Text("文件有 1 处问题，未计分：", "1 problem in the file, nothing was scored:"),
     "saved": Text("已写出 {path}（{n} 个评分项）", "wrote {path} ({n} items)"),
     "valid": Text(
         "方案有效：{id} {version}，{n} 个评分项，SHA-256 {sha}",
@@ -78,12 +81,12 @@ def t(key: str, lang: str, **params: object) -> str:
     return L[key].get(lang).format(**params)
 
 
-def fail(problems: list[Problem] | tuple[Problem, ...], lang: str, *, as_json: bool = False) -> None:
+def fail(problems: list[Problem] | tuple[Problem, ...], lang: str, *, as_json: bool = False, key="invalid") -> None:
     """Print every problem and exit with status 2."""
     if as_json:
         out.print_json(json.dumps({"problems": [p.as_dict(lang) for p in problems]}, ensure_ascii=False))
     else:
-        err.print(t("invalid", lang, n=len(problems)))
+        err.print(t(f"{key}_one" if len(problems) == 1 else key, lang, n=len(problems)))
         for p in problems:
             err.print(f"  - {p.located(lang)}", markup=False)
     raise typer.Exit(2)
@@ -197,7 +200,7 @@ def score_command(
     try:
         result = score_checklist(s, file, stars=stars)
     except ProblemsError as exc:
-        fail(exc.problems, lang, as_json=as_json)
+        fail(exc.problems, lang, as_json=as_json, key="invalid_score")
     if as_json:
         out.print_json(json.dumps(result_as_json(s, result, lang), ensure_ascii=False))
         return

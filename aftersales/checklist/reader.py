@@ -73,13 +73,12 @@ def _csv_rows(data: bytes, path: Path) -> list[tuple[int, list[object]]]:
             continue
     else:
         raise ProblemsError([Problem("file_encoding", where=str(path))])
+    # Standard CSV quoting (RFC 4180, as Excel writes it); only the delimiter is detected, from the
+    # header line. csv.Sniffer is not used: it guesses quote characters from the notes people write.
+    header_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((",", ";", "\t"), key=header_line.count) if header_line else ","
     try:
-        sample = text[:4096]
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [(i, list(row)) for i, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
+        return [(i, list(row)) for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)]
     except csv.Error as exc:
         raise ProblemsError([Problem("file_unreadable", where=str(path), params={"error": str(exc)})]) from exc
 

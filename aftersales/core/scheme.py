@@ -543,6 +543,10 @@ class _Builder:
         return value
 
 
+MAX_NUMBER_LENGTH = 40  # characters; no points, count or threshold needs more
+MAX_EXPONENT = 12  # decimal exponent bound: 10**12 points is far beyond any scheme
+
+
 def parse_points(raw: object) -> Fraction | None:
     """Exact points from an int, a decimal string ("2.5"), a fraction string ("1/2") or a float
     literal (taken by its decimal repr, so 2.5 means exactly 5/2). None if it is not a number."""
@@ -556,6 +560,8 @@ def parse_points(raw: object) -> Fraction | None:
         return Fraction(raw) if raw.is_finite() else None
     if isinstance(raw, str):
         text = raw.strip()
+        if len(text) > MAX_NUMBER_LENGTH:
+            return None
         try:
             if "/" in text:
                 num, den = text.split("/", 1)
@@ -563,5 +569,8 @@ def parse_points(raw: object) -> Fraction | None:
             value = Decimal(text)
         except (ValueError, ZeroDivisionError, InvalidOperation):
             return None
-        return Fraction(value) if value.is_finite() else None
+        # An exponent such as 1e999999999 would make Fraction build a number with a billion digits.
+        if not value.is_finite() or (value and not -MAX_EXPONENT <= value.adjusted() <= MAX_EXPONENT):
+            return None
+        return Fraction(value)
     return None

@@ -139,3 +139,19 @@ def test_it_gives_a_different_hash_for_different_bytes():
     a = load(base())
     b = load_scheme_bytes(yaml.safe_dump(base(), allow_unicode=True).encode() + b"\n# comment\n")
     assert a.sha256 != b.sha256 and a.nodes == b.nodes
+
+
+@pytest.mark.parametrize("text", ["1e999999999", "-1e-999999999", "9" * 41, "nan", "inf", "1/0", "abc"])
+def test_it_refuses_numbers_that_are_not_plain_points(text):
+    from aftersales.core.scheme import parse_points
+
+    assert parse_points(text) is None
+
+
+@pytest.mark.parametrize(("text", "value"), [("2.5", "5/2"), ("1e2", "100"), ("1/3", "1/3"), (" 7 ", "7")])
+def test_it_reads_plain_numbers_exactly(text, value):
+    from fractions import Fraction
+
+    from aftersales.core.scheme import parse_points
+
+    assert parse_points(text) == Fraction(value)
