@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import BinaryIO
 
 from aftersales.core.display import format_points
 from aftersales.core.scheme import Scheme
@@ -37,7 +38,8 @@ def write_csv(scheme: Scheme, path: Path, lang: str = "zh-Hans") -> None:
     Path(path).write_bytes(buffer.getvalue().encode("utf-8-sig"))
 
 
-def write_xlsx(scheme: Scheme, path: Path, lang: str = "zh-Hans") -> None:
+def write_xlsx(scheme: Scheme, path: Path | BinaryIO, lang: str = "zh-Hans") -> None:
+    """Write the checklist to a path or a binary file object."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill, Protection

@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-ROUNDINGS = ("down", "half_up", "half_even")
-
 
 def round_fraction(value: Fraction, decimals: int, rounding: str) -> Fraction:
     scale = 10**decimals

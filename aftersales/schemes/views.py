@@ -1,3 +1,5 @@
+import io
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -42,16 +44,13 @@ def scheme_detail(request, scheme_id: str, version: str):
 
 @require_GET
 def scheme_checklist(request, scheme_id: str, version: str):
-    import tempfile
-    from pathlib import Path
-
     row = scheme_version_get(scheme_id=scheme_id, version=version)
     scheme = scheme_of(row)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "checklist.xlsx"
-        write_xlsx(scheme, path, normalise_language(get_language()))
-        data = path.read_bytes()
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    buffer = io.BytesIO()
+    write_xlsx(scheme, buffer, normalise_language(get_language()))
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="{scheme.id}-{scheme.version}-checklist.xlsx"'
     return response
 
