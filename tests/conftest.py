@@ -1,5 +1,11 @@
 import pytest
 
+from aftersales.accounts.models import Organisation, Role, User
+from aftersales.accounts.services import membership_grant, organisation_create
+from aftersales.assessments.services import assessment_start
+from aftersales.core import credit_code
+from aftersales.schemes.models import SchemeVersion
+
 
 @pytest.fixture
 def schemes_registered(db):
@@ -7,3 +13,39 @@ def schemes_registered(db):
     from aftersales.schemes.services import scheme_sync_shipped
 
     return scheme_sync_shipped(by_label="test")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_code(n: int) -> str:
+    body = f"{n:08d}"
+    return credit_code.complete("91330106" + body + credit_code.org_check_character(body))
+
+
+@pytest.fixture
+def world(db, schemes_registered):
+    """Two enterprises and a certification body, with a user for every persona."""
+    ent = organisation_create(kind=Organisation.Kind.ENTERPRISE, name="甲企业", credit_code=make_code(1), by_label="t")
+    other = organisation_create(
+        kind=Organisation.Kind.ENTERPRISE, name="乙企业", credit_code=make_code(2), by_label="t"
+    )
+    cb = organisation_create(kind=Organisation.Kind.CERTIFICATION_BODY, name="认证机构", by_label="t")
+    people = {}
+    for name, org, role in [
+        ("ent_admin", ent, Role.ENTERPRISE_ADMIN),
+        ("ent_member", ent, Role.ENTERPRISE_MEMBER),
+        ("other_admin", other, Role.ENTERPRISE_ADMIN),
+        ("cb_admin", cb, Role.CB_ADMIN),
+        ("auditor", cb, Role.AUDITOR),
+        ("committee", cb, Role.COMMITTEE),
+    ]:
+        user = User.objects.create_user(username=name, password="x-pass-12345")
+        membership_grant(user=user, organisation=org, role=role, by_label="t")
+        people[name] = user
+    gbt = SchemeVersion.objects.get(scheme_id="gbt27922-2011")
+    assessment = assessment_start(enterprise=ent, scheme_version=gbt, by=people["ent_admin"], title="自评")
+    return {"enterprise": ent, "other": other, "cb": cb, "people": people, "gbt": gbt, "assessment": assessment}

@@ -77,6 +77,7 @@ MESSAGES = MappingProxyType(
         "partial_out_of_range": _m(
             "得分 “{value}” 须在 0 到 {points} 之间", "points awarded '{value}' must be between 0 and {points}"
         ),
+        "points_too_precise": _m("得分最多保留 {places} 位小数", "points awarded may have at most {places} decimals"),
         "na_not_excludable": _m("条款 {item} 不可删减（不适用）", "item {item} cannot be excluded (not applicable)"),
         "na_needs_reason": _m("不适用（删减）须填写理由", "not applicable (exclusion) needs a reason"),
         "value_not_expected": _m(

@@ -22,9 +22,15 @@ def scheme_version_get(*, scheme_id: str, version: str) -> SchemeVersion:
     return row
 
 
+_PARSED: dict[str, Scheme] = {}  # by SHA-256: the same bytes always give the same frozen scheme
+
+
 def scheme_of(row: SchemeVersion) -> Scheme:
     """The frozen core scheme from the stored bytes (verified against the stored hash)."""
-    scheme = load_scheme_bytes(bytes(row.source), source=f"db:{row.scheme_id}/{row.version}")
-    if scheme.sha256 != row.sha256:
-        raise RuntimeError(f"stored scheme {row} does not match its SHA-256")
+    scheme = _PARSED.get(row.sha256)
+    if scheme is None:
+        scheme = load_scheme_bytes(bytes(row.source), source=f"db:{row.scheme_id}/{row.version}")
+        if scheme.sha256 != row.sha256:
+            raise RuntimeError(f"stored scheme {row} does not match its SHA-256")
+        _PARSED[row.sha256] = scheme
     return scheme

@@ -1,0 +1,28 @@
+"""The one way views reach an assessment: 404 to anyone outside its enterprise."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from aftersales.accounts.models import ENTERPRISE_ROLES, Role
+from aftersales.accounts.selectors import roles_of
+
+from .models import Assessment
+
+
+def assessment_for(request, pk: int, *, admin: bool = False) -> Assessment:
+    """The assessment if the user belongs to its enterprise (404 otherwise); with admin=True the
+    user must also be the enterprise's admin (403 for its other members)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    assessment = Assessment.objects.select_related("enterprise", "scheme_version").filter(pk=pk).first()
+    if assessment is None:
+        raise Http404
+    roles = roles_of(user, assessment.enterprise)
+    if not roles & ENTERPRISE_ROLES:
+        raise Http404
+    if admin and Role.ENTERPRISE_ADMIN not in roles:
+        raise PermissionDenied
+    return assessment

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("app/", views.dashboard, name="dashboard"),
+    path("assessments/new/", views.assessment_new, name="assessment_new"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/items/<str:code>/", views.answer_save, name="answer_save"),
+    path("assessments/<int:pk>/specials/", views.special_add, name="special_add"),
+    path("assessments/<int:pk>/specials/<int:finding_id>/remove/", views.special_remove, name="special_remove"),
+    path("assessments/<int:pk>/finish/", views.assessment_finish, name="assessment_finish"),
+]

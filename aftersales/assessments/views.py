@@ -1,0 +1,168 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from aftersales.accounts.selectors import enterprises_of
+from aftersales.core.problems import ProblemsError
+from aftersales.core.text import normalise_language
+from aftersales.schemes.models import SchemeVersion
+
+from . import services
+from .access import assessment_for
+from .forms import AnswerForm, SpecialForm, StartForm
+from .models import SpecialFinding
+from .presenters import item_context, page_context
+from .selectors import assessment_list, assessment_score
+
+
+def _lang() -> str:
+    return normalise_language(get_language())
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    enterprises = list(enterprises_of(request.user))
+    context = {
+        "enterprises": enterprises,
+        "assessments": assessment_list(enterprise_ids=[e.pk for e in enterprises]),
+        "schemes": SchemeVersion.objects.defer("source").order_by("scheme_id", "-registered_at"),
+        "memberships": request.user.memberships.select_related("organisation"),
+    }
+    return render(request, "assessments/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def assessment_new(request):
+    enterprises = list(enterprises_of(request.user))
+    form = StartForm(request.POST)
+    if not enterprises or not form.is_valid():
+        raise Http404
+    enterprise = enterprises[0]
+    scheme_version = SchemeVersion.objects.filter(pk=form.cleaned_data["scheme"]).first()
+    if scheme_version is None:
+        raise Http404
+    baseline = None
+    if form.cleaned_data.get("baseline"):
+        baseline = assessment_for(request, form.cleaned_data["baseline"])
+    assessment = services.assessment_start(
+        enterprise=baseline.enterprise if baseline else enterprise,
+        scheme_version=scheme_version,
+        by=request.user,
+        baseline=baseline,
+    )
+    return redirect("assessment_detail", pk=assessment.pk)
+
+
+@login_required
+@require_GET
+def assessment_detail(request, pk: int):
+    assessment = assessment_for(request, pk)
+    return render(request, "assessments/detail.html", page_context(request, assessment, _lang()))
+
+
+@login_required
+@require_POST
+def answer_save(request, pk: int, code: str):
+    assessment = assessment_for(request, pk)
+    form = AnswerForm(request.POST)
+    errors: list[str] = []
+    conflict = None
+    if not form.is_valid():
+        errors = [f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()]
+    else:
+        data = form.cleaned_data
+        try:
+            services.answer_save(
+                assessment=assessment,
+                item_code=code,
+                kind=data["kind"],
+                expected_version=data["version"],
+                sampled=data["sampled"],
+                nonconforming=data["nonconforming"],
+                awarded=data["awarded"],
+                reason=data["reason"],
+                note=data["note"],
+                by=request.user,
+            )
+        except ProblemsError as exc:
+            errors = [p.message(_lang()) for p in exc.problems]
+        except services.EditConflict as exc:
+            conflict = exc.current
+        except services.AssessmentFrozen:
+            errors = [_("This assessment is finished and can no longer change.")]
+    if request.headers.get("HX-Request") != "true":
+        for error in errors:
+            messages.error(request, f"{code}: {error}")
+        if conflict is not None:
+            messages.error(
+                request, _("Someone else saved item %(code)s first; the page shows their answer.") % {"code": code}
+            )
+        return redirect(f"{assessment.get_absolute_url()}#item-{code}")
+    live = assessment_score(assessment)
+    context = item_context(
+        request,
+        assessment,
+        live,
+        code,
+        _lang(),
+        errors=errors,
+        conflict=conflict,
+        posted=request.POST if (errors or conflict) else None,
+    )
+    return render(request, "assessments/detail.html#item-saved", context)
+
+
+@login_required
+@require_POST
+def special_add(request, pk: int):
+    assessment = assessment_for(request, pk)
+    form = SpecialForm(request.POST)
+    if form.is_valid():
+        try:
+            services.special_add(assessment=assessment, by=request.user, **form.cleaned_data)
+        except ProblemsError as exc:
+            for p in exc.problems:
+                messages.error(request, p.message(_lang()))
+        except services.AssessmentFrozen:
+            messages.error(request, _("This assessment is finished and can no longer change."))
+    else:
+        messages.error(request, _("A special finding needs a type, a kind (for deductions) and a reason."))
+    return redirect(f"{assessment.get_absolute_url()}#specials")
+
+
+@login_required
+@require_POST
+def special_remove(request, pk: int, finding_id: int):
+    assessment = assessment_for(request, pk)
+    finding = SpecialFinding.objects.filter(pk=finding_id, assessment=assessment).first()
+    if finding is None:
+        raise Http404
+    try:
+        services.special_remove(finding=finding, by=request.user)
+    except services.AssessmentFrozen:
+        messages.error(request, _("This assessment is finished and can no longer change."))
+    return redirect(f"{assessment.get_absolute_url()}#specials")
+
+
+@login_required
+@require_POST
+def assessment_finish(request, pk: int):
+    assessment = assessment_for(request, pk, admin=True)
+    try:
+        services.assessment_finish(assessment=assessment, by=request.user)
+        messages.success(request, _("The assessment is finished and frozen."))
+    except ProblemsError as exc:
+        messages.error(
+            request,
+            _("%(n)s items are not answered yet: %(items)s")
+            % {"n": len(exc.problems), "items": ", ".join(p.where for p in exc.problems[:12])},
+        )
+    except services.AssessmentFrozen:
+        messages.error(request, _("This assessment is finished and can no longer change."))
+    return redirect(assessment.get_absolute_url())
