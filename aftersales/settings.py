@@ -6,6 +6,15 @@ Environment (see .env.example):
   DJANGO_ALLOWED_HOSTS  comma-separated (default: localhost names when DEBUG, else required)
   DATABASE_URL          e.g. postgres://postgres@127.0.0.1:5432/aftersales (default: SQLite in var/)
   AFTERSALES_DATA_DIR   where SQLite and uploaded files live (default: ./var)
+  EMAIL_BACKEND         default django.core.mail.backends.console.EmailBackend (prints mails)
+  EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL,
+  EMAIL_TIMEOUT         for django.core.mail.backends.smtp.EmailBackend (EMAIL_FILE_PATH for filebased)
+  DEFAULT_FROM_EMAIL    sender of invitations and password resets (default: noreply@localhost)
+  INVITATION_TTL_DAYS   how long an invitation link works (default 7)
+  LOGIN_FAILURE_LIMIT   failed logins per user name or per IP before logins are refused (default 5)
+  LOGIN_FAILURE_WINDOW_MINUTES  the window those failures are counted in (default 15)
+  LOGIN_CLIENT_IP_HEADER  behind a reverse proxy, the META key holding the client address, e.g.
+                        HTTP_X_REAL_IP (default: REMOTE_ADDR)
 """
 
 import os
@@ -28,6 +37,19 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value.lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1 or 0)")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
+    if number <= 0:
+        raise ImproperlyConfigured(f"{name}={value!r} must be positive")
+    return number
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -65,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "aftersales.accounts.middleware.UserLanguageMiddleware",  # after auth: needs request.user
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -104,6 +127,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 LOGIN_URL = "login"
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+LOGIN_CLIENT_IP_HEADER = os.environ.get("LOGIN_CLIENT_IP_HEADER", "")  # e.g. HTTP_X_REAL_IP behind a proxy
+INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 7)
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "scheme_list"
 PASSWORD_HASHERS = [
@@ -131,6 +158,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 
+# Mail through Django 6.1's MAILERS; the EMAIL_* names above are environment variables only.
+_email_backend = os.environ.get("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+_email_options: dict = {}
+if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
+    _email_options = {
+        "host": os.environ.get("EMAIL_HOST") or "localhost",
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS"),
+        "use_ssl": env_bool("EMAIL_USE_SSL"),
+        # seconds; invitations are sent inside their transaction, so do not wait long
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
+    }
+    if os.environ.get("EMAIL_PORT"):
+        _email_options["port"] = env_int("EMAIL_PORT", 25)
+elif _email_backend == "django.core.mail.backends.filebased.EmailBackend":
+    _email_options = {"file_path": os.environ.get("EMAIL_FILE_PATH") or str(DATA_DIR / "mail")}
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "noreply@localhost"
+
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -143,6 +190,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # PDF rendering logs a dozen progress lines per report at INFO
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }
 
 SITE_NAME = _("aftersales-cert")

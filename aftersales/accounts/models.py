@@ -49,6 +49,16 @@ class Organisation(models.Model):
     def is_enterprise(self) -> bool:
         return self.kind == self.Kind.ENTERPRISE
 
+    @property
+    def roles(self) -> frozenset[str]:
+        """The roles a member of this kind of organisation can hold."""
+        return ENTERPRISE_ROLES if self.is_enterprise else CB_ROLES
+
+    @property
+    def admin_role(self) -> str:
+        """The role that manages the organisation's members and invitations."""
+        return Role.ENTERPRISE_ADMIN if self.is_enterprise else Role.CB_ADMIN
+
 
 class Role(models.TextChoices):
     ENTERPRISE_ADMIN = "enterprise_admin", _("enterprise admin")
@@ -76,3 +86,67 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An invitation by link to join an organisation with one role. Only the SHA-256 of the token is
+    stored; the token itself is in the link sent by e-mail. Single use: accepted or revoked once."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="invitation_expires_later"),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True), name="invitation_used_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True, accepted_by__isnull=True)
+                | Q(accepted_at__isnull=False, accepted_by__isnull=False),
+                name="invitation_accepted_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation} ({self.role})"
+
+    def state(self, now) -> str:
+        """The invitation at the time `now`: "pending", "used", "revoked" or "expired"."""
+        if self.accepted_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "pending"
+
+
+class LoginFailure(models.Model):
+    """One failed login, kept in the database so every web process sees the same count."""
+
+    username = models.CharField(max_length=150)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="loginfailure_user_at_idx"),
+            models.Index(fields=["ip", "at"], name="loginfailure_ip_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.ip}"

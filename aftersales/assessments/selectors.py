@@ -73,3 +73,15 @@ def assessment_score(assessment: Assessment) -> LiveScore:
     bonuses = [SpecialBonus(s.reason) for s in specials if s.type == SpecialFinding.Type.BONUS]
     result = score(scheme, results, deductions, bonuses)
     return LiveScore(scheme, result, answers, tuple(unanswered))
+
+
+def filled_of(live: LiveScore, assessment: Assessment):
+    """The answers and special findings as a checklist file holds them."""
+    from aftersales.checklist.writer import Filled
+
+    specials = list(assessment.specials.all())
+    return Filled(
+        results={code: answer_result(a) for code, a in live.answers.items()},
+        deductions=[SpecialDeduction(DeductionKind(s.kind), s.reason) for s in specials if s.type == "deduction"],
+        bonuses=[SpecialBonus(s.reason) for s in specials if s.type == "bonus"],
+    )

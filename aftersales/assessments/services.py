@@ -250,3 +250,51 @@ def _stored_points(value, code: str) -> Decimal:
             [Problem("points_too_precise", where=code, column="points_awarded", params={"places": AWARDED_PLACES})]
         )
     return Decimal(scaled.numerator).scaleb(-AWARDED_PLACES).normalize()
+
+
+@transaction.atomic
+def assessment_import(*, assessment: Assessment, checklist, by) -> dict[str, int]:
+    """Replace the answers and special findings with those of a checked checklist file
+    (`aftersales.checklist.reader.Checklist`). The file is the whole new state: items left blank in
+    it become unanswered. Every version rises, so a colleague's open form sees a conflict."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.is_frozen:
+        raise AssessmentFrozen
+    scheme = scheme_of(locked.scheme_version)
+    old = {a.item_code: a for a in locked.answers.all()}
+    locked.answers.all().delete()
+    locked.specials.all().delete()
+    answers = []
+    for item_id, result in checklist.results.items():
+        code = scheme.node(item_id).code
+        previous = old.get(code)
+        answers.append(
+            Answer(
+                assessment=locked,
+                item_code=code,
+                kind=result.kind.value,
+                sampled=result.sampled,
+                nonconforming=result.nonconforming,
+                awarded=None if result.awarded is None else _stored_points(result.awarded, code),
+                reason=result.reason,
+                note=previous.note if previous else "",
+                version=(previous.version + 1) if previous else 1,
+                updated_by=by,
+            )
+        )
+    Answer.objects.bulk_create(answers)
+    SpecialFinding.objects.bulk_create(
+        [
+            SpecialFinding(assessment=locked, type="deduction", kind=d.kind.value, reason=d.reason, created_by=by)
+            for d in checklist.deductions
+        ]
+        + [SpecialFinding(assessment=locked, type="bonus", reason=b.reason, created_by=by) for b in checklist.bonuses]
+    )
+    counts = {
+        "answers": len(answers),
+        "deductions": len(checklist.deductions),
+        "bonuses": len(checklist.bonuses),
+        "cleared": len(set(old) - {a.item_code for a in answers}),
+    }
+    event_record(action="assessment.imported", subject=locked, by=by, data=counts)
+    return counts

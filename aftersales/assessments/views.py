@@ -1,22 +1,29 @@
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.selectors import enterprises_of
+from aftersales.checklist.reader import parse_checklist_bytes
+from aftersales.checklist.writer import write_xlsx
 from aftersales.core.problems import ProblemsError
 from aftersales.core.text import normalise_language
 from aftersales.schemes.models import SchemeVersion
+from aftersales.schemes.selectors import scheme_of
 
 from . import services
 from .access import assessment_for
 from .forms import AnswerForm, SpecialForm, StartForm
 from .models import SpecialFinding
 from .presenters import item_context, page_context
-from .selectors import assessment_list, assessment_score
+from .selectors import assessment_list, assessment_score, filled_of
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _lang() -> str:
@@ -166,3 +173,55 @@ def assessment_finish(request, pk: int):
     except services.AssessmentFrozen:
         messages.error(request, _("This assessment is finished and can no longer change."))
     return redirect(assessment.get_absolute_url())
+
+
+MAX_UPLOAD = 5 * 1024 * 1024  # bytes; a filled checklist is a few dozen kilobytes
+
+
+@login_required
+@require_GET
+def assessment_export(request, pk: int):
+    """The checklist .xlsx with this assessment's answers filled in, to edit offline and import."""
+    assessment = assessment_for(request, pk)
+    live = assessment_score(assessment)
+    buffer = io.BytesIO()
+    write_xlsx(live.scheme, buffer, _lang(), filled=filled_of(live, assessment))
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def assessment_import(request, pk: int):
+    assessment = assessment_for(request, pk)
+    upload = request.FILES.get("file")
+    problems: list[str] = []
+    if upload is None:
+        problems = [_("Choose a .xlsx or .csv checklist file.")]
+    elif upload.size > MAX_UPLOAD:
+        problems = [_("The file is larger than 5 MB; a checklist is much smaller.")]
+    else:
+        scheme = scheme_of(assessment.scheme_version)
+        try:
+            checklist = parse_checklist_bytes(scheme, upload.read(), upload.name, complete=False)
+            counts = services.assessment_import(assessment=assessment, checklist=checklist, by=request.user)
+        except ProblemsError as exc:
+            problems = [p.located(_lang()) for p in exc.problems]
+        except services.AssessmentFrozen:
+            problems = [_("This assessment is finished and can no longer change.")]
+        else:
+            messages.success(
+                request,
+                _("Imported %(answers)s answers and %(specials)s special findings from %(name)s.")
+                % {
+                    "answers": counts["answers"],
+                    "specials": counts["deductions"] + counts["bonuses"],
+                    "name": upload.name,
+                },
+            )
+            return redirect(assessment.get_absolute_url())
+    context = page_context(request, assessment, _lang())
+    context["import_problems"] = problems
+    context["import_name"] = upload.name if upload else ""
+    return render(request, "assessments/detail.html", context, status=400)

@@ -52,16 +52,26 @@ class Checklist:
 
 def read_rows(path: Path) -> list[tuple[int, list[object]]]:
     """(row number, cells) for every row of the file, header included."""
-    suffix = path.suffix.lower()
-    if suffix not in {".xlsx", ".csv"}:
-        raise ProblemsError([Problem("file_type_unknown", where=str(path), params={"suffix": suffix or "-"})])
+    _check_suffix(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ProblemsError([Problem("file_unreadable", where=str(path), params={"error": exc.strerror})]) from exc
-    if suffix == ".csv":
-        return _csv_rows(data, path)
-    return _xlsx_rows(data, path)
+    return read_rows_bytes(data, path)
+
+
+def read_rows_bytes(data: bytes, name: Path) -> list[tuple[int, list[object]]]:
+    """The same from bytes (an upload); `name` gives the type by its suffix."""
+    _check_suffix(name)
+    if name.suffix.lower() == ".csv":
+        return _csv_rows(data, name)
+    return _xlsx_rows(data, name)
+
+
+def _check_suffix(path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix not in {".xlsx", ".csv"}:
+        raise ProblemsError([Problem("file_type_unknown", where=str(path), params={"suffix": suffix or "-"})])
 
 
 def _csv_rows(data: bytes, path: Path) -> list[tuple[int, list[object]]]:
@@ -103,7 +113,17 @@ def _xlsx_rows(data: bytes, path: Path) -> list[tuple[int, list[object]]]:
 
 def parse_checklist(scheme: Scheme, path: Path) -> Checklist:
     """Parse and check a checklist against a scheme; ProblemsError lists every problem."""
-    rows = read_rows(Path(path))
+    return parse_rows(scheme, read_rows(Path(path)), str(path))
+
+
+def parse_checklist_bytes(scheme: Scheme, data: bytes, filename: str, *, complete: bool = True) -> Checklist:
+    return parse_rows(scheme, read_rows_bytes(data, Path(filename)), filename, complete=complete)
+
+
+def parse_rows(scheme: Scheme, rows: list[tuple[int, list[object]]], path: str, *, complete: bool = True) -> Checklist:
+    """Check the rows of a checklist against a scheme; ProblemsError lists every problem.
+    With complete=False (a self-assessment in progress) an item row without a result is left
+    unanswered instead of being an error."""
     problems: list[Problem] = []
     header_at = next((i for i, (_, cells) in enumerate(rows) if any(_cell(c) for c in cells)), None)
     if header_at is None:
@@ -132,9 +152,11 @@ def parse_checklist(scheme: Scheme, path: Path) -> Checklist:
         values = {c: _cell(cells[i]) if i < len(cells) else "" for c, i in columns.items()}
         if not any(values.get(c) for c in COLUMNS if c not in {"title", "points"}):
             continue  # blank row, or a spare special row left empty
+        if not complete and _unanswered(values):
+            continue  # an item not answered yet
         problems.extend(_parse_row(scheme, row_number, values, sheet, first_row))
 
-    problems.extend(_engine_problems(scheme, sheet))
+    problems.extend(_engine_problems(scheme, sheet, complete=complete))
     if problems:
         raise ProblemsError(
             sorted(problems, key=lambda p: (p.row or 10**9, COLUMNS.index(p.column) if p.column in COLUMNS else 0))
@@ -228,10 +250,17 @@ def _parse_row(
     return problems
 
 
-def _engine_problems(scheme: Scheme, sheet: Checklist) -> list[Problem]:
+def _unanswered(values: dict[str, str]) -> bool:
+    """An item row with nothing filled in (its code and title only)."""
+    if SPECIAL_WORDS.get(values.get("item", "").casefold()):
+        return False
+    return not any(values.get(c) for c in ("result", "points_awarded", "sampled", "nonconforming", "reason"))
+
+
+def _engine_problems(scheme: Scheme, sheet: Checklist, *, complete: bool = True) -> list[Problem]:
     """The engine's own input check, located on the rows of the file."""
     located = []
-    for p in check_inputs(scheme, sheet.results, sheet.deductions, sheet.bonuses):
+    for p in check_inputs(scheme, sheet.results, sheet.deductions, sheet.bonuses, require_all=complete):
         if p.code == "item_missing" and p.where in sheet.seen:
             continue  # its row is present and already reported as bad
         row = sheet.item_rows.get(p.where)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import BinaryIO
 
 from aftersales.core.display import format_points
 from aftersales.core.scheme import Scheme
-from aftersales.core.scoring import DEDUCTION_TEXT, RESULT_TEXT
+from aftersales.core.scoring import DEDUCTION_TEXT, RESULT_TEXT, ItemResult, SpecialBonus, SpecialDeduction
 
 from .columns import (
     COLUMNS,
@@ -23,23 +26,59 @@ from .columns import (
 SPARE_SPECIAL_ROWS = 12  # unlocked rows at the end for special deductions and the bonus
 
 
-def checklist_rows(scheme: Scheme, lang: str = "zh-Hans") -> list[list[str]]:
+@dataclass(frozen=True)
+class Filled:
+    """Answers to write into the checklist (a self-assessment exported for editing offline)."""
+
+    results: Mapping[str, ItemResult] = field(default_factory=dict)  # by item code
+    deductions: Sequence[SpecialDeduction] = ()
+    bonuses: Sequence[SpecialBonus] = ()
+
+
+def _answer_cells(result: ItemResult | None) -> list[object]:
+    """result, points_awarded, sampled, nonconforming, reason: as the reader reads them back."""
+    if result is None:
+        return [None, None, None, None, None]
+    awarded = None if result.awarded is None else _number(result.awarded)
+    return [RESULT_TEXT[result.kind].zh, awarded, result.sampled, result.nonconforming, result.reason or None]
+
+
+def _special_rows(filled: Filled | None) -> list[list[object]]:
+    if filled is None:
+        return []
+    rows = [[SPECIAL_DEDUCTION, DEDUCTION_TEXT[d.kind].zh, d.reason] for d in filled.deductions]
+    return rows + [[SPECIAL_BONUS, None, b.reason] for b in filled.bonuses]
+
+
+def _number(value: Fraction) -> int | float | str:
+    """A spreadsheet number that reads back exactly (points are whole or have few decimals)."""
+    if value.denominator == 1:
+        return int(value)
+    text = format_points(value)
+    return float(text) if "/" not in text else text
+
+
+def checklist_rows(scheme: Scheme, lang: str = "zh-Hans", filled: Filled | None = None) -> list[list[object]]:
     """Header and one row per node (headings for categories, fill-in rows for items)."""
-    rows = [[header_label(c) for c in COLUMNS]]
+    rows: list[list[object]] = [[header_label(c) for c in COLUMNS]]
     for node in scheme.walk():
-        rows.append([node.code, node.title.get(lang), format_points(node.points), "", "", "", "", ""])
+        answer = (filled.results.get(node.code) if filled else None) if node.is_item else None
+        cells = ["" if v is None else v for v in _answer_cells(answer)]
+        rows.append([node.code, node.title.get(lang), format_points(node.points), *cells])
+    for item, kind, reason in _special_rows(filled):
+        rows.append([item, "", "", kind or "", "", "", "", reason])
     return rows
 
 
-def write_csv(scheme: Scheme, path: Path, lang: str = "zh-Hans") -> None:
+def write_csv(scheme: Scheme, path: Path, lang: str = "zh-Hans", filled: Filled | None = None) -> None:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(checklist_rows(scheme, lang))
+    csv.writer(buffer, lineterminator="\r\n").writerows(checklist_rows(scheme, lang, filled))
     # UTF-8 with BOM: Excel on a Chinese Windows opens it with the right encoding.
     Path(path).write_bytes(buffer.getvalue().encode("utf-8-sig"))
 
 
-def write_xlsx(scheme: Scheme, path: Path | BinaryIO, lang: str = "zh-Hans") -> None:
-    """Write the checklist to a path or a binary file object."""
+def write_xlsx(scheme: Scheme, path: Path | BinaryIO, lang: str = "zh-Hans", filled: Filled | None = None) -> None:
+    """Write the checklist to a path or a binary file object, optionally with answers filled in."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -72,18 +111,8 @@ def write_xlsx(scheme: Scheme, path: Path | BinaryIO, lang: str = "zh-Hans") -> 
         ws.add_data_validation(dv)
 
     for node in scheme.walk():
-        ws.append(
-            [
-                node.code,
-                node.title.get(lang),
-                float(node.points) if node.points.denominator != 1 else int(node.points),
-                None,
-                None,
-                None,
-                None,
-                None,
-            ]
-        )
+        answer = (filled.results.get(node.code) if filled else None) if node.is_item else None
+        ws.append([node.code, node.title.get(lang), _number(node.points), *_answer_cells(answer)])
         row = ws.max_row
         if not node.is_item:
             for cell in ws[row]:
@@ -104,8 +133,14 @@ def write_xlsx(scheme: Scheme, path: Path | BinaryIO, lang: str = "zh-Hans") -> 
             ws.cell(row=row, column=2).comment = Comment(node.guidance.get(lang), "aftersales-cert")
 
     first_special = ws.max_row + 1
-    for offset in range(SPARE_SPECIAL_ROWS):
+    specials = _special_rows(filled)
+    for offset in range(SPARE_SPECIAL_ROWS + len(specials)):
         row = first_special + offset
+        if offset < len(specials):
+            item, kind, reason = specials[offset]
+            ws.cell(row=row, column=1, value=item)
+            ws.cell(row=row, column=COLUMNS.index("result") + 1, value=kind)
+            ws.cell(row=row, column=COLUMNS.index("reason") + 1, value=reason)
         for column in ("item", "result", "reason"):
             cell = ws.cell(row=row, column=COLUMNS.index(column) + 1)
             cell.protection = unlocked

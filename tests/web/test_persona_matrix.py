@@ -6,6 +6,7 @@ The matrix must name every URL pattern of the project: a new view without a row 
 import pytest
 from django.urls import get_resolver, reverse
 
+from aftersales.accounts.services import invitation_create
 from aftersales.assessments.models import SpecialFinding
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,18 @@ def routes(world):
     gbt = ("gbt27922-2011", "ref-2026.1")
     htmx = {"HX-Request": "true"}
     answer = {"kind": "conform", "version": "0"}
+    ent = world["enterprise"].pk
+    (_, token), (to_revoke, _) = (
+        invitation_create(
+            organisation=world["enterprise"],
+            email=email,
+            role="enterprise_member",
+            by=world["people"]["ent_admin"],
+            site_url="http://testserver",
+        )
+        for email in ("new@example.cn", "to-revoke@example.cn")
+    )
+    invite = {"email": "other@example.cn", "role": "enterprise_member"}
     return {
         "scheme_list": ("get", reverse("scheme_list"), {}, {}, expect(set(PERSONAS), 200)),
         "scheme_detail": ("get", reverse("scheme_detail", args=gbt), {}, {}, expect(set(PERSONAS), 200)),
@@ -72,6 +85,41 @@ def routes(world):
             {},
             expect({"ent_admin"}, 302, forbidden={"ent_member"}),
         ),
+        "assessment_report_pdf": ("get", reverse("assessment_report_pdf", args=[a.pk]), {}, {}, expect(OWN, 200)),
+        "assessment_export": ("get", reverse("assessment_export", args=[a.pk]), {}, {}, expect(OWN, 200)),
+        # no file attached: the enterprise's users get the page with the problem (400), others 404
+        "assessment_import": ("post", reverse("assessment_import", args=[a.pk]), {}, {}, expect(OWN, 400)),
+        "password_reset": ("get", reverse("password_reset"), {}, {}, expect(set(PERSONAS), 200)),
+        "password_reset_done": ("get", reverse("password_reset_done"), {}, {}, expect(set(PERSONAS), 200)),
+        # a made-up link: everyone gets the "this link no longer works" page
+        "password_reset_confirm": (
+            "get",
+            reverse("password_reset_confirm", args=["MQ", "bad-token"]),
+            {},
+            {},
+            expect(set(PERSONAS), 200),
+        ),
+        "password_reset_complete": ("get", reverse("password_reset_complete"), {}, {}, expect(set(PERSONAS), 200)),
+        "profile": ("get", reverse("profile"), {}, {}, expect(LOGGED_IN, 200)),
+        # every persona belongs to exactly one organisation: redirected to its page
+        "organisation_home": ("get", reverse("organisation_home"), {}, {}, expect(LOGGED_IN, 302)),
+        "organisation_detail": ("get", reverse("organisation_detail", args=[ent]), {}, {}, expect(OWN, 200)),
+        "invitation_new": (
+            "post",
+            reverse("invitation_new", args=[ent]),
+            invite,
+            {},
+            expect({"ent_admin"}, 302, forbidden={"ent_member"}),
+        ),
+        "invitation_revoke": (
+            "post",
+            reverse("invitation_revoke", args=[ent, to_revoke.pk]),
+            {},
+            {},
+            expect({"ent_admin"}, 302, forbidden={"ent_member"}),
+        ),
+        # the link is the credential: anyone holding it gets the page (sign-up form or "join" button)
+        "invitation_accept": ("get", reverse("invitation_accept", args=[token]), {}, {}, expect(set(PERSONAS), 200)),
     }
 
 

@@ -1,0 +1,189 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
+
+from . import services
+from .access import invitation_for, organisation_for
+from .forms import InvitationForm, InvitationSignupForm, ProfileForm, ThrottledAuthenticationForm
+from .models import User
+from .selectors import invitation_by_token, invitations_open, organisation_members, organisations_of, roles_of
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login view with the database-backed throttle; a refused attempt answers 429."""
+
+    authentication_form = ThrottledAuthenticationForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """After a new password is set, failed logins for the user name no longer count against it."""
+
+    def form_valid(self, form):
+        services.login_failures_clear(username=form.user.get_username())
+        return super().form_valid(form)
+
+
+@require_POST
+def language_switch(request):
+    """The header's language switcher: Django's set_language (cookie), and the user's profile too."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in services.LANGUAGE_CODES:
+        services.user_language_set(user=request.user, language=language, by=request.user)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"display_name": user.display_name, "language": user.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_profile_update(user=user, by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if user.language:
+                translation.activate(user.language)
+            messages.success(request, _("Your profile is saved."))
+            response = redirect("profile")
+            if not user.language:  # "as my browser asks": forget an earlier switch too
+                response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+            else:
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    user.language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                )
+            return response
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_GET
+def organisation_home(request):
+    """The user's organisation page, or the list to choose from when they belong to several."""
+    organisations = list(organisations_of(request.user))
+    if len(organisations) == 1:
+        return redirect("organisation_detail", pk=organisations[0].pk)
+    return render(request, "accounts/organisation_list.html", {"organisations": organisations})
+
+
+def _organisation_page(request, organisation, form=None, status=200):
+    is_admin = organisation.admin_role in roles_of(request.user, organisation)
+    context = {
+        "organisation": organisation,
+        "members": organisation_members(organisation),
+        "is_admin": is_admin,
+        "now": timezone.now(),
+        "ttl_days": settings.INVITATION_TTL_DAYS,
+    }
+    if is_admin:
+        context["invitations"] = invitations_open(organisation)
+        context["form"] = form or InvitationForm(organisation=organisation)
+    return render(request, "accounts/organisation_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def organisation_detail(request, pk: int):
+    return _organisation_page(request, organisation_for(request, pk))
+
+
+@login_required
+@require_POST
+def invitation_new(request, pk: int):
+    organisation = organisation_for(request, pk, admin=True)
+    form = InvitationForm(request.POST, organisation=organisation)
+    if not form.is_valid():
+        return _organisation_page(request, organisation, form, status=400)
+    try:
+        services.invitation_create(
+            organisation=organisation, by=request.user, site_url=request.build_absolute_uri("/"), **form.cleaned_data
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _organisation_page(request, organisation, form, status=400)
+    except (OSError, ValueError):  # SMTP and network errors; ValueError: a header the mail refuses
+        form.add_error(None, _("The invitation e-mail could not be sent, so no invitation was made. Try again later."))
+        return _organisation_page(request, organisation, form, status=503)
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+    return redirect("organisation_detail", pk=organisation.pk)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk: int, invitation_id: int):
+    invitation = invitation_for(request, pk, invitation_id)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+        messages.success(request, _("The invitation to %(email)s is revoked.") % {"email": invitation.email})
+    except services.InvitationUnusable:
+        messages.error(request, _("This invitation was already accepted or revoked."))
+    return redirect("organisation_detail", pk=pk)
+
+
+INVALID = {
+    "expired": (410, _("This invitation has expired")),
+    "used": (410, _("This invitation has already been used")),
+    "revoked": (410, _("This invitation was withdrawn")),
+}
+
+
+def _invitation_invalid(request, reason: str, invitation=None):
+    status, title = INVALID.get(reason, (404, _("This invitation link is not valid")))
+    context = {"reason": reason, "title": title, "invitation": invitation}
+    return render(request, "accounts/invitation_invalid.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    """Anyone holding the link: a visitor creates an account, a logged-in user joins with theirs."""
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        return _invitation_invalid(request, "unknown")
+    state = invitation.state(timezone.now())
+    if state != "pending":
+        return _invitation_invalid(request, state, invitation)
+    form = None
+    if not request.user.is_authenticated:
+        form = InvitationSignupForm(request.POST or None, instance=User(email=invitation.email))
+    if request.method == "POST":
+        try:
+            if form is None:
+                services.invitation_accept(invitation=invitation, user=request.user)
+            elif form.is_valid():
+                user = services.invitation_accept_new_user(
+                    invitation=invitation,
+                    username=form.cleaned_data["username"],
+                    display_name=form.cleaned_data["display_name"],
+                    password=form.cleaned_data["password1"],
+                )
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            else:
+                context = {"invitation": invitation, "form": form}
+                return render(request, "accounts/invitation_accept.html", context, status=400)
+        except services.InvitationUnusable as exc:
+            return _invitation_invalid(request, exc.reason, invitation)
+        messages.success(
+            request,
+            _("You are now a member of %(organisation)s.") % {"organisation": invitation.organisation.name},
+        )
+        return redirect("organisation_detail", pk=invitation.organisation_id)
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
