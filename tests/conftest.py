@@ -49,3 +49,9 @@ def world(db, schemes_registered):
     gbt = SchemeVersion.objects.get(scheme_id="gbt27922-2011")
     assessment = assessment_start(enterprise=ent, scheme_version=gbt, by=people["ent_admin"], title="自评")
     return {"enterprise": ent, "other": other, "cb": cb, "people": people, "gbt": gbt, "assessment": assessment}
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploaded files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"

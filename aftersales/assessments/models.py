@@ -114,3 +114,29 @@ class SpecialFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.kind}: {self.reason[:40]}"
+
+
+class Evidence(models.Model):
+    """A file backing one item's answer. Stored privately (no public URL); its SHA-256 is kept so
+    an auditor can tell it is the very file the enterprise uploaded."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
+    item_code = models.CharField(_("item"), max_length=64)
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty"),
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="evidence_sha256_hex"),
+        ]
+        indexes = [models.Index(fields=["assessment", "item_code"], name="evidence_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item_code}: {self.original_name}"

@@ -42,7 +42,15 @@ def _same(a, b) -> bool:
 
 
 def item_row(
-    live: LiveScore, node, lang: str, baseline_answers: dict | None, *, errors=(), conflict=None, posted=None
+    live: LiveScore,
+    node,
+    lang: str,
+    baseline_answers: dict | None,
+    *,
+    errors=(),
+    conflict=None,
+    posted=None,
+    evidence=(),
 ) -> dict:
     answer = live.answers.get(node.code)
     ns = live.result.nodes[node.id]
@@ -71,6 +79,7 @@ def item_row(
         "conflict_text": _answer_text(conflict, lang) if conflict else "",
         "baseline_text": _answer_text(base, lang) if base is not None else "",
         "changed_from_baseline": baseline_answers is not None and not _same(answer, base),
+        "evidence": list(evidence),
     }
 
 
@@ -140,10 +149,13 @@ def panel(live: LiveScore, lang: str) -> dict:
 def page_context(request, assessment: Assessment, lang: str) -> dict:
     live = assessment_score(assessment)
     baseline_answers = {a.item_code: a for a in assessment.baseline.answers.all()} if assessment.baseline_id else None
+    evidence: dict[str, list] = {}
+    for e in assessment.evidence.select_related("uploaded_by"):
+        evidence.setdefault(e.item_code, []).append(e)
     rows = []
     for node in live.scheme.walk():
         if node.is_item:
-            rows.append({"item": item_row(live, node, lang, baseline_answers)})
+            rows.append({"item": item_row(live, node, lang, baseline_answers, evidence=evidence.get(node.code, ()))})
         else:
             rows.append({"heading": node, "title": node.title.get(lang), "points": format_points(node.points)})
     roles = roles_of(request.user, assessment.enterprise)
@@ -162,9 +174,10 @@ def page_context(request, assessment: Assessment, lang: str) -> dict:
 def item_context(request, assessment, live: LiveScore, code: str, lang: str, **kwargs) -> dict:
     baseline_answers = {a.item_code: a for a in assessment.baseline.answers.all()} if assessment.baseline_id else None
     node = live.scheme.node(code)
+    evidence = assessment.evidence.filter(item_code=node.code).select_related("uploaded_by")
     return {
         "assessment": assessment,
-        "r": item_row(live, node, lang, baseline_answers, **kwargs),
+        "r": item_row(live, node, lang, baseline_answers, evidence=evidence, **kwargs),
         "panel": panel(live, lang),
         "editable": not assessment.is_frozen,
     }

@@ -13,4 +13,7 @@ urlpatterns = [
     path("assessments/<int:pk>/report.pdf", report_views.assessment_report_pdf, name="assessment_report_pdf"),
     path("assessments/<int:pk>/checklist.xlsx", views.assessment_export, name="assessment_export"),
     path("assessments/<int:pk>/import/", views.assessment_import, name="assessment_import"),
+    path("assessments/<int:pk>/items/<str:code>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("assessments/<int:pk>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
+    path("assessments/<int:pk>/evidence/<int:evidence_id>/remove/", views.evidence_delete, name="evidence_delete"),
 ]

@@ -2,7 +2,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,8 +18,9 @@ from aftersales.schemes.selectors import scheme_of
 
 from . import services
 from .access import assessment_for
+from .evidence import EvidenceRefused, evidence_add, evidence_remove
 from .forms import AnswerForm, SpecialForm, StartForm
-from .models import SpecialFinding
+from .models import Evidence, SpecialFinding
 from .presenters import item_context, page_context
 from .selectors import assessment_list, assessment_score, filled_of
 
@@ -225,3 +226,52 @@ def assessment_import(request, pk: int):
     context["import_problems"] = problems
     context["import_name"] = upload.name if upload else ""
     return render(request, "assessments/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk: int, code: str):
+    assessment = assessment_for(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to upload."))
+    else:
+        try:
+            evidence_add(assessment=assessment, item_code=code, upload=upload, by=request.user)
+        except EvidenceRefused as exc:
+            messages.error(request, str(exc))
+        except services.AssessmentFrozen:
+            messages.error(request, _("This assessment is finished and can no longer change."))
+    return redirect(f"{assessment.get_absolute_url()}#item-{code}")
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk: int, evidence_id: int):
+    assessment = assessment_for(request, pk)
+    evidence = Evidence.objects.filter(pk=evidence_id, assessment=assessment).first()
+    if evidence is None:
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Digest"] = f"sha-256={evidence.sha256}"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_delete(request, pk: int, evidence_id: int):
+    assessment = assessment_for(request, pk)
+    evidence = Evidence.objects.filter(pk=evidence_id, assessment=assessment).first()
+    if evidence is None:
+        raise Http404
+    try:
+        evidence_remove(evidence=evidence, by=request.user)
+    except services.AssessmentFrozen:
+        messages.error(request, _("This assessment is finished and can no longer change."))
+    return redirect(f"{assessment.get_absolute_url()}#item-{evidence.item_code}")

@@ -35,6 +35,15 @@ def test_it_renders_the_page_in_a_constant_number_of_queries(client, world):
     fill(large, admin)
     services.special_add(assessment=small, type="deduction", kind="law", reason="x", by=admin)
     services.special_add(assessment=large, type="deduction", kind="law", reason="x", by=admin)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aftersales.assessments.evidence import evidence_add
+
+    for a in (small, large):  # one file on every item
+        for item in scheme_of(a.scheme_version).items:
+            evidence_add(
+                assessment=a, item_code=item.code, by=admin, upload=SimpleUploadedFile(f"{item.code}.txt", b"record")
+            )
     client.force_login(admin)
     client.get(reverse("assessment_detail", args=[small.pk]))  # warm the parsed-scheme cache
     client.get(reverse("assessment_detail", args=[large.pk]))

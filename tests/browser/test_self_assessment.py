@@ -62,3 +62,16 @@ def test_it_switches_to_english(page, world):
     expect(page.locator("h1")).to_have_text("My workspace")
     page.get_by_role("link", name=world["assessment"].title, exact=True).click()
     expect(page.locator(".panel")).to_contain_text("not yet qualified")
+
+
+def test_it_opens_the_pdf_report(page, world):
+    login(page, "ent_admin")
+    page.get_by_role("link", name=world["assessment"].title, exact=True).click()
+    answer(page, "5.1.2.2", "conform")
+    with page.expect_response(lambda r: r.url.endswith("/report.pdf")) as response:
+        page.click("a[href$='report.pdf']")
+    assert response.value.status == 200
+    assert response.value.headers["content-type"] == "application/pdf"
+    # the browser's PDF viewer wraps the document; fetch the bytes with the same session
+    pdf = page.request.get(response.value.url)
+    assert pdf.body().startswith(b"%PDF-") and len(pdf.body()) > 10_000

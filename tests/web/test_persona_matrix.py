@@ -4,9 +4,11 @@ The matrix must name every URL pattern of the project: a new view without a row 
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
 from aftersales.accounts.services import invitation_create
+from aftersales.assessments.evidence import evidence_add
 from aftersales.assessments.models import SpecialFinding
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +38,12 @@ def routes(world):
     a = world["assessment"]
     finding = SpecialFinding.objects.create(
         assessment=a, type="bonus", reason="x", created_by=world["people"]["ent_admin"]
+    )
+    evidence = evidence_add(
+        assessment=a,
+        item_code="5.1.1.1",
+        by=world["people"]["ent_admin"],
+        upload=SimpleUploadedFile("组织机构图.pdf", b"%PDF-1.4 test"),
     )
     gbt = ("gbt27922-2011", "ref-2026.1")
     htmx = {"HX-Request": "true"}
@@ -89,6 +97,15 @@ def routes(world):
         "assessment_export": ("get", reverse("assessment_export", args=[a.pk]), {}, {}, expect(OWN, 200)),
         # no file attached: the enterprise's users get the page with the problem (400), others 404
         "assessment_import": ("post", reverse("assessment_import", args=[a.pk]), {}, {}, expect(OWN, 400)),
+        "evidence_upload": (
+            "post",
+            reverse("evidence_upload", args=[a.pk, "5.1.1.2"]),
+            {"file": SimpleUploadedFile("清单.txt", "服务网点清单".encode())},
+            {},
+            expect(OWN, 302),
+        ),
+        "evidence_download": ("get", reverse("evidence_download", args=[a.pk, evidence.pk]), {}, {}, expect(OWN, 200)),
+        "evidence_delete": ("post", reverse("evidence_delete", args=[a.pk, evidence.pk]), {}, {}, expect(OWN, 302)),
         "password_reset": ("get", reverse("password_reset"), {}, {}, expect(set(PERSONAS), 200)),
         "password_reset_done": ("get", reverse("password_reset_done"), {}, {}, expect(set(PERSONAS), 200)),
         # a made-up link: everyone gets the "this link no longer works" page
