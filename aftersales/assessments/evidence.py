@@ -14,6 +14,7 @@ from aftersales.events.services import event_record
 from aftersales.schemes.selectors import scheme_of
 
 from .models import Assessment, Evidence
+from .services import assessment_lock_draft
 
 # suffix -> (content type, magic bytes the file must start with, or None for text)
 ALLOWED = {
@@ -54,8 +55,6 @@ def _check(name: str, head: bytes, size: int) -> str:
 
 def evidence_add(*, assessment: Assessment, item_code: str, upload, by) -> Evidence:
     """Store an uploaded file as evidence for one item (UploadedFile: name, size, chunks())."""
-    from .services import AssessmentFrozen
-
     scheme = scheme_of(assessment.scheme_version)
     if not scheme.has_node(item_code) or not scheme.node(item_code).is_item:
         raise EvidenceRefused(_("There is no item %(code)s in this scheme.") % {"code": item_code})
@@ -69,9 +68,7 @@ def evidence_add(*, assessment: Assessment, item_code: str, upload, by) -> Evide
             break
     content_type = _check(name, bytes(data[:16]), len(data))
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if locked.is_frozen:
-            raise AssessmentFrozen
+        locked = assessment_lock_draft(assessment.pk)
         evidence = Evidence(
             assessment=locked,
             item_code=scheme.node(item_code).code,
@@ -99,12 +96,8 @@ def evidence_add(*, assessment: Assessment, item_code: str, upload, by) -> Evide
 
 
 def evidence_remove(*, evidence: Evidence, by) -> None:
-    from .services import AssessmentFrozen
-
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=evidence.assessment_id)
-        if locked.is_frozen:
-            raise AssessmentFrozen
+        locked = assessment_lock_draft(evidence.assessment_id)
         event_record(
             action="assessment.evidence_removed",
             subject=locked,

@@ -25,6 +25,14 @@ class AssessmentFrozen(Exception):
     """The assessment is finished; it can no longer change."""
 
 
+def assessment_lock_draft(assessment_id: int) -> Assessment:
+    """Lock the assessment row for this transaction; AssessmentFrozen if it is finished."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment_id)
+    if locked.is_frozen:
+        raise AssessmentFrozen
+    return locked
+
+
 @dataclass
 class EditConflict(Exception):
     """Someone else saved this item since the form was loaded."""
@@ -108,9 +116,7 @@ def answer_save(
 ) -> Answer:
     """Save one item's answer. Raises ProblemsError (bad answer), EditConflict (someone saved it
     since `expected_version`) or AssessmentFrozen; nothing is written then."""
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if locked.is_frozen:
-        raise AssessmentFrozen
+    locked = assessment_lock_draft(assessment.pk)
     scheme = scheme_of(locked.scheme_version)
     if not scheme.has_node(item_code) or not scheme.node(item_code).is_item:
         raise ProblemsError([Problem("item_unknown", where=item_code, column="item", params={"item": item_code})])
@@ -153,9 +159,7 @@ def answer_save(
 
 @transaction.atomic
 def special_add(*, assessment: Assessment, type: str, reason: str, by, kind: str = "") -> SpecialFinding:
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if locked.is_frozen:
-        raise AssessmentFrozen
+    locked = assessment_lock_draft(assessment.pk)
     params = scheme_of(locked.scheme_version).parameters
     problems = []
     if not reason.strip():
@@ -196,9 +200,7 @@ def special_add(*, assessment: Assessment, type: str, reason: str, by, kind: str
 
 @transaction.atomic
 def special_remove(*, finding: SpecialFinding, by) -> None:
-    locked = Assessment.objects.select_for_update().get(pk=finding.assessment_id)
-    if locked.is_frozen:
-        raise AssessmentFrozen
+    locked = assessment_lock_draft(finding.assessment_id)
     event_record(
         action="assessment.special_removed",
         subject=locked,
@@ -211,9 +213,7 @@ def special_remove(*, finding: SpecialFinding, by) -> None:
 @transaction.atomic
 def assessment_finish(*, assessment: Assessment, by) -> Assessment:
     """Freeze the assessment with its result. Every item must be answered."""
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if locked.is_frozen:
-        raise AssessmentFrozen
+    locked = assessment_lock_draft(assessment.pk)
     live = assessment_score(locked)
     if live.unanswered:
         raise ProblemsError([Problem("item_missing", where=code, params={"item": code}) for code in live.unanswered])
@@ -257,9 +257,7 @@ def assessment_import(*, assessment: Assessment, checklist, by) -> dict[str, int
     """Replace the answers and special findings with those of a checked checklist file
     (`aftersales.checklist.reader.Checklist`). The file is the whole new state: items left blank in
     it become unanswered. Every version rises, so a colleague's open form sees a conflict."""
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if locked.is_frozen:
-        raise AssessmentFrozen
+    locked = assessment_lock_draft(assessment.pk)
     scheme = scheme_of(locked.scheme_version)
     old = {a.item_code: a for a in locked.answers.all()}
     locked.answers.all().delete()

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,6 +25,11 @@ from .presenters import item_context, page_context
 from .selectors import assessment_list, assessment_score, filled_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FROZEN = gettext_lazy("This assessment is finished and can no longer change.")
+
+
+def _refuse_frozen(request) -> None:
+    messages.error(request, FROZEN)
 
 
 def _lang() -> str:
@@ -103,7 +108,7 @@ def answer_save(request, pk: int, code: str):
         except services.EditConflict as exc:
             conflict = exc.current
         except services.AssessmentFrozen:
-            errors = [_("This assessment is finished and can no longer change.")]
+            errors = [str(FROZEN)]
     if request.headers.get("HX-Request") != "true":
         for error in errors:
             messages.error(request, f"{code}: {error}")
@@ -138,7 +143,7 @@ def special_add(request, pk: int):
             for p in exc.problems:
                 messages.error(request, p.message(_lang()))
         except services.AssessmentFrozen:
-            messages.error(request, _("This assessment is finished and can no longer change."))
+            _refuse_frozen(request)
     else:
         messages.error(request, _("A special finding needs a type, a kind (for deductions) and a reason."))
     return redirect(f"{assessment.get_absolute_url()}#specials")
@@ -154,7 +159,7 @@ def special_remove(request, pk: int, finding_id: int):
     try:
         services.special_remove(finding=finding, by=request.user)
     except services.AssessmentFrozen:
-        messages.error(request, _("This assessment is finished and can no longer change."))
+        _refuse_frozen(request)
     return redirect(f"{assessment.get_absolute_url()}#specials")
 
 
@@ -172,7 +177,7 @@ def assessment_finish(request, pk: int):
             % {"n": len(exc.problems), "items": ", ".join(p.where for p in exc.problems[:12])},
         )
     except services.AssessmentFrozen:
-        messages.error(request, _("This assessment is finished and can no longer change."))
+        _refuse_frozen(request)
     return redirect(assessment.get_absolute_url())
 
 
@@ -210,7 +215,7 @@ def assessment_import(request, pk: int):
         except ProblemsError as exc:
             problems = [p.located(_lang()) for p in exc.problems]
         except services.AssessmentFrozen:
-            problems = [_("This assessment is finished and can no longer change.")]
+            problems = [str(FROZEN)]
         else:
             messages.success(
                 request,
@@ -241,7 +246,7 @@ def evidence_upload(request, pk: int, code: str):
         except EvidenceRefused as exc:
             messages.error(request, str(exc))
         except services.AssessmentFrozen:
-            messages.error(request, _("This assessment is finished and can no longer change."))
+            _refuse_frozen(request)
     return redirect(f"{assessment.get_absolute_url()}#item-{code}")
 
 
@@ -273,5 +278,5 @@ def evidence_delete(request, pk: int, evidence_id: int):
     try:
         evidence_remove(evidence=evidence, by=request.user)
     except services.AssessmentFrozen:
-        messages.error(request, _("This assessment is finished and can no longer change."))
+        _refuse_frozen(request)
     return redirect(f"{assessment.get_absolute_url()}#item-{evidence.item_code}")
