@@ -26,3 +26,13 @@ def assessment_for(request, pk: int, *, admin: bool = False) -> Assessment:
     if admin and Role.ENTERPRISE_ADMIN not in roles:
         raise PermissionDenied
     return assessment
+
+
+def assessment_child_for(request, pk: int, model, child_id: int, *, admin: bool = False):
+    """(assessment, child) for a row that belongs to the assessment (a special finding, an evidence
+    file): the same 404/403 as the assessment, and 404 for a child of another assessment."""
+    assessment = assessment_for(request, pk, admin=admin)
+    child = model.objects.filter(pk=child_id, assessment=assessment).first()
+    if child is None:
+        raise Http404
+    return assessment, child

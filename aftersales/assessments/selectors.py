@@ -42,12 +42,23 @@ def assessment_list(*, enterprise_ids) -> QuerySet[Assessment]:
     )
 
 
-def answer_result(answer: Answer) -> ItemResult:
+def item_result(*, kind: str, sampled=None, nonconforming=None, awarded=None, reason: str = "") -> ItemResult:
+    """The engine's input for one item, from stored or submitted fields (awarded exactly)."""
     return ItemResult(
-        ResultKind(answer.kind),
+        ResultKind(kind),
+        sampled=sampled,
+        nonconforming=nonconforming,
+        awarded=None if awarded is None else Fraction(awarded),
+        reason=reason,
+    )
+
+
+def answer_result(answer: Answer) -> ItemResult:
+    return item_result(
+        kind=answer.kind,
         sampled=answer.sampled,
         nonconforming=answer.nonconforming,
-        awarded=None if answer.awarded is None else Fraction(answer.awarded),
+        awarded=answer.awarded,
         reason=answer.reason,
     )
 

@@ -12,13 +12,13 @@ from django.utils import timezone
 from aftersales.accounts.models import Organisation
 from aftersales.core.problems import Problem, ProblemsError
 from aftersales.core.report import result_as_json
-from aftersales.core.scoring import DeductionKind, ItemResult, ResultKind, check_inputs
+from aftersales.core.scoring import DeductionKind, ResultKind, check_inputs
 from aftersales.events.services import event_record
 from aftersales.schemes.models import SchemeVersion
 from aftersales.schemes.selectors import scheme_of
 
 from .models import Answer, Assessment, SpecialFinding
-from .selectors import assessment_score
+from .selectors import assessment_score, item_result
 
 
 class AssessmentFrozen(Exception):
@@ -88,16 +88,6 @@ def assessment_start(
         },
     )
     return assessment
-
-
-def item_result(*, kind: str, sampled=None, nonconforming=None, awarded=None, reason: str = "") -> ItemResult:
-    return ItemResult(
-        ResultKind(kind),
-        sampled=sampled,
-        nonconforming=nonconforming,
-        awarded=None if awarded is None else _fraction(awarded),
-        reason=reason,
-    )
 
 
 @transaction.atomic
@@ -232,10 +222,6 @@ def assessment_finish(*, assessment: Assessment, by) -> Assessment:
         data={"score": str(r.score), "level": r.level.value, "sha256": r.scheme_sha256},
     )
     return locked
-
-
-def _fraction(value) -> Fraction:
-    return Fraction(value)
 
 
 AWARDED_PLACES = 4  # Answer.awarded stores 4 decimals; finer values are refused, never rounded

@@ -17,7 +17,7 @@ from aftersales.schemes.models import SchemeVersion
 from aftersales.schemes.selectors import scheme_of
 
 from . import services
-from .access import assessment_for
+from .access import assessment_child_for, assessment_for
 from .evidence import EvidenceRefused, evidence_add, evidence_remove
 from .forms import AnswerForm, SpecialForm, StartForm
 from .models import Evidence, SpecialFinding
@@ -152,10 +152,7 @@ def special_add(request, pk: int):
 @login_required
 @require_POST
 def special_remove(request, pk: int, finding_id: int):
-    assessment = assessment_for(request, pk)
-    finding = SpecialFinding.objects.filter(pk=finding_id, assessment=assessment).first()
-    if finding is None:
-        raise Http404
+    assessment, finding = assessment_child_for(request, pk, SpecialFinding, finding_id)
     try:
         services.special_remove(finding=finding, by=request.user)
     except services.AssessmentFrozen:
@@ -253,10 +250,7 @@ def evidence_upload(request, pk: int, code: str):
 @login_required
 @require_GET
 def evidence_download(request, pk: int, evidence_id: int):
-    assessment = assessment_for(request, pk)
-    evidence = Evidence.objects.filter(pk=evidence_id, assessment=assessment).first()
-    if evidence is None:
-        raise Http404
+    _, evidence = assessment_child_for(request, pk, Evidence, evidence_id)
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
@@ -271,10 +265,7 @@ def evidence_download(request, pk: int, evidence_id: int):
 @login_required
 @require_POST
 def evidence_delete(request, pk: int, evidence_id: int):
-    assessment = assessment_for(request, pk)
-    evidence = Evidence.objects.filter(pk=evidence_id, assessment=assessment).first()
-    if evidence is None:
-        raise Http404
+    assessment, evidence = assessment_child_for(request, pk, Evidence, evidence_id)
     try:
         evidence_remove(evidence=evidence, by=request.user)
     except services.AssessmentFrozen:
