@@ -268,6 +268,27 @@ def _print_report(s: Scheme, r, lang: str) -> None:
         out.print(f"  {t('unreachable', lang)}")
 
 
+def django_setup() -> None:
+    """Commands that read or write the database call this first (settings from the environment)."""
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
+    django.setup()
+
+
+def _register_app_commands() -> None:
+    from aftersales.certification.cli import register as certification_commands
+    from aftersales.records.cli import register as record_commands
+
+    record_commands(app)
+    certification_commands(app)
+
+
+_register_app_commands()
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

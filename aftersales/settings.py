@@ -13,6 +13,8 @@ Environment (see .env.example):
   INVITATION_TTL_DAYS   how long an invitation link works (default 7)
   LOGIN_FAILURE_LIMIT   failed logins per user name or per IP before logins are refused (default 5)
   LOGIN_FAILURE_WINDOW_MINUTES  the window those failures are counted in (default 15)
+  AFTERSALES_TASKS     "database" (default: jobs wait for `python -m aftersales.manage db_worker`) or
+                        "immediate" (jobs run inside the request; tests and small demos)
   LOGIN_CLIENT_IP_HEADER  behind a reverse proxy, the META key holding the client address, e.g.
                         HTTP_X_REAL_IP (default: REMOTE_ADDR)
 """
@@ -77,7 +79,11 @@ INSTALLED_APPS = [
     "aftersales.events",
     "aftersales.schemes",
     "aftersales.assessments",
+    "aftersales.records",
+    "aftersales.certification",
+    "aftersales.audits",
     "aftersales.demo",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -196,3 +202,17 @@ LOGGING = {
 }
 
 SITE_NAME = _("aftersales-cert")
+
+# Background work: Django's tasks framework. In production a database-backed queue drained by
+# `python -m aftersales.manage db_worker`; "immediate" runs jobs inside the request.
+_tasks = os.environ.get("AFTERSALES_TASKS", "database")
+if _tasks not in {"database", "immediate"}:
+    raise ImproperlyConfigured(f"AFTERSALES_TASKS={_tasks!r} must be 'database' or 'immediate'")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if _tasks == "database"
+        else "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default"],
+    }
+}

@@ -40,7 +40,9 @@ def world(db, schemes_registered):
         ("ent_member", ent, Role.ENTERPRISE_MEMBER),
         ("other_admin", other, Role.ENTERPRISE_ADMIN),
         ("cb_admin", cb, Role.CB_ADMIN),
+        ("reviewer", cb, Role.REVIEWER),
         ("auditor", cb, Role.AUDITOR),
+        ("auditor_other", cb, Role.AUDITOR),
         ("committee", cb, Role.COMMITTEE),
     ]:
         user = User.objects.create_user(username=name, password="x-pass-12345")

@@ -11,30 +11,34 @@ from aftersales.accounts.services import invitation_create
 from aftersales.assessments.evidence import evidence_add
 from aftersales.assessments.models import SpecialFinding
 
+from .personas import ENTERPRISE, LOGGED_IN, OWN, PERSONAS, expect
+from .routes_audits import routes as audit_routes
+from .routes_certification import routes as certification_routes
+from .routes_records import routes as record_routes
+
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ["anonymous", "ent_admin", "ent_member", "other_admin", "cb_admin", "auditor", "committee"]
-OWN = {"ent_admin", "ent_member"}
-LOGGED_IN = set(PERSONAS) - {"anonymous"}
-ENTERPRISE = {"ent_admin", "ent_member", "other_admin"}
-
-
-def expect(ok: set[str], ok_status: int, *, forbidden: set[str] = frozenset(), anonymous: int = 302) -> dict:
-    """Status per persona: ok → ok_status, forbidden → 403, anonymous → login redirect, others → 404."""
-    out = {}
-    for persona in PERSONAS:
-        if persona == "anonymous" and persona not in ok:
-            out[persona] = anonymous
-        elif persona in ok:
-            out[persona] = ok_status
-        elif persona in forbidden:
-            out[persona] = 403
-        else:
-            out[persona] = 404
-    return out
 
 
 def routes(world):
+    return {
+        **base_routes(world),
+        **api_routes(world),
+        **record_routes(world),
+        **certification_routes(world),
+        **audit_routes(world),
+    }
+
+
+def api_routes(world):
+    return {
+        # the API description is public; the data behind it is not
+        "api:openapi-json": ("get", "/api/openapi.json", {}, {}, expect(set(PERSONAS), 200)),
+        "api:openapi-view": ("get", "/api/docs", {}, {}, expect(set(PERSONAS), 200)),
+        "api:api-root": ("get", "/api/", {}, {}, expect(set(PERSONAS), 404)),
+    }
+
+
+def base_routes(world):
     a = world["assessment"]
     finding = SpecialFinding.objects.create(
         assessment=a, type="bonus", reason="x", created_by=world["people"]["ent_admin"]
@@ -141,14 +145,15 @@ def routes(world):
 
 
 def url_names() -> set[str]:
+    """Every named URL pattern, with its namespace ("api:…") where it has one."""
     names = set()
 
-    def walk(resolver):
+    def walk(resolver, namespace=""):
         for p in resolver.url_patterns:
             if hasattr(p, "url_patterns"):
-                walk(p)
+                walk(p, f"{namespace}{p.namespace}:" if p.namespace else namespace)
             elif p.name:
-                names.add(p.name)
+                names.add(namespace + p.name)
 
     walk(get_resolver())
     return names

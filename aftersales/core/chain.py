@@ -1,0 +1,54 @@
+"""Hash chains: every event of a certification case carries the hash of the one before it.
+
+Changing, removing or reordering a past event breaks every later link, so a verifier holding only
+the events can tell where the history was altered. The hash covers a canonical JSON form of the
+event's fields (sorted keys, no spaces, UTF-8), so it does not depend on the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+GENESIS = "0" * 64
+
+
+def canonical(payload: Mapping[str, object]) -> bytes:
+    """The bytes that are hashed: sorted keys, compact separators, non-ASCII kept as UTF-8."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def link_hash(prev_hash: str, payload: Mapping[str, object]) -> str:
+    """The hash of one event: SHA-256 over the previous hash and the event's canonical form."""
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + canonical(payload)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Link:
+    seq: int
+    prev_hash: str
+    hash: str
+    payload: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Break:
+    seq: int
+    reason: str  # "prev_hash" (does not point at the event before), "hash" (content changed), "seq" (gap)
+
+
+def verify(links: Iterable[Link]) -> list[Break]:
+    """Every place the chain does not hold, in order; [] means intact."""
+    breaks = []
+    expected_prev, expected_seq = GENESIS, 1
+    for link in links:
+        if link.seq != expected_seq:
+            breaks.append(Break(link.seq, "seq"))
+        if link.prev_hash != expected_prev:
+            breaks.append(Break(link.seq, "prev_hash"))
+        if link_hash(link.prev_hash, link.payload) != link.hash:
+            breaks.append(Break(link.seq, "hash"))
+        expected_prev, expected_seq = link.hash, link.seq + 1
+    return breaks

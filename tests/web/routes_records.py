@@ -1,0 +1,5 @@
+"""Rows of the persona × URL matrix for the records pages and API endpoints (see test_persona_matrix)."""
+
+
+def routes(world) -> dict:
+    return {}
