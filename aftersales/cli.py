@@ -279,11 +279,13 @@ def django_setup() -> None:
 
 
 def _register_app_commands() -> None:
+    from aftersales.audits.cli import register as audit_commands
     from aftersales.certification.cli import register as certification_commands
     from aftersales.records.cli import register as record_commands
 
     record_commands(app)
     certification_commands(app)
+    audit_commands(app)
 
 
 _register_app_commands()
