@@ -9,7 +9,7 @@ PORT  ?= 8000
 PYTHON ?= $(shell for c in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	  $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$c; break; }; done)
 
-.PHONY: demo test lint serve install messages clean
+.PHONY: demo test lint serve install messages clean bench worker
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found (set PYTHON=/path/to/python3.12)"; exit 1; }
@@ -40,8 +40,21 @@ demo: install
 	$(PY) -m aftersales.manage load_demo
 	@echo ""
 	@echo "  aftersales-cert demo: http://$(HOST):$(PORT)/"
+	@echo "  (a background worker runs record imports and other jobs; it stops with the server)"
 	@echo ""
-	$(PY) -m aftersales.manage runserver $(HOST):$(PORT)
+	$(PY) -m aftersales.manage db_worker --no-reload --verbosity 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) -m aftersales.manage runserver $(HOST):$(PORT)
+
+# The background worker alone (production: one or more per machine, see docs/deploy.md).
+worker: install
+	$(PY) -m aftersales.manage db_worker --no-reload
+
+# Benchmarks (issue targets; results in bench/README.md). Needs PostgreSQL at BENCH_DATABASE_URL.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+bench: install
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r bench/requirements.lock
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/records_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

@@ -57,3 +57,9 @@ def world(db, schemes_registered):
 def _private_media(settings, tmp_path):
     """Uploaded files go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    """Background jobs run inside the request in tests (a test about the queue overrides TASKS)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
