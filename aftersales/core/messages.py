@@ -111,5 +111,97 @@ MESSAGES = MappingProxyType(
         "header_missing": _m("缺少列 “{column}”", "missing column '{column}'"),
         "header_unknown": _m("无法识别的列 “{value}”", "unknown column '{value}'"),
         "header_duplicate": _m("列 “{column}” 出现多次", "column '{column}' appears more than once"),
+        # --- service records: mapping files (aftersales/core/records/mapping.py)
+        "records_mapping_unreadable": _m("无法读取映射文件：{error}", "cannot read the mapping file: {error}"),
+        "records_mapping_not_yaml": _m(
+            "映射文件不是有效的 UTF-8 YAML：{error}", "the mapping file is not valid UTF-8 YAML: {error}"
+        ),
+        "records_mapping_unknown": _m(
+            "未知映射 “{name}”；已内置的映射：{known}", "unknown mapping '{name}'; shipped mappings: {known}"
+        ),
+        "records_mapping_not_mapping": _m("此处应为键值映射", "a mapping is expected here"),
+        "records_mapping_unknown_key": _m("未知的键 “{key}”", "unknown key '{key}'"),
+        "records_mapping_missing_key": _m("缺少必填键 “{key}”", "missing required key '{key}'"),
+        "records_mapping_bad_value": _m(
+            "取值 “{value}” 无效，应为 {expected}", "invalid value '{value}', expected {expected}"
+        ),
+        "records_mapping_unknown_field": _m(
+            "“{field}” 不是{kind}的标准字段；可用：{allowed}",
+            "'{field}' is not a canonical field of {kind}; use one of: {allowed}",
+        ),
+        "records_mapping_required_unmapped": _m(
+            "必填字段 “{field}” 没有对应的源列", "required field '{field}' has no source column"
+        ),
+        "records_mapping_bad_date_format": _m(
+            "日期格式 “{value}” 无效（应含 %Y、%m、%d 等指令）",
+            "invalid date format '{value}' (it needs directives such as %Y, %m, %d)",
+        ),
+        # --- service records: import files (aftersales/core/records/parse.py)
+        "records_file_type": _m(
+            "不支持的文件类型 “{suffix}”，请使用 .csv 或 .xlsx", "unsupported file type '{suffix}': use .csv or .xlsx"
+        ),
+        "records_file_unreadable": _m("无法读取文件：{error}", "cannot read the file: {error}"),
+        "records_file_encoding": _m(
+            "文件不是映射规定的 {encoding} 编码（第 {line} 行起无法解码）；请检查映射中的 encoding",
+            "the file is not in the mapping's encoding {encoding} (cannot decode from line {line}); check the mapping's encoding",
+        ),
+        "records_file_empty": _m(
+            "文件中没有表头行（已跳过 {skip_rows} 行）", "the file has no header row (after skipping {skip_rows} rows)"
+        ),
+        "records_no_rows": _m("文件中没有数据行", "the file has no data rows"),
+        "records_sheet_missing": _m(
+            "工作簿中没有工作表 “{sheet}”；现有：{known}", "the workbook has no sheet '{sheet}'; it has: {known}"
+        ),
+        "records_header_missing": _m(
+            "缺少映射为 “{field}” 的列 “{column}”", "missing column '{column}' (mapped to '{field}')"
+        ),
+        "records_header_duplicate": _m("列 “{column}” 出现多次", "column '{column}' appears more than once"),
+        "records_wrong_file": _m(
+            "映射 {mapping}（{kind}）所列的必填列在文件中一个也没有找到（如 {expected}）：文件或映射选错了？",
+            "none of the required columns of mapping {mapping} ({kind}) is in the file (such as {expected}): wrong file or wrong mapping?",
+        ),
+        "records_required_missing": _m("必填字段 “{field}” 为空", "required field '{field}' is empty"),
+        "records_bad_date": _m(
+            "无法识别的日期时间 “{value}”，应为格式 {formats}",
+            "cannot read the date/time '{value}': expected format {formats}",
+        ),
+        "records_bad_int": _m("“{value}” 不是整数", "'{value}' is not a whole number"),
+        "records_bad_bool": _m(
+            "“{value}” 不是是/否值；可用：{allowed}", "'{value}' is not a yes/no value; use one of: {allowed}"
+        ),
+        "records_out_of_range": _m(
+            "取值 {value} 超出范围，应为 {expected}", "value {value} is out of range: expected {expected}"
+        ),
+        "records_unknown_status": _m(
+            "无法识别的状态 “{value}”；映射中可用：{allowed}", "unknown status '{value}'; the mapping knows: {allowed}"
+        ),
+        "records_unknown_channel": _m(
+            "无法识别的渠道 “{value}”；映射中可用：{allowed}", "unknown channel '{value}'; the mapping knows: {allowed}"
+        ),
+        "records_unknown_category": _m(
+            "无法识别的类别 “{value}”；可用：{allowed}", "unknown category '{value}'; use one of: {allowed}"
+        ),
+        "records_unknown_kind_ref": _m(
+            "无法识别的记录类型 “{value}”；可用：{allowed}", "unknown record kind '{value}'; use one of: {allowed}"
+        ),
+        "records_order": _m(
+            "“{later}”（{later_value}）早于 “{earlier}”（{earlier_value}）",
+            "'{later}' ({later_value}) is before '{earlier}' ({earlier_value})",
+        ),
+        # --- service records: business calendar, KPIs and sampling
+        "records_calendar_range": _m(
+            "日期 {value} 超出工作日历 {calendar} 的范围（{first} 至 {last}），无法计算工作时间",
+            "date {value} is outside business calendar {calendar} ({first} to {last}): working time cannot be computed",
+        ),
+        "records_sample_size": _m(
+            "样本量 {n} 无效，应为 0 到总体数 {size} 之间的整数",
+            "sample size {n} is invalid: expected a whole number from 0 to the population size {size}",
+        ),
+        "records_sample_duplicate_key": _m(
+            "抽样框中记录 “{key}” 出现多次", "record '{key}' appears more than once in the sampling frame"
+        ),
+        "records_sample_method": _m(
+            "未知抽样方法 “{value}”；可用：{allowed}", "unknown sampling method '{value}'; use one of: {allowed}"
+        ),
     }
 )

@@ -21,7 +21,7 @@ class Problem:
     code: str
     where: str = ""  # node path in a scheme file, or an item id
     row: int | None = None  # 1-based row in a checklist file (the header is row 1)
-    column: str | None = None  # canonical column name
+    column: str | None = None  # canonical column name, or the source file's header for record imports
     params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:

@@ -1,0 +1,433 @@
+"""Parse an export file (CSV or XLSX) into a canonical records frame, or list every problem.
+
+The data path is vectorised: each column is checked as a whole with Polars; Python only loops
+over the problems found. Row numbers are the ones a spreadsheet shows (1-based, counting the
+skipped rows and the header); columns are named by their header in the source file.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import polars as pl
+
+from ..problems import Problem
+from .fields import EVENT_KINDS, EVENTS_SCHEMA, FIELDS, ORDER_RULES, SURVEY_SCALES, Field, Kind, conform
+from .fields import empty_frame as _empty_frame
+from .mapping import DEFAULT_BOOLS, Mapping
+
+ROW = "_row"  # spreadsheet row number of each data row
+_UNKNOWN_CODES = {"status": "records_unknown_status", "channel": "records_unknown_channel"}
+_MAX_ALLOWED_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class ParsedRecords:
+    kind: Kind
+    records: pl.DataFrame  # one row per external_id, canonical columns (empty when there are problems)
+    events: pl.DataFrame  # external_id, status, status_raw, at, source_row (complaint/work_order only)
+    rows_read: int  # data rows read (blank rows not counted)
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def empty_events() -> pl.DataFrame:
+    return pl.DataFrame(schema=EVENTS_SCHEMA)
+
+
+def parse_records(
+    data: bytes,
+    *,
+    filename: str,
+    mapping: Mapping,
+    on_progress: Callable[[float], object] | None = None,
+) -> ParsedRecords:
+    """Read `data` (a .csv or .xlsx file named `filename`) with `mapping`.
+
+    `on_progress(fraction)` is called with 0..1 as the stages finish. If the result has problems,
+    `records` and `events` are empty: an import must write nothing.
+    """
+    progress = on_progress or (lambda _f: None)
+    table = _read(data, filename, mapping)
+    if isinstance(table, list):
+        return _failed(mapping.kind, table, 0)
+    header, frame, header_row = table
+    progress(0.2)
+    located = _locate(header, header_row, mapping)
+    if isinstance(located, list):
+        return _failed(mapping.kind, located, 0)
+    raw = frame.select(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + header_row + 1).alias(ROW),
+        *[_clean(pl.col(col)).alias(fname) for fname, col in located.items()],
+    )
+    raw = raw.filter(pl.any_horizontal([pl.col(f).is_not_null() for f in located]))  # blank rows
+    if raw.height == 0:
+        return _failed(mapping.kind, [Problem("records_no_rows", row=header_row)], 0)
+    checker = _Checker(mapping, raw)
+    parsed = checker.check_values()
+    progress(0.6)
+    merged, events = checker.merge(parsed)
+    progress(0.9)
+    problems = sorted(checker.problems, key=checker.sort_key)
+    if problems:
+        return _failed(mapping.kind, problems, raw.height)
+    progress(1.0)
+    return ParsedRecords(mapping.kind, merged, events, raw.height, ())
+
+
+def _failed(kind: Kind, problems: list[Problem], rows: int) -> ParsedRecords:
+    return ParsedRecords(kind, _empty_frame(kind), empty_events(), rows, tuple(problems))
+
+
+def _clean(expr: pl.Expr) -> pl.Expr:
+    stripped = expr.str.strip_chars()
+    return pl.when(stripped == "").then(None).otherwise(stripped)
+
+
+def _norm_header(text: object) -> str:
+    return unicodedata.normalize("NFKC", str(text or "")).replace("\ufeff", "").strip().casefold()
+
+
+# ------------------------------------------------------------------------------------ reading
+
+
+def _read(data: bytes, filename: str, mapping: Mapping):
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix == ".csv":
+        return _read_csv(data, mapping)
+    if suffix == ".xlsx":
+        return _read_xlsx(data, mapping)
+    return [Problem("records_file_type", params={"suffix": suffix or filename})]
+
+
+def _read_csv(data: bytes, mapping: Mapping):
+    if data.startswith(b"PK\x03\x04"):
+        return [Problem("records_file_unreadable", params={"error": "this is a zip/xlsx workbook, not a CSV file"})]
+    encoding = mapping.encoding
+    has_bom = data.startswith(b"\xef\xbb\xbf")
+    if encoding in ("gbk", "gb18030") and has_bom:
+        return [Problem("records_file_encoding", params={"encoding": encoding, "line": 1})]
+    try:
+        text = data.decode("utf-8-sig" if encoding.startswith("utf-8") else encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return [Problem("records_file_encoding", params={"encoding": encoding, "line": line})]
+    if "\x00" in text:
+        return [Problem("records_file_unreadable", params={"error": "the file holds binary data (NUL bytes)"})]
+    utf8 = data[3:] if has_bom else data
+    if not encoding.startswith("utf-8"):
+        utf8 = text.encode("utf-8")
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(utf8),
+            has_header=False,
+            infer_schema=False,
+            skip_rows=mapping.skip_rows,
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+        )
+    except Exception as exc:  # polars' own parse errors (unterminated quote, …)
+        return [Problem("records_file_unreadable", params={"error": str(exc).splitlines()[0][:200]})]
+    if frame.height == 0:
+        return [Problem("records_file_empty", params={"skip_rows": mapping.skip_rows})]
+    header = [v for v in frame.row(0)]
+    return header, frame.slice(1), mapping.skip_rows + 1
+
+
+def _read_xlsx(data: bytes, mapping: Mapping):
+    import openpyxl  # only needed for workbooks
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        return [Problem("records_file_unreadable", params={"error": str(exc).splitlines()[0][:200] or "not an xlsx"})]
+    try:
+        if mapping.sheet is not None:
+            if mapping.sheet not in book.sheetnames:
+                known = ", ".join(book.sheetnames)
+                return [Problem("records_sheet_missing", params={"sheet": mapping.sheet, "known": known})]
+            sheet = book[mapping.sheet]
+        else:
+            sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        for _ in range(mapping.skip_rows):
+            if next(rows, None) is None:
+                return [Problem("records_file_empty", params={"skip_rows": mapping.skip_rows})]
+        header = next(rows, None)
+        if header is None:
+            return [Problem("records_file_empty", params={"skip_rows": mapping.skip_rows})]
+        width = len(header)
+        columns: list[list[str | None]] = [[] for _ in range(width)]
+        for row in rows:
+            for i in range(width):
+                columns[i].append(_cell_text(row[i]) if i < len(row) else None)
+    finally:
+        book.close()
+    frame = pl.DataFrame({f"column_{i}": pl.Series(col, dtype=pl.Utf8) for i, col in enumerate(columns)})
+    header = [_cell_text(h) for h in header]
+    return header, frame, mapping.skip_rows + 1
+
+
+def _cell_text(value: object) -> str | None:
+    """A workbook cell as text; native dates become ISO text, which every mapping accepts."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.strftime(ISO_DATETIME)
+    if isinstance(value, date):
+        return value.strftime(ISO_DATETIME.split(" ")[0])
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+ISO_DATETIME = "%Y-%m-%d %H:%M:%S"
+ISO_FORMATS = (ISO_DATETIME, "%Y-%m-%d")  # what xlsx date cells are turned into; always accepted from xlsx
+
+
+def _locate(header: list, header_row: int, mapping: Mapping):
+    """canonical field -> frame column name, or the problems (missing/duplicate headers)."""
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(header):
+        if h is not None and str(h).strip():
+            positions.setdefault(_norm_header(h), []).append(i)
+    required = [f.name for f in FIELDS[mapping.kind] if f.required and f.name in mapping.columns]
+    found = sum(_norm_header(h) in positions for h in mapping.columns.values())
+    if found * 2 < len(mapping.columns):  # most named columns absent: another kind of file or another mapping
+        expected = ", ".join(mapping.columns[f] for f in required[:3])
+        return [
+            Problem(
+                "records_wrong_file",
+                row=header_row,
+                params={"mapping": mapping.name or "-", "kind": mapping.kind.value, "expected": expected},
+            )
+        ]
+    problems, located = [], {}
+    for fname, source in mapping.columns.items():
+        found = positions.get(_norm_header(source), [])
+        if not found:
+            problems.append(
+                Problem(
+                    "records_header_missing",
+                    where=fname,
+                    row=header_row,
+                    column=source,
+                    params={"column": source, "field": fname},
+                )
+            )
+        elif len(found) > 1:
+            problems.append(
+                Problem(
+                    "records_header_duplicate", where=fname, row=header_row, column=source, params={"column": source}
+                )
+            )
+        else:
+            located[fname] = f"column_{found[0]}"
+    return problems or located
+
+
+# ------------------------------------------------------------------------------------ checking
+
+
+class _Checker:
+    def __init__(self, mapping: Mapping, raw: pl.DataFrame):
+        self.mapping = mapping
+        self.kind = mapping.kind
+        self.raw = raw
+        self.rows = raw[ROW]
+        self.problems: list[Problem] = []
+        self.fields = [f for f in FIELDS[self.kind] if f.name in mapping.columns]
+        self.order = {f.name: i for i, f in enumerate(FIELDS[self.kind])}
+
+    def sort_key(self, p: Problem) -> tuple:
+        return (p.row or 0, self.order.get(p.where, 99), p.code)
+
+    def report(self, code: str, fname: str, mask: pl.Series, values: pl.Series | None = None, **params) -> None:
+        """One problem per row where `mask` is true; `values` (aligned) fill {value}."""
+        if not mask.any():
+            return
+        rows = self.rows.filter(mask).to_list()
+        vals = values.filter(mask).to_list() if values is not None else [None] * len(rows)
+        column = self.mapping.columns[fname]
+        for row, value in zip(rows, vals, strict=True):
+            p = dict(params, **({"value": value} if values is not None else {}))
+            self.problems.append(Problem(code, where=fname, row=row, column=column, params=p))
+
+    def check_values(self) -> pl.DataFrame:
+        out = {ROW: self.rows}
+        for f in self.fields:
+            out[f.name] = self.convert(f, self.raw[f.name])
+        parsed = pl.DataFrame(out)
+        self.check_ranges(parsed)
+        if "external_id" in parsed.columns:
+            self.report("records_required_missing", "external_id", parsed["external_id"].is_null(), field="external_id")
+        return parsed
+
+    def convert(self, f: Field, raw: pl.Series) -> pl.Series:
+        present = raw.is_not_null()
+        table = self.mapping.values.get(f.name)
+        if f.type == "datetime":
+            return self.parse_dates(f, raw)
+        if f.type == "int":
+            out = raw.cast(pl.Int64, strict=False)
+            self.report("records_bad_int", f.name, present & out.is_null(), raw)
+            return out
+        if f.type == "bool":
+            words = {k.casefold(): v for k, v in DEFAULT_BOOLS.items()}
+            words.update({str(k).casefold(): v for k, v in (table or {}).items()})
+            out = raw.str.to_lowercase().replace_strict(
+                list(words), list(words.values()), default=None, return_dtype=pl.Boolean
+            )
+            allowed = _shown(list((table or {}).keys()) or ["是", "否"])
+            self.report("records_bad_bool", f.name, present & out.is_null(), raw, allowed=allowed)
+            return out
+        if f.type in ("status", "channel", "kind_ref"):
+            known = dict.fromkeys(f.choices or (), None)
+            known = {c: c for c in known} | dict(table or {})
+            out = raw.replace_strict(list(known), list(known.values()), default=None, return_dtype=pl.Utf8)
+            code = _UNKNOWN_CODES.get(f.type, "records_unknown_kind_ref")
+            self.report(code, f.name, present & out.is_null(), raw, allowed=_shown(list(table or known)))
+            return out
+        if f.name == "category" and (table or self.mapping.categories):
+            mapped = raw.replace(list(table), list(table.values())) if table else raw
+            allowed = self.mapping.categories or tuple(dict.fromkeys(table.values()))
+            ok = mapped.is_in(list(allowed)) if self.mapping.categories else raw.is_in(list(table))
+            self.report("records_unknown_category", f.name, present & ~ok, raw, allowed=_shown(list(allowed)))
+            return mapped
+        if table:
+            return raw.replace(list(table), list(table.values()))
+        return raw
+
+    def parse_dates(self, f: Field, raw: pl.Series) -> pl.Series:
+        formats = self.mapping.formats_for(f.name)
+        out = raw.str.strptime(pl.Datetime("us"), formats[0], strict=False, exact=True)
+        todo = raw.is_not_null() & out.is_null()
+        for fmt in (*formats[1:], *ISO_FORMATS):
+            if not todo.any():
+                break
+            idx = todo.arg_true()
+            got = raw.gather(idx).str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True)
+            hit = got.is_not_null()
+            if hit.any():
+                out = out.scatter(idx.filter(hit), got.filter(hit))
+                todo = todo.scatter(idx.filter(hit), False)
+        self.report("records_bad_date", f.name, todo, raw, formats=" / ".join(formats))
+        return out.rename(f.name)
+
+    def check_ranges(self, parsed: pl.DataFrame) -> None:
+        cols = parsed.columns
+        if "visits" in cols:
+            self.report("records_out_of_range", "visits", parsed["visits"] < 1, parsed["visits"], expected="≥ 1")
+        if "nps" in cols:
+            v = parsed["nps"]
+            self.report("records_out_of_range", "nps", (v < 0) | (v > 10), v, expected="0..10")
+        if "scale" in cols:
+            v = parsed["scale"]
+            scales = " / ".join(map(str, SURVEY_SCALES))
+            self.report("records_out_of_range", "scale", v.is_not_null() & ~v.is_in(SURVEY_SCALES), v, expected=scales)
+            if "score" in cols:
+                s = parsed["score"]
+                for scale in SURVEY_SCALES:
+                    bad = (v == scale) & ((s < 1) | (s > scale))
+                    self.report("records_out_of_range", "score", bad, s, expected=f"1..{scale}")
+        elif "score" in cols:
+            s = parsed["score"]
+            self.report("records_out_of_range", "score", s < 1, s, expected="≥ 1")
+
+    # -------------------------------------------------------------------------------- merging
+
+    def merge(self, parsed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """One record per external id (later non-empty values win), the order rules, the events."""
+        parsed = parsed.filter(pl.col("external_id").is_not_null())
+        names = [f.name for f in self.fields if f.name != "external_id"]
+        required = [f.name for f in self.fields if f.required and f.name != "external_id"]
+        rules = [(a, b) for a, b in ORDER_RULES[self.kind] if a in parsed.columns and b in parsed.columns]
+        later_fields = sorted({b for _, b in rules} | {a for a, _ in rules})
+        raw_present = self.raw.filter(pl.col("external_id").is_not_null()).select(
+            [pl.col(n).is_not_null().alias(f"_has_{n}") for n in required]
+        )
+        frame = pl.concat([parsed, raw_present], how="horizontal")
+        merging = frame["external_id"].n_unique() != frame.height
+        if not merging:
+            merged = frame.with_columns(
+                [pl.col(ROW).alias(f"_row_{n}") for n in later_fields] + [pl.col(ROW).alias("_row_first")]
+            )
+        else:
+            merged = frame.group_by("external_id", maintain_order=True).agg(
+                [pl.col(n).drop_nulls().last() for n in names]
+                + [pl.col(f"_has_{n}").any() for n in required]
+                + [pl.col(ROW).filter(pl.col(n).is_not_null()).last().alias(f"_row_{n}") for n in later_fields]
+                + [pl.col(ROW).first().alias("_row_first")]
+            )
+        for n in required:
+            self._record_problems(
+                "records_required_missing", n, merged, pl.col(n).is_null() & ~pl.col(f"_has_{n}"), "_row_first", field=n
+            )
+        for earlier, later in rules:
+            bad = pl.col(later) < pl.col(earlier)
+            rows = merged.filter(bad).select(
+                pl.col(f"_row_{later}"),
+                pl.col(later).dt.strftime("%Y-%m-%d %H:%M"),
+                pl.col(earlier).dt.strftime("%Y-%m-%d %H:%M"),
+            )
+            for row, lv, ev in rows.iter_rows():
+                self.problems.append(
+                    Problem(
+                        "records_order",
+                        where=later,
+                        row=row,
+                        column=self.mapping.columns[later],
+                        params={
+                            "later": self.mapping.columns[later],
+                            "earlier": self.mapping.columns[earlier],
+                            "later_value": lv,
+                            "earlier_value": ev,
+                        },
+                    )
+                )
+        if self.problems:
+            return _empty_frame(self.kind), empty_events()
+        records = conform(merged, self.kind)
+        events = self.events(parsed, records, merged=merging) if self.kind in EVENT_KINDS else empty_events()
+        return records, events
+
+    def _record_problems(
+        self, code: str, fname: str, merged: pl.DataFrame, mask: pl.Expr, row_col: str, **params
+    ) -> None:
+        for (row,) in merged.filter(mask).select(row_col).iter_rows():
+            self.problems.append(Problem(code, where=fname, row=row, column=self.mapping.columns[fname], params=params))
+
+    def events(self, parsed: pl.DataFrame, records: pl.DataFrame, *, merged: bool) -> pl.DataFrame:
+        cols = parsed.columns
+        row_at = [pl.col(c) for c in ("status_at", "received_at") if c in cols]
+        raw_status = self.raw.filter(pl.col("external_id").is_not_null())["status"]
+        frame = parsed.with_columns(raw_status.alias("status_raw")).filter(pl.col("status").is_not_null())
+        frame = frame.with_columns(pl.coalesce(row_at).alias("at"))
+        if frame["at"].null_count():  # a continuation row without its own time: the record's received_at
+            received = records.select("external_id", pl.col("received_at").alias("_received"))
+            frame = frame.join(received, on="external_id", how="left", maintain_order="left")
+            frame = frame.with_columns(pl.coalesce("at", "_received").alias("at"))
+        events = frame.select("external_id", "status", "status_raw", "at", pl.col(ROW).alias("source_row"))
+        if merged:
+            events = events.unique(subset=["external_id", "at", "status"], keep="first", maintain_order=True)
+        return events.cast(EVENTS_SCHEMA)
+
+
+def _shown(values: list) -> str:
+    shown = [str(v) for v in values[:_MAX_ALLOWED_SHOWN]]
+    return "、".join(shown) + ("…" if len(values) > _MAX_ALLOWED_SHOWN else "")
+
+
+__all__ = ["ParsedRecords", "parse_records"]
