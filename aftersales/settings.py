@@ -15,6 +15,13 @@ Environment (see .env.example):
   LOGIN_FAILURE_WINDOW_MINUTES  the window those failures are counted in (default 15)
   AFTERSALES_TASKS     "database" (default: jobs wait for `python -m aftersales.manage db_worker`) or
                         "immediate" (jobs run inside the request; tests and small demos)
+  CERT_SYSTEM_MONTHS    months the after-sales system must have run before applying (default 3)
+  RECORDS_REQUIRED_MONTHS  whole months of service records an applicant must show (default 3; a
+                        scheme parameter takes precedence)
+  CERT_MANDAYS_RULE, CERT_FEE_TABLE  paths of the man-day rule and fee table YAML (default: shipped)
+  AUDIT_CONFLICT_YEARS  a declared link with the client within this many years bars an auditor (default 2)
+  AUDIT_MAX_CONSECUTIVE_LEADS  whoever led the client's last N audits may not audit it now (default 2)
+  AUDIT_RECTIFICATION_MAJOR_DAYS, AUDIT_RECTIFICATION_MINOR_DAYS  days to rectify (default 30, 60)
   LOGIN_CLIENT_IP_HEADER  behind a reverse proxy, the META key holding the client address, e.g.
                         HTTP_X_REAL_IP (default: REMOTE_ADDR)
 """
@@ -202,6 +209,18 @@ LOGGING = {
 }
 
 SITE_NAME = _("aftersales-cert")
+
+# Certification rules that are a certification body's choice (domain.md: uncertain → parameters).
+CERT_SYSTEM_MONTHS = env_int("CERT_SYSTEM_MONTHS", 3)
+RECORDS_REQUIRED_MONTHS = env_int("RECORDS_REQUIRED_MONTHS", 3)
+CERT_MANDAYS_RULE = os.environ.get("CERT_MANDAYS_RULE") or None  # None: the shipped rule
+CERT_FEE_TABLE = os.environ.get("CERT_FEE_TABLE") or None
+AUDIT_CONFLICT_YEARS = env_int("AUDIT_CONFLICT_YEARS", 2)
+AUDIT_MAX_CONSECUTIVE_LEADS = env_int("AUDIT_MAX_CONSECUTIVE_LEADS", 2)
+AUDIT_RECTIFICATION_DAYS = {
+    "major": env_int("AUDIT_RECTIFICATION_MAJOR_DAYS", 30),
+    "minor": env_int("AUDIT_RECTIFICATION_MINOR_DAYS", 60),
+}
 
 # Background work: Django's tasks framework. In production a database-backed queue drained by
 # `python -m aftersales.manage db_worker`; "immediate" runs jobs inside the request.

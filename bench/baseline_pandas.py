@@ -76,9 +76,11 @@ def _time_stats(frame: pd.DataFrame, start: str, end: str) -> dict:
 
 def _live(frame: pd.DataFrame, date_col: str, date_from, date_to) -> pd.DataFrame:
     keep = frame.apply(
-        lambda r: r.get("status") != "cancelled"
-        and (date_from is None or r[date_col].date() >= date_from)
-        and (date_to is None or r[date_col].date() <= date_to),
+        lambda r: (
+            r.get("status") != "cancelled"
+            and (date_from is None or r[date_col].date() >= date_from)
+            and (date_to is None or r[date_col].date() <= date_to)
+        ),
         axis=1,
     )
     return frame[keep] if len(frame) else frame
@@ -119,7 +121,9 @@ def kpis(
     if commitments.get("first_response_hours") is not None:
         limit = float(commitments["first_response_hours"])
         out["first_response_on_time"] = rate(
-            c, lambda r: not _is_null(r["first_response_at"]), lambda r: hours(r, "received_at", "first_response_at") <= limit
+            c,
+            lambda r: not _is_null(r["first_response_at"]),
+            lambda r: hours(r, "received_at", "first_response_at") <= limit,
         )
     if commitments.get("arrival_hours") is not None:
         limit = float(commitments["arrival_hours"])

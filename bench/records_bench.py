@@ -241,7 +241,7 @@ def compare(report: dict, baseline: dict) -> list[str]:
                 diffs.append(f"{k['id']}: baseline has no value")
             continue
         if "median" in b:  # time KPI, seconds
-            for field, unit in (("median", "hours"), ("p90", "hours"), ("median_business", "hours"), ("p90_business", "hours")):
+            for field in ("median", "p90", "median_business", "p90_business"):
                 v = b.get(field)
                 got = k[field]
                 want = None if v is None else str(q(Fraction(str(v)) / 3600, "0.01"))

@@ -12,12 +12,17 @@ from .models import Assessment
 
 
 def assessment_for(request, pk: int, *, admin: bool = False) -> Assessment:
-    """The assessment if the user belongs to its enterprise (404 otherwise); with admin=True the
-    user must also be the enterprise's admin (403 for its other members)."""
+    """The self-assessment if the user belongs to its enterprise (404 otherwise); with admin=True
+    the user must also be the enterprise's admin (403 for its other members). Audits (kind
+    "audit") are never reached here: the audits app's access decides who sees them."""
     user = request.user
     if not user.is_authenticated:
         raise Http404
-    assessment = Assessment.objects.select_related("enterprise", "scheme_version").filter(pk=pk).first()
+    assessment = (
+        Assessment.objects.select_related("enterprise", "scheme_version")
+        .filter(pk=pk, kind=Assessment.Kind.SELF)
+        .first()
+    )
     if assessment is None:
         raise Http404
     roles = roles_of(user, assessment.enterprise)

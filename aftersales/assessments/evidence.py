@@ -33,7 +33,7 @@ class EvidenceRefused(ValueError):
     """The file cannot be evidence; the message says why, in the user's language."""
 
 
-def _check(name: str, head: bytes, size: int) -> str:
+def evidence_check(name: str, head: bytes, size: int) -> str:
     suffix = PurePath(name).suffix.lower()
     if suffix not in ALLOWED:
         raise EvidenceRefused(
@@ -66,7 +66,7 @@ def evidence_add(*, assessment: Assessment, item_code: str, upload, by) -> Evide
         data.extend(chunk)
         if len(data) > settings.EVIDENCE_MAX_BYTES:
             break
-    content_type = _check(name, bytes(data[:16]), len(data))
+    content_type = evidence_check(name, bytes(data[:16]), len(data))
     with transaction.atomic():
         locked = assessment_lock_draft(assessment.pk)
         evidence = Evidence(

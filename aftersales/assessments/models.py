@@ -9,11 +9,16 @@ from aftersales.schemes.models import SchemeVersion
 
 
 class Assessment(models.Model):
-    """An enterprise's self-assessment against one scheme version. Finished = frozen."""
+    """An enterprise's self-assessment against one scheme version, or (kind "audit") the audit
+    team's scoring of a certification case with the same machinery. Finished = frozen."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         FINISHED = "finished", _("finished")
+
+    class Kind(models.TextChoices):
+        SELF = "self", _("self-assessment")
+        AUDIT = "audit", _("audit")
 
     enterprise = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("enterprise")
@@ -21,6 +26,16 @@ class Assessment(models.Model):
     scheme_version = models.ForeignKey(SchemeVersion, on_delete=models.PROTECT, verbose_name=_("scheme"))
     title = models.CharField(_("title"), max_length=200)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.SELF)
+    # the certification case an audit scores (audits only; reached through the audits app's access)
+    case = models.ForeignKey(
+        "certification.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_assessments",
+        verbose_name=_("case"),
+    )
     baseline = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("baseline")
     )
@@ -43,6 +58,10 @@ class Assessment(models.Model):
                 condition=Q(status="draft", finished_at__isnull=True, result__isnull=True)
                 | Q(status="finished", finished_at__isnull=False, result__isnull=False),
                 name="assessment_finished_has_result",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="self", case__isnull=True) | Q(kind="audit", case__isnull=False),
+                name="assessment_audit_has_case",
             ),
         ]
 

@@ -49,7 +49,9 @@ class Finished:
 def finished_history(*, enterprise_id: int) -> list[Finished]:
     """The enterprise's finished assessments, oldest first, in one query."""
     rows = (
-        Assessment.objects.filter(enterprise_id=enterprise_id, status=Assessment.Status.FINISHED)
+        Assessment.objects.filter(
+            enterprise_id=enterprise_id, status=Assessment.Status.FINISHED, kind=Assessment.Kind.SELF
+        )
         .order_by("finished_at", "id")
         .values_list("pk", "title", "finished_at", "score_exact", "result__score")
     )

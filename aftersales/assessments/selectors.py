@@ -36,7 +36,7 @@ class LiveScore:
 
 def assessment_list(*, enterprise_ids) -> QuerySet[Assessment]:
     return (
-        Assessment.objects.filter(enterprise_id__in=enterprise_ids)
+        Assessment.objects.filter(enterprise_id__in=enterprise_ids, kind=Assessment.Kind.SELF)
         .select_related("enterprise", "scheme_version", "created_by")
         .defer("scheme_version__source")
     )

@@ -42,18 +42,30 @@ class EditConflict(Exception):
 
 @transaction.atomic
 def assessment_start(
-    *, enterprise: Organisation, scheme_version: SchemeVersion, by, title: str = "", baseline: Assessment | None = None
+    *,
+    enterprise: Organisation,
+    scheme_version: SchemeVersion,
+    by,
+    title: str = "",
+    baseline: Assessment | None = None,
+    case=None,
 ) -> Assessment:
+    """A new draft self-assessment; with `case` (a certification case of the enterprise) an audit
+    of that case instead, scored with the same machinery (the audits app calls it so)."""
     if not enterprise.is_enterprise:
         raise ValueError("self-assessments belong to enterprises")
     if baseline is not None and baseline.enterprise_id != enterprise.pk:
         raise ValueError("the baseline must be one of the same enterprise's assessments")
+    if case is not None and case.enterprise_id != enterprise.pk:
+        raise ValueError("an audit scores a case of the same enterprise")
     assessment = Assessment.objects.create(
         enterprise=enterprise,
         scheme_version=scheme_version,
         title=title or f"{scheme_version.title_zh} {timezone.localdate():%Y-%m-%d}",
         baseline=baseline,
         created_by=by,
+        kind=Assessment.Kind.AUDIT if case is not None else Assessment.Kind.SELF,
+        case=case,
     )
     if baseline is not None:
         codes = {i.code for i in scheme_of(scheme_version).items}
@@ -85,6 +97,7 @@ def assessment_start(
             "version": scheme_version.version,
             "sha256": scheme_version.sha256,
             "baseline": baseline.pk if baseline else None,
+            "kind": assessment.kind,
         },
     )
     return assessment

@@ -1,0 +1,65 @@
+"""The one way views and API endpoints reach a case's audit: `certification.access.case_for`
+decides who sees the case (404 otherwise) and who may write (403); this adds what is particular
+to the audit's objects.
+
+- The audit's scoring (draft scores, notes, evidence) is seen by the CB's staff who see the case
+  (cb_admin, reviewer, the audit team, committee when reported/decided); the enterprise sees it
+  only once a final report is issued (404 before).
+- Writes: "review" plans and answers objections (cb_admin, reviewer); "audit" scores, raises
+  findings, verifies rectification, issues the report (the team); "enterprise_admin" objects to
+  an auditor; "enterprise" answers nonconformities; "decide" is the committee.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from aftersales.accounts.models import ENTERPRISE_ROLES
+from aftersales.certification.access import case_for
+
+from .models import Audit
+
+
+def audit_case_for(request, pk: int, *, write: str | None = None, need_audit: bool = True):
+    """(case, audit) for the case `pk` by `case_for`'s rules; audit is None if not planned yet
+    (404 with need_audit=True)."""
+    case = case_for(request, pk, write=write)
+    audit = Audit.objects.select_related("assessment").filter(case=case).first()
+    if audit is None and need_audit:
+        raise Http404
+    if audit is not None:
+        audit.case = case
+    return case, audit
+
+
+def is_enterprise_viewer(case) -> bool:
+    roles = getattr(case, "viewer_roles", set())
+    return bool(roles & ENTERPRISE_ROLES) and not (roles - ENTERPRISE_ROLES)
+
+
+def scores_visible(case, audit: Audit | None) -> bool:
+    """May this viewer (already allowed to see the case) see the audit's scores?"""
+    if audit is None:
+        return False
+    if is_enterprise_viewer(case):
+        return audit.reports.exists()
+    return True
+
+
+def audit_scores_for(request, pk: int, *, write: str | None = None):
+    """(case, audit) when the viewer may see the scores (404 otherwise, e.g. the enterprise before
+    the final report)."""
+    case, audit = audit_case_for(request, pk, write=write)
+    if not scores_visible(case, audit) or audit.assessment_id is None:
+        raise Http404
+    return case, audit
+
+
+def audit_child_for(request, pk: int, model, child_id: int, *, write: str | None = None, via: str = "audit"):
+    """(case, audit, child) for a row belonging to the case's audit (`via` is the child's path to
+    the Audit): the case's 404/403, and 404 for a child of another audit."""
+    case, audit = audit_case_for(request, pk, write=write)
+    child = model.objects.filter(pk=child_id, **{via: audit}).first()
+    if child is None:
+        raise Http404
+    return case, audit, child

@@ -1,0 +1,160 @@
+"""What the audit pages and the case panel show, computed once per request."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from aftersales.assessments.presenters import item_row, panel
+from aftersales.assessments.selectors import assessment_score
+from aftersales.certification.access import case_may, case_roles
+from aftersales.certification.models import Case
+from aftersales.core.scheme import Level
+from aftersales.core.scoring import DEDUCTION_TEXT
+
+from .access import is_enterprise_viewer, scores_visible
+from .decisions import LEVEL_RANK, decision_refusal, score_effect
+from .findings import is_overdue
+from .models import Audit, Nonconformity
+from .selectors import decisions_of, findings_of, last_report, last_self_assessment, team_of
+
+S = Case.Status
+SCORING = {S.DOCUMENT_REVIEW, S.AUDIT}
+RECTIFICATION_VISIBLE = {S.RECTIFICATION, S.REPORTED, S.DECIDED}
+
+
+def roles(case) -> set[str]:
+    return getattr(case, "viewer_roles", set())
+
+
+def may(request, case, write: str) -> bool:
+    return case_may(request.user, case, write, roles(case))
+
+
+def level_choices(lang: str, *, up_to: str | None = None) -> list[tuple[str, str]]:
+    levels = [lv for lv in Level if up_to is None or LEVEL_RANK[lv.value] <= LEVEL_RANK.get(up_to, 0)]
+    return [(lv.value, lv.text.get(lang)) for lv in reversed(levels)]
+
+
+def findings_rows(findings: list[Nonconformity], today) -> list[dict]:
+    return [{"f": f, "overdue": is_overdue(f, today)} for f in findings]
+
+
+def scoring_context(request, case: Case, audit: Audit, lang: str) -> dict:
+    """The audit scoring page: every item with the team's result, the enterprise's last finished
+    self-assessment beside it (differences marked), evidence, findings; constant queries."""
+    assessment = audit.assessment
+    live = assessment_score(assessment)
+    own = last_self_assessment(case)
+    self_answers = {a.item_code: a for a in own.answers.all()} if own else None
+    evidence: dict[str, list] = {}
+    for e in assessment.evidence.select_related("uploaded_by"):
+        evidence.setdefault(e.item_code, []).append(e)
+    by_item: dict[str, list] = {}
+    findings = findings_of(audit)
+    for f in findings:
+        by_item.setdefault(f.item_code, []).append(f)
+    editable = case.status in SCORING and not assessment.is_frozen and may(request, case, "audit")
+    rows = []
+    for node in live.scheme.walk():
+        if node.is_item:
+            row = item_row(live, node, lang, self_answers, evidence=evidence.get(node.code, ()))
+            row["findings"] = by_item.get(node.code, [])
+            rows.append({"item": row})
+        else:
+            rows.append({"heading": node, "title": node.title.get(lang)})
+    return {
+        "case": case,
+        "audit": audit,
+        "assessment": assessment,
+        "rows": rows,
+        "panel": panel(live, lang),
+        "specials": list(assessment.specials.all()),
+        "self_assessment": own,
+        "editable": editable,
+        "deduction_kinds": [(k.value, t.get(lang)) for k, t in DEDUCTION_TEXT.items()],
+        "grades": Nonconformity.Grade.choices,
+        "team": team_of(audit),
+        "levels": level_choices(lang),
+    }
+
+
+def item_context(request, case, audit, code: str, lang: str, **kwargs) -> dict:
+    live = assessment_score(audit.assessment)
+    own = last_self_assessment(case)
+    self_answers = {a.item_code: a for a in own.answers.all()} if own else None
+    node = live.scheme.node(code)
+    evidence = audit.assessment.evidence.filter(item_code=node.code).select_related("uploaded_by")
+    row = item_row(live, node, lang, self_answers, evidence=evidence, **kwargs)
+    row["findings"] = list(audit.findings.filter(item_code=node.code))
+    return {
+        "case": case,
+        "audit": audit,
+        "assessment": audit.assessment,
+        "r": row,
+        "panel": panel(live, lang),
+        "self_assessment": own,
+        "editable": case.status in SCORING and may(request, case, "audit"),
+        "grades": Nonconformity.Grade.choices,
+    }
+
+
+def case_panel(request, case: Case, lang: str) -> dict:
+    """The audit part of the case page: what this viewer sees and may do."""
+    if not hasattr(case, "viewer_roles"):  # a case not fetched by case_for: work out the roles here
+        case.viewer_roles = case_roles(request.user, case)
+    audit = Audit.objects.select_related("assessment").filter(case=case).first()
+    ent = is_enterprise_viewer(case)
+    today = timezone.localdate()
+    findings = findings_of(audit) if audit else []
+    if ent and case.status not in RECTIFICATION_VISIBLE:
+        findings = []
+    report = last_report(audit)
+    decisions = decisions_of(case)
+    effect = score_effect(audit) if audit and audit.assessment_id and (not ent or report) else None
+    return {
+        "case": case,
+        "audit": audit,
+        "plan_visible": audit is not None and (not ent or audit.sent_at is not None),
+        "team": team_of(audit),
+        "objections": list(audit.objections.select_related("member__auditor__user", "replacement__auditor__user"))
+        if audit
+        else [],
+        "findings": findings_rows(findings, today),
+        "overdue": sum(1 for f in findings if is_overdue(f, today)),
+        "report": report,
+        "decisions": decisions,
+        "effect": effect,
+        "scores_visible": scores_visible(case, audit) and audit is not None and audit.assessment_id is not None,
+        "progress": _progress(audit) if audit and audit.assessment_id and not ent else None,
+        "can_plan": case.status == S.CONTRACTED and may(request, case, "review"),
+        "can_object": case.status == S.PLANNED and may(request, case, "enterprise_admin"),
+        "can_answer_objection": case.status == S.PLANNED and may(request, case, "review"),
+        "can_start_review": case.status == S.PLANNED and may(request, case, "audit"),
+        "can_start_audit": case.status == S.DOCUMENT_REVIEW and may(request, case, "audit"),
+        "can_start_rectification": case.status == S.AUDIT and may(request, case, "audit"),
+        "can_issue": case.status in {S.AUDIT, S.RECTIFICATION} and may(request, case, "audit"),
+        "can_decide": case.status == S.REPORTED and may(request, case, "decide"),
+        "decide_refusal": decision_refusal(request.user, case, audit)
+        if case.status == S.REPORTED and may(request, case, "decide")
+        else "",
+        "rectification_visible": bool(findings) and (not ent or case.status in RECTIFICATION_VISIBLE),
+        "levels": level_choices(lang),
+        "replacements": _replacements(case, audit) if case.status == S.PLANNED and may(request, case, "review") else [],
+    }
+
+
+def _replacements(case, audit):
+    """Auditors the impartiality rules allow and not on the team (for answering an objection)."""
+    from .selectors import auditors_of
+    from .services import picker
+
+    on_team = {m.auditor_id for m in team_of(audit)}
+    return [a for a, v in picker(case, auditors_of(case.cb)) if v.allowed and a.pk not in on_team]
+
+
+def _progress(audit: Audit) -> dict:
+    from aftersales.schemes.selectors import scheme_of
+
+    total = len(scheme_of(audit.case.scheme_version).items)
+    done = audit.assessment.answers.count()
+    return {"done": done, "total": total, "percent": int(done * 100 / total) if total else 0}

@@ -1,0 +1,320 @@
+"""Pages of the audits app, part 2: the audit scoring page (per-item htmx save with version
+checks, evidence, special findings, findings per item), rectification and the report."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from aftersales.assessments.evidence import EvidenceRefused
+from aftersales.assessments.forms import AnswerForm, SpecialForm
+from aftersales.assessments.models import Evidence, SpecialFinding
+from aftersales.assessments.report import ReportUnavailable, pdf_from_html
+from aftersales.assessments.services import AssessmentFrozen, EditConflict
+from aftersales.certification.access import case_may
+from aftersales.core.problems import ProblemsError
+
+from . import decisions, findings, services
+from .access import audit_case_for, audit_scores_for, is_enterprise_viewer
+from .forms import FindingAnswerForm, FindingForm, ReportForm, VerifyForm, form_errors
+from .models import Nonconformity, RectificationFile
+from .presenters import RECTIFICATION_VISIBLE, findings_rows, item_context, scoring_context
+from .report import report_context
+from .views import _lang, refusals
+
+log = logging.getLogger(__name__)
+
+
+def _scoring_url(case, anchor: str = "") -> str:
+    return reverse("audit_scoring", args=[case.pk]) + (f"#{anchor}" if anchor else "")
+
+
+@login_required
+@require_GET
+def audit_scoring(request, pk: int):
+    case, audit = audit_scores_for(request, pk)
+    return render(request, "audits/scoring.html", scoring_context(request, case, audit, _lang()))
+
+
+@login_required
+@require_POST
+def audit_answer_save(request, pk: int, code: str):
+    case, audit = audit_scores_for(request, pk, write="audit")
+    form = AnswerForm(request.POST)
+    errors: list[str] = []
+    conflict = None
+    if not form.is_valid():
+        errors = [f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()]
+    else:
+        data = form.cleaned_data
+        try:
+            services.audit_answer_save(
+                audit=audit,
+                item_code=code,
+                kind=data["kind"],
+                expected_version=data["version"],
+                sampled=data["sampled"],
+                nonconforming=data["nonconforming"],
+                awarded=data["awarded"],
+                reason=data["reason"],
+                note=data["note"],
+                by=request.user,
+            )
+        except ProblemsError as exc:
+            errors = [p.message(_lang()) for p in exc.problems]
+        except EditConflict as exc:
+            conflict = exc.current
+        except (services.AuditRefused, AssessmentFrozen) as exc:
+            errors = [str(exc) or _("The audit can no longer change.")]
+    if request.headers.get("HX-Request") != "true":
+        for error in errors:
+            messages.error(request, f"{code}: {error}")
+        if conflict is not None:
+            messages.error(
+                request, _("Someone else saved item %(code)s first; the page shows their answer.") % {"code": code}
+            )
+        return redirect(_scoring_url(case, f"item-{code}"))
+    context = item_context(
+        request,
+        case,
+        audit,
+        code,
+        _lang(),
+        errors=errors,
+        conflict=conflict,
+        posted=request.POST if (errors or conflict) else None,
+    )
+    return render(request, "audits/scoring.html#item-saved", context)
+
+
+@login_required
+@require_POST
+@refusals
+def audit_special_add(request, pk: int):
+    case, audit = audit_scores_for(request, pk, write="audit")
+    form = SpecialForm(request.POST)
+    if not form.is_valid():
+        raise services.AuditRefused(_("A special finding needs a type, a kind (for deductions) and a reason."))
+    try:
+        services.audit_special_add(audit=audit, by=request.user, **form.cleaned_data)
+    except ProblemsError as exc:
+        raise services.AuditRefused("; ".join(p.message(_lang()) for p in exc.problems)) from None
+    return redirect(_scoring_url(case, "specials"))
+
+
+@login_required
+@require_POST
+@refusals
+def audit_special_remove(request, pk: int, finding_id: int):
+    case, audit = audit_scores_for(request, pk, write="audit")
+    finding = SpecialFinding.objects.filter(pk=finding_id, assessment_id=audit.assessment_id).first()
+    if finding is None:
+        raise Http404
+    services.audit_special_remove(audit=audit, finding=finding, by=request.user)
+    return redirect(_scoring_url(case, "specials"))
+
+
+@login_required
+@require_POST
+@refusals
+def audit_evidence_upload(request, pk: int, code: str):
+    case, audit = audit_scores_for(request, pk, write="audit")
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise services.AuditRefused(_("Choose a file to upload."))
+    try:
+        services.audit_evidence_add(audit=audit, item_code=code, upload=upload, by=request.user)
+    except EvidenceRefused as exc:
+        raise services.AuditRefused(str(exc)) from None
+    return redirect(_scoring_url(case, f"item-{code}"))
+
+
+@login_required
+@require_GET
+def audit_evidence_download(request, pk: int, evidence_id: int):
+    _case, _audit = audit_scores_for(request, pk)
+    evidence = Evidence.objects.filter(pk=evidence_id, assessment__case_id=pk, assessment__kind="audit").first()
+    if evidence is None:
+        raise Http404
+    return _file(evidence)
+
+
+def _file(row):
+    response = FileResponse(
+        row.file.open("rb"), as_attachment=True, filename=row.original_name, content_type=row.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Digest"] = f"sha-256={row.sha256}"
+    return response
+
+
+@login_required
+@require_POST
+@refusals
+def audit_finding_add(request, pk: int, code: str):
+    case, audit = audit_scores_for(request, pk, write="audit")
+    form = FindingForm(request.POST)
+    if not form.is_valid():
+        raise services.AuditRefused(form_errors(form))
+    findings.finding_raise(audit=audit, item_code=code, by=request.user, **form.cleaned_data)
+    return redirect(_scoring_url(case, f"item-{code}"))
+
+
+@login_required
+@require_POST
+@refusals
+def audit_finding_remove(request, pk: int, finding_id: int):
+    case, audit = audit_scores_for(request, pk, write="audit")
+    finding = Nonconformity.objects.filter(pk=finding_id, audit=audit).first()
+    if finding is None:
+        raise Http404
+    findings.finding_remove(finding=finding, by=request.user)
+    return redirect(_scoring_url(case, f"item-{finding.item_code}"))
+
+
+# ------------------------------------------------------------------------------ rectification
+
+
+def _rectification_for(request, pk: int, *, write: str | None = None):
+    """(case, audit): the enterprise sees the findings once rectification has started."""
+    case, audit = audit_case_for(request, pk, write=write)
+    if is_enterprise_viewer(case) and case.status not in RECTIFICATION_VISIBLE:
+        raise Http404
+    return case, audit
+
+
+@login_required
+@require_GET
+def audit_rectification(request, pk: int):
+    case, audit = _rectification_for(request, pk)
+    roles = getattr(case, "viewer_roles", set())
+    rows = findings_rows(
+        list(audit.findings.select_related("raised_by", "answered_by", "verified_by").prefetch_related("files")),
+        timezone.localdate(),
+    )
+    enterprise = is_enterprise_viewer(case)
+    context = {
+        "case": case,
+        "audit": audit,
+        "rows": rows,
+        "overdue": sum(1 for r in rows if r["overdue"]),
+        "can_answer": case.status == case.Status.RECTIFICATION and case_may(request.user, case, "enterprise", roles),
+        "can_verify": case.status == case.Status.RECTIFICATION and case_may(request.user, case, "audit", roles),
+        "effect": None if enterprise and not audit.reports.exists() else decisions.score_effect(audit),
+    }
+    return render(request, "audits/rectification.html", context)
+
+
+@login_required
+@require_POST
+@refusals
+def audit_finding_answer(request, pk: int, finding_id: int):
+    case, audit = _rectification_for(request, pk, write="enterprise")
+    finding = Nonconformity.objects.filter(pk=finding_id, audit=audit).first()
+    if finding is None:
+        raise Http404
+    form = FindingAnswerForm(request.POST)
+    form.is_valid()
+    upload = request.FILES.get("file")
+    with transaction.atomic():  # the answer and its file, or neither
+        findings.finding_answer(
+            finding=finding, by=request.user, **{k: form.cleaned_data.get(k, "") for k in form.fields}
+        )
+        if upload is not None:
+            findings.finding_file_add(finding=finding, upload=upload, by=request.user)
+    messages.success(request, _("Your answer is recorded; the audit team will verify it."))
+    return redirect(reverse("audit_rectification", args=[case.pk]) + f"#finding-{finding.pk}")
+
+
+@login_required
+@require_POST
+@refusals
+def audit_finding_file(request, pk: int, finding_id: int):
+    case, audit = _rectification_for(request, pk, write="enterprise")
+    finding = Nonconformity.objects.filter(pk=finding_id, audit=audit).first()
+    if finding is None:
+        raise Http404
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise services.AuditRefused(_("Choose a file to upload."))
+    findings.finding_file_add(finding=finding, upload=upload, by=request.user)
+    return redirect(reverse("audit_rectification", args=[case.pk]) + f"#finding-{finding.pk}")
+
+
+@login_required
+@require_GET
+def audit_finding_file_download(request, pk: int, file_id: int):
+    _case, audit = _rectification_for(request, pk)
+    row = RectificationFile.objects.filter(pk=file_id, finding__audit=audit).first()
+    if row is None:
+        raise Http404
+    return _file(row)
+
+
+@login_required
+@require_POST
+@refusals
+def audit_finding_verify(request, pk: int, finding_id: int):
+    case, audit = _rectification_for(request, pk, write="audit")
+    finding = Nonconformity.objects.filter(pk=finding_id, audit=audit).first()
+    if finding is None:
+        raise Http404
+    form = VerifyForm(request.POST)
+    if not form.is_valid():
+        raise services.AuditRefused(form_errors(form))
+    findings.finding_verify(
+        finding=finding,
+        accept=form.cleaned_data["accept"] == "yes",
+        reason=form.cleaned_data["reason"],
+        by=request.user,
+    )
+    return redirect(reverse("audit_rectification", args=[case.pk]) + f"#finding-{finding.pk}")
+
+
+# ------------------------------------------------------------------------------------- report
+
+
+@login_required
+@require_POST
+@refusals
+def audit_report_save(request, pk: int):
+    """The leader's draft conclusion (action=save) or the final report (action=issue)."""
+    case, audit = audit_case_for(request, pk, write="audit")
+    form = ReportForm(request.POST)
+    form.is_valid()
+    data = {k: form.cleaned_data.get(k, "") for k in form.fields}
+    if request.POST.get("action") == "issue":
+        decisions.report_issue(case=case, by=request.user, **data)
+        messages.success(request, _("The final audit report is issued."))
+    else:
+        decisions.report_draft_save(audit=audit, by=request.user, **data)
+        messages.success(request, _("The draft conclusion is saved."))
+    return redirect(reverse("audit_scoring", args=[case.pk]) + "#report")
+
+
+@login_required
+@require_GET
+def audit_report_pdf(request, pk: int):
+    case, audit = audit_scores_for(request, pk)
+    context = report_context(case, audit, _lang())
+    html = render_to_string("audits/report.html", context, request=request)
+    try:
+        pdf = pdf_from_html(html)
+    except ReportUnavailable as exc:
+        log.error("PDF report unavailable: %s", exc)
+        return render(request, "assessments/report_unavailable.html", {"assessment": audit.assessment}, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"audit-{case.reference}{'' if context['final'] else '-draft'}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, name)
+    return response

@@ -1,0 +1,138 @@
+"""The one way views and API endpoints reach a certification case: 404 to outsiders, 403 to
+members of the right organisation who lack the role for a write.
+
+Who sees a case (`case_for(request, pk)` without `write`):
+
+- members of the case's enterprise (enterprise admin and member);
+- cb_admin and reviewer of the case's certification body;
+- auditors of the case's CB who are on its audit team (unassigned auditors: 404);
+- committee members of the case's CB when the case is reported or decided, or when they are on
+  its audit team.
+
+Anyone else (anonymous, other enterprises, another CB's staff): 404.
+
+What a write needs (`write=` one of the `WRITE_*` names below); a viewer without it gets 403:
+
+- ``"enterprise"``       any member of the enterprise (edit the draft, answer nonconformities);
+- ``"enterprise_admin"`` the enterprise admin (submit, withdraw, sign, answer information
+  requests, object to an auditor);
+- ``"review"``           cb_admin or reviewer of the CB (review, quote, record the contract, plan
+  the audit);
+- ``"audit"``            an auditor (or cb_admin) on the case's audit team;
+- ``"decide"``           a committee member of the CB. Whether *this* member may decide (not on
+  the audit team) is for the decision service to refuse with its reason, not for access.
+
+Audit-team membership comes from the audits app: `aftersales.audits.selectors.audit_team_case_ids(user)`
+must return the ids of the cases whose audit team includes `user` (a queryset of ints, usable in
+`pk__in=`). Until that function exists nobody is on any team.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from aftersales.accounts.models import ENTERPRISE_ROLES, Membership, Role
+
+from .models import Case
+
+WRITE_ENTERPRISE = "enterprise"
+WRITE_ENTERPRISE_ADMIN = "enterprise_admin"
+WRITE_REVIEW = "review"
+WRITE_AUDIT = "audit"
+WRITE_DECIDE = "decide"
+
+# the case statuses in which the review committee sees a case
+COMMITTEE_STATUSES = frozenset({Case.Status.REPORTED, Case.Status.DECIDED})
+CB_STAFF_ROLES = frozenset({Role.CB_ADMIN, Role.REVIEWER})
+
+
+def team_case_ids(user):
+    """Ids of the cases whose audit team includes the user (from the audits app; none until it says)."""
+    try:
+        from aftersales.audits.selectors import audit_team_case_ids
+    except ImportError:
+        return Case.objects.none().values_list("pk", flat=True)
+    return audit_team_case_ids(user)
+
+
+def on_audit_team(user, case: Case) -> bool:
+    return Case.objects.filter(pk=case.pk, pk__in=team_case_ids(user)).exists()
+
+
+def case_roles(user, case: Case) -> set[str]:
+    """The user's roles that matter for the case: enterprise roles in its enterprise, CB roles in its CB."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Membership.objects.filter(user=user, organisation_id__in=[case.enterprise_id, case.cb_id]).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def case_visible(user, case: Case, roles: set[str] | None = None) -> bool:
+    roles = case_roles(user, case) if roles is None else roles
+    if roles & ENTERPRISE_ROLES or roles & CB_STAFF_ROLES:
+        return True
+    if Role.COMMITTEE in roles and case.status in COMMITTEE_STATUSES:
+        return True
+    if roles & {Role.AUDITOR, Role.COMMITTEE}:
+        return on_audit_team(user, case)
+    return False
+
+
+def case_may(user, case: Case, write: str, roles: set[str] | None = None) -> bool:
+    """True when the user (who sees the case) holds the role for `write`."""
+    roles = case_roles(user, case) if roles is None else roles
+    if write == WRITE_ENTERPRISE:
+        return bool(roles & ENTERPRISE_ROLES)
+    if write == WRITE_ENTERPRISE_ADMIN:
+        return Role.ENTERPRISE_ADMIN in roles
+    if write == WRITE_REVIEW:
+        return bool(roles & CB_STAFF_ROLES)
+    if write == WRITE_AUDIT:
+        return bool(roles & {Role.AUDITOR, Role.CB_ADMIN}) and on_audit_team(user, case)
+    if write == WRITE_DECIDE:
+        return Role.COMMITTEE in roles
+    raise ValueError(f"unknown write kind {write!r}")
+
+
+def case_for(request, pk: int, *, write: str | None = None) -> Case:
+    """The case if the user may see it (Http404 otherwise); with `write` the user must also hold
+    the role for that write (PermissionDenied otherwise). See the module docstring for the rules.
+
+    The returned case has `enterprise`, `cb` and `scheme_version` loaded and `case.viewer_roles`
+    set to the user's roles for it (enterprise roles in its enterprise, CB roles in its CB).
+    """
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    case = Case.objects.select_related("enterprise", "cb", "scheme_version").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    roles = case_roles(user, case)
+    if not case_visible(user, case, roles):
+        raise Http404
+    if write is not None and not case_may(user, case, write, roles):
+        raise PermissionDenied
+    case.viewer_roles = roles
+    return case
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Every case the user may see, by the same rules as `case_for` (one query, for lists)."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    mine = Membership.objects.filter(user=user)
+    enterprise_ids = mine.filter(role__in=ENTERPRISE_ROLES).values("organisation_id")
+    staff_cb_ids = mine.filter(role__in=CB_STAFF_ROLES).values("organisation_id")
+    committee_cb_ids = mine.filter(role=Role.COMMITTEE).values("organisation_id")
+    team_cb_ids = mine.filter(role__in=[Role.AUDITOR, Role.COMMITTEE]).values("organisation_id")
+    return Case.objects.filter(
+        Q(enterprise_id__in=enterprise_ids)
+        | Q(cb_id__in=staff_cb_ids)
+        | Q(cb_id__in=committee_cb_ids, status__in=COMMITTEE_STATUSES)
+        | Q(cb_id__in=team_cb_ids, pk__in=team_case_ids(user))
+    )

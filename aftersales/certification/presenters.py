@@ -1,0 +1,174 @@
+"""What the case pages show, built once for the page and its partials."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import CB_ROLES, ENTERPRISE_ROLES, Role
+from aftersales.audits.events import ACTION_LABELS as AUDIT_ACTION_LABELS
+from aftersales.core.eligibility import OUTCOME_TEXT
+from aftersales.schemes.selectors import scheme_of
+
+from .access import CB_STAFF_ROLES
+from .models import TRANSITIONS, Application, Case, Contract, InfoItem, Quotation, Review, Site
+from .review import fixed_outlets, mandays_rule
+from .selectors import application_missing, case_events, eligibility_of, material_rows
+from .services import EDITABLE
+
+BLANK_ROWS = 3
+
+# what each step of this app is called on the page (other apps' steps show their action code)
+ACTION_LABELS = {
+    "case.opened": _("application opened"),
+    "application.saved": _("application saved"),
+    "application.material_uploaded": _("material uploaded"),
+    "application.submitted": _("application submitted"),
+    "application.resubmitted": _("application resubmitted"),
+    "application.info_requested": _("more information requested"),
+    "application.info_answered": _("question answered"),
+    "application.refused": _("application refused"),
+    "application.accepted": _("application accepted, quotation issued"),
+    "review.saved": _("review saved"),
+    "contract.signed": _("contract recorded as signed"),
+    "case.withdrawn": _("application withdrawn"),
+}
+
+
+def event_rows(events) -> list[dict]:
+    """Each event with a readable label and what it says in brief (material, version, questions…)."""
+    rows = []
+    for e in events:
+        d = e.data or {}
+        detail = ""
+        if e.action == "application.material_uploaded":
+            detail = f"{d.get('file', '')} v{d.get('version', '')}"
+        elif e.action == "application.info_requested":
+            detail = "；".join(d.get("questions", []))
+        elif e.action == "application.accepted":
+            detail = f"{d.get('man_days', '')} · ¥ {d.get('quotation_total', '')}"
+        elif e.action == "review.saved":
+            detail = f"{d.get('audit_mode', '')} · {d.get('man_days', '')}"
+        rows.append(
+            {
+                "e": e,
+                "label": ACTION_LABELS.get(e.action) or AUDIT_ACTION_LABELS.get(e.action, e.action),
+                "detail": detail,
+            }
+        )
+    return rows
+
+
+def _text_lines(lines: list[dict], lang: str) -> list[dict]:
+    return [{**ln, "label": ln.get("en" if lang == "en" else "zh-Hans", "")} for ln in lines]
+
+
+def detail_context(request, case: Case, lang: str) -> dict:
+    roles = getattr(case, "viewer_roles", set())
+    is_enterprise = bool(roles & ENTERPRISE_ROLES)
+    is_admin = Role.ENTERPRISE_ADMIN in roles
+    is_staff = bool(roles & CB_STAFF_ROLES)
+    application = Application.objects.filter(case=case).prefetch_related("sites", "exclusions", "managers").first()
+    scheme = scheme_of(case.scheme_version)
+    exclusions = [
+        {
+            "row": e,
+            "title": scheme.node(e.item_code).title.get(lang) if scheme.has_node(e.item_code) else "",
+        }
+        for e in (application.exclusions.all() if application else [])
+    ]
+    result = eligibility_of(case)
+    rules = [
+        {
+            "code": r.code,
+            "title": r.title.get(lang),
+            "outcome": r.outcome.value,
+            "outcome_text": OUTCOME_TEXT[r.outcome].get(lang),
+            "explanation": r.explanation.get(lang),
+        }
+        for r in result.rules
+    ]
+    review = Review.objects.filter(case=case).first()
+    quotation = Quotation.objects.filter(case=case).first()
+    contract = Contract.objects.filter(case=case).first()
+    rounds: dict[int, list[InfoItem]] = {}
+    for item in InfoItem.objects.filter(case=case).select_related("asked_by", "answered_by"):
+        rounds.setdefault(item.round, []).append(item)
+    last_round = max(rounds, default=None)
+    editable = case.status in EDITABLE
+    status = case.status
+    return {
+        "case": case,
+        "application": application,
+        "sites": list(application.sites.all()) if application else [],
+        "managers": list(application.managers.all()) if application else [],
+        "exclusions": exclusions,
+        "rules": rules,
+        "eligible": result.ok,
+        "missing": application_missing(case) if editable and is_enterprise else [],
+        "materials": material_rows(case, lang),
+        "rounds": sorted(rounds.items()),
+        "open_round": last_round if status == Case.Status.INFO_REQUESTED else None,
+        "review": review,
+        "review_lines": _text_lines(review.calculation.get("lines", []), lang) if review else [],
+        "risk_classes": mandays_rule().risk_classes,
+        "review_modes": Review.Mode.choices,
+        "fixed_outlets": fixed_outlets(case) if application else 0,
+        "quotation": quotation,
+        "quotation_lines": _text_lines(quotation.lines.get("lines", []), lang) if quotation else [],
+        "contract": contract,
+        "events": event_rows(case_events(case, internal=bool(roles & CB_ROLES))),
+        "internal": bool(roles & CB_ROLES),
+        "is_enterprise": is_enterprise,
+        "is_cb_staff": is_staff,
+        "can_edit": editable and is_enterprise,
+        "can_submit": editable and is_admin,
+        "can_answer": status == Case.Status.INFO_REQUESTED and is_admin,
+        "can_withdraw": is_admin and Case.Status.WITHDRAWN in TRANSITIONS[status],
+        "can_review": is_staff and status == Case.Status.SUBMITTED,
+        "can_contract": is_staff and status == Case.Status.ACCEPTED,
+        "show_review": is_staff and review is not None,
+        "today": timezone.localdate(),
+    }
+
+
+def application_rows(case: Case, lang: str, posted=None) -> dict:
+    """The rows of the application form: as posted (after an error) or as saved, plus blank rows."""
+    if posted is not None:
+        from .forms import _rows
+
+        sites = _rows(posted, "site", ("name", "address", "kind", "fixed"))
+        exclusions = _rows(posted, "exclusion", ("item", "reason"))
+        managers = _rows(posted, "manager", ("name", "certificate"))
+        values = posted
+    else:
+        a = Application.objects.get(case=case)
+        sites = [
+            {"name": s.name, "address": s.address, "kind": s.kind, "fixed": "on" if s.fixed_outlet else ""}
+            for s in a.sites.all()
+        ]
+        exclusions = [{"item": e.item_code, "reason": e.reason} for e in a.exclusions.all()]
+        managers = [{"name": m.name, "certificate": m.certificate_no} for m in a.managers.all()]
+        values = {
+            "products": a.products,
+            "services": a.services,
+            "delivery_model": a.delivery_model,
+            "staff_total": "" if a.staff_total is None else a.staff_total,
+            "staff_service_management": "" if a.staff_service_management is None else a.staff_service_management,
+            "registered_on": a.registered_on.isoformat() if a.registered_on else "",
+            "system_effective_on": a.system_effective_on.isoformat() if a.system_effective_on else "",
+            "declared_no_incident": a.declared_no_incident,
+            "declared_not_blacklisted": a.declared_not_blacklisted,
+        }
+    blank = [{} for _ in range(BLANK_ROWS)]
+    scheme = scheme_of(case.scheme_version)
+    return {
+        "values": values,
+        "site_rows": sites + blank,
+        "exclusion_rows": exclusions + blank,
+        "manager_rows": managers + blank,
+        "excludable": [(n.code, n.title.get(lang)) for n in scheme.items if n.excludable],
+        "excludable_codes": [n.code for n in scheme.items if n.excludable],
+        "delivery_choices": Application.Delivery.choices,
+        "site_kinds": Site.Kind.choices,
+    }

@@ -1,0 +1,69 @@
+"""The quotation as a PDF in Chinese (WeasyPrint with the vendored CJK font, as the assessment report)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from aftersales.assessments.report import FONT_FAMILY, ReportUnavailable, font_faces, pdf_from_html
+from aftersales.core.mandays import KIND_TEXT
+
+from .access import case_for
+from .models import Application, Case, Quotation, Review
+
+log = logging.getLogger(__name__)
+
+# the document is Chinese whatever the UI language, and must not wait for the translation catalogue
+MODE_ZH = {"on_site": "现场审核", "remote": "远程审核", "mixed": "现场与远程结合"}
+
+
+def quotation_html(case: Case, quotation: Quotation) -> str:
+    """The quotation page, always in Chinese (the document the contract refers to)."""
+    review = Review.objects.filter(case=case).first()
+    application = Application.objects.filter(case=case).first()
+    calculation = review.calculation.get("lines", []) if review else []
+    with translation.override("zh-hans"):
+        return render_to_string(
+            "certification/quotation.html",
+            {
+                "case": case,
+                "quotation": quotation,
+                "review": review,
+                "application": application,
+                "lines": [{**ln, "label": ln["zh-Hans"]} for ln in quotation.lines["lines"]],
+                "calculation": [{**ln, "label": ln["zh-Hans"]} for ln in calculation],
+                "kind_zh": KIND_TEXT[case.kind].zh,
+                "mode_zh": MODE_ZH.get(review.audit_mode, "") if review else "",
+                "generated_at": timezone.localtime(),
+                "font_faces": font_faces(),
+                "font_family": FONT_FAMILY,
+            },
+        )
+
+
+def quotation_pdf(case: Case, quotation: Quotation) -> bytes:
+    return pdf_from_html(quotation_html(case, quotation))
+
+
+@login_required
+@require_GET
+def case_quotation_pdf(request, pk: int):
+    case = case_for(request, pk)
+    quotation = Quotation.objects.filter(case=case).first()
+    if quotation is None:
+        raise Http404
+    try:
+        pdf = quotation_pdf(case, quotation)
+    except ReportUnavailable as exc:
+        log.error("PDF quotation unavailable: %s", exc)
+        return render(request, "assessments/report_unavailable.html", {"assessment": None}, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"quotation-{case.reference}.pdf")
+    return response

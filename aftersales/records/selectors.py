@@ -1,0 +1,314 @@
+"""Reads for service records: counts, coverage (eligibility signal), frames for the KPI suite,
+record lists (with the KPI drill-down) and sampling frames."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+
+import polars as pl
+from django.conf import settings
+from django.db import connection
+from django.db.models import Max, Min, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from aftersales.accounts.models import Organisation
+from aftersales.core.records.calendar import BusinessCalendar, default_calendar
+from aftersales.core.records.coverage import Coverage, coverage, months_before
+from aftersales.core.records.fields import FIELDS, Kind, conform, schema
+from aftersales.core.records.kpi import Commitments, KpiReport, RecordFrames, drill_records, kpi_suite
+
+from .bulk import LOCAL_TZ
+from .models import DATE_FIELD, RECORD_MODELS, AuditSample, Commitment, RecordImport
+
+DEFAULT_REQUIRED_MONTHS = 3  # domain.md §3: the after-sales system running at least 3 months
+
+
+@cache
+def business_calendar() -> BusinessCalendar:
+    return default_calendar()
+
+
+# ------------------------------------------------------------------------ overview, coverage
+
+
+@dataclass(frozen=True)
+class KindSummary:
+    kind: str
+    label: str
+    count: int
+    first: datetime | None
+    last: datetime | None
+    missing: tuple[str, ...]  # required months without records (only for the required kinds)
+    required: bool
+
+
+def required_months(enterprise: Organisation) -> int:
+    """How many months of records an applicant needs: the scheme's parameter if the enterprise's
+    latest self-assessment's scheme states one, else the RECORDS_REQUIRED_MONTHS setting (3)."""
+    from aftersales.assessments.models import Assessment
+    from aftersales.schemes.selectors import scheme_of
+
+    latest = Assessment.objects.filter(enterprise=enterprise).select_related("scheme_version").first()
+    if latest is not None:
+        months = getattr(scheme_of(latest.scheme_version).parameters, "records_required_months", None)
+        if months:
+            return int(months)
+    return int(getattr(settings, "RECORDS_REQUIRED_MONTHS", DEFAULT_REQUIRED_MONTHS))
+
+
+def _month_start(month: str) -> datetime:
+    year, mon = map(int, month.split("-"))
+    return timezone.make_aware(datetime(year, mon, 1))
+
+
+def record_coverage(enterprise: Organisation, *, as_of: date | None = None, months: int | None = None) -> Coverage:
+    """Which of the required whole months before `as_of` hold records of each required kind."""
+    as_of = as_of or timezone.localdate()
+    months = months or required_months(enterprise)
+    wanted = months_before(as_of, months)
+    start, end = _month_start(wanted[0]), _month_start(f"{as_of:%Y-%m}")
+    present = {}
+    for kind in (Kind.COMPLAINT, Kind.WORK_ORDER, Kind.RETURN_VISIT):
+        field = DATE_FIELD[kind]
+        rows = (
+            RECORD_MODELS[kind]
+            .objects.filter(enterprise=enterprise, **{f"{field}__gte": start, f"{field}__lt": end})
+            .annotate(month=TruncMonth(field))
+            .values_list("month", flat=True)
+            .distinct()
+        )
+        present[str(kind)] = [
+            timezone.localtime(m).strftime("%Y-%m") if timezone.is_aware(m) else f"{m:%Y-%m}" for m in rows
+        ]
+    return coverage(present, required_months=months, as_of=as_of)
+
+
+def kind_summaries(enterprise: Organisation, cov: Coverage) -> list[KindSummary]:
+    out = []
+    missing = cov.missing
+    for kind, model in RECORD_MODELS.items():
+        field = DATE_FIELD[kind]
+        agg = model.objects.filter(enterprise=enterprise).aggregate(
+            first=Min(field), last=Max(field), count=_count_expr()
+        )
+        out.append(
+            KindSummary(
+                kind=str(kind),
+                label=str(kind.label),
+                count=agg["count"],
+                first=agg["first"],
+                last=agg["last"],
+                missing=tuple(missing.get(str(kind), ())),
+                required=str(kind) in cov.kinds,
+            )
+        )
+    return out
+
+
+def _count_expr():
+    from django.db.models import Count
+
+    return Count("id")
+
+
+def imports_of(enterprise: Organisation) -> QuerySet[RecordImport]:
+    return RecordImport.objects.filter(enterprise=enterprise).defer("mapping_text").select_related("created_by")
+
+
+def samples_of(enterprise: Organisation) -> QuerySet[AuditSample]:
+    return AuditSample.objects.filter(enterprise=enterprise).select_related("drawn_by", "assessment")
+
+
+# ------------------------------------------------------------------------------ commitments
+
+
+def commitment_in_force(enterprise: Organisation, on: date | None = None) -> Commitment | None:
+    on = on or timezone.localdate()
+    return Commitment.objects.filter(enterprise=enterprise, effective_from__lte=on).first()
+
+
+def core_commitments(row: Commitment | None) -> Commitments:
+    if row is None:
+        return Commitments()
+    return Commitments(
+        first_response_hours=row.first_response_hours,
+        arrival_hours=row.arrival_hours,
+        completion_hours=row.completion_hours,
+        complaint_closure_working_days=row.complaint_closure_working_days,
+    )
+
+
+# ------------------------------------------------------------------------------------ frames
+
+
+# the columns the KPI suite reads; the others stay null in the KPI frames (less to fetch)
+KPI_COLUMNS = {
+    Kind.COMPLAINT: {"external_id", "received_at", "status", "first_response_at", "closed_at", "deadline_at"},
+    Kind.WORK_ORDER: {
+        "external_id",
+        "received_at",
+        "status",
+        "serial",
+        "promised_arrival_at",
+        "arrived_at",
+        "completed_at",
+        "visits",
+        "repeat_of",
+    },
+    Kind.RETURN_VISIT: {"external_id", "subject_kind", "subject_id", "visited_at", "reached", "satisfied"},
+    Kind.SURVEY: {"external_id", "answered_at", "scale", "score", "nps"},
+}
+
+
+def _select_sql(kind: Kind, table: str, names: list[str]) -> str:
+    q = connection.ops.quote_name
+    types = {f.name: f.type for f in FIELDS[kind]}
+    parts = []
+    for name in names:
+        if types[name] == "datetime" and connection.vendor == "postgresql":
+            parts.append(f"to_char({q(name)} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS {q(name)}")
+        elif types[name] == "bool" and connection.vendor == "postgresql":
+            parts.append(f"{q(name)}::int AS {q(name)}")  # CSV would say t/f
+        elif types[name] == "datetime":  # the stored text, not converted row by row into Python datetimes
+            parts.append(f"CAST({q(name)} AS TEXT) AS {q(name)}")
+        else:
+            parts.append(q(name))
+    return f"SELECT {', '.join(parts)} FROM {q(table)} WHERE enterprise_id = %s"
+
+
+def _fetch(sql: str, enterprise_id: int, raw_schema: dict) -> pl.DataFrame:
+    if connection.vendor == "postgresql":  # COPY … TO STDOUT as CSV: columnar, no Python row objects
+        with connection.cursor() as cursor:
+            query = sql.replace("%s", str(int(enterprise_id)))  # our own integer; COPY takes no parameters
+            buffer = io.BytesIO()
+            with cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv, HEADER false, NULL '\\N')") as copy:
+                for block in copy:
+                    buffer.write(block)
+        if not buffer.getvalue():
+            return pl.DataFrame(schema=raw_schema)
+        return pl.read_csv(
+            buffer.getvalue(),
+            has_header=False,
+            new_columns=list(raw_schema),
+            schema_overrides=raw_schema,
+            null_values="\\N",
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [enterprise_id])
+        rows = cursor.fetchall()
+    return pl.DataFrame(rows, schema=raw_schema, orient="row")
+
+
+def load_frame(enterprise_id: int, kind: Kind, *, columns: set[str] | None = None) -> pl.DataFrame:
+    """An enterprise's records of `kind` as a canonical frame (naive local datetimes, nulls for
+    empty text); with `columns`, only those are read and the others are null."""
+    fields = [f for f in FIELDS[kind] if columns is None or f.name in columns]
+    names = [f.name for f in fields]
+    sql = _select_sql(kind, RECORD_MODELS[kind]._meta.db_table, names)
+    raw = {"datetime": pl.Utf8, "bool": pl.Int64}  # as read; converted below
+    raw_schema = {f.name: raw.get(f.type, schema(kind)[f.name]) for f in fields}
+    frame = _fetch(sql, enterprise_id, raw_schema)
+    exprs = []
+    for f in fields:
+        c = pl.col(f.name)
+        if f.type == "datetime":
+            c = (
+                c.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us")
+                .dt.replace_time_zone("UTC")
+                .dt.convert_time_zone(LOCAL_TZ)
+                .dt.replace_time_zone(None)
+            )
+        elif f.type == "bool":
+            c = c.cast(pl.Boolean)
+        elif f.type != "int":
+            c = pl.when(c == "").then(None).otherwise(c)
+        exprs.append(c.alias(f.name))
+    return conform(frame.select(exprs), kind)
+
+
+def record_frames(enterprise: Organisation) -> RecordFrames:
+    return RecordFrames(
+        complaints=load_frame(enterprise.pk, Kind.COMPLAINT, columns=KPI_COLUMNS[Kind.COMPLAINT]),
+        work_orders=load_frame(enterprise.pk, Kind.WORK_ORDER, columns=KPI_COLUMNS[Kind.WORK_ORDER]),
+        return_visits=load_frame(enterprise.pk, Kind.RETURN_VISIT, columns=KPI_COLUMNS[Kind.RETURN_VISIT]),
+        surveys=load_frame(enterprise.pk, Kind.SURVEY, columns=KPI_COLUMNS[Kind.SURVEY]),
+    )
+
+
+def kpi_report(enterprise: Organisation, *, date_from: date | None, date_to: date | None) -> KpiReport:
+    """The KPI suite for the period (commitments in force at its end). Raises ProblemsError when
+    a date is outside the business calendar."""
+    commitments = core_commitments(commitment_in_force(enterprise, date_to))
+    return kpi_suite(
+        record_frames(enterprise),
+        calendar=business_calendar(),
+        commitments=commitments,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+def kpi_drill_keys(enterprise: Organisation, *, kpi_id: str, date_from, date_to) -> pl.DataFrame:
+    """(kind, external_id, counted) of the records behind one KPI number."""
+    commitments = core_commitments(commitment_in_force(enterprise, date_to))
+    return drill_records(
+        record_frames(enterprise),
+        kpi_id=kpi_id,
+        calendar=business_calendar(),
+        commitments=commitments,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+# ------------------------------------------------------------------------------ record lists
+
+
+def _local_range(field: str, date_from: date | None, date_to: date | None) -> dict:
+    out = {}
+    if date_from:
+        out[f"{field}__gte"] = timezone.make_aware(datetime.combine(date_from, time.min))
+    if date_to:
+        out[f"{field}__lt"] = timezone.make_aware(datetime.combine(date_to + timedelta(days=1), time.min))
+    return out
+
+
+def record_list(
+    enterprise: Organisation,
+    kind: Kind,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    status: str = "",
+    search: str = "",
+    keys: list[str] | None = None,
+) -> QuerySet:
+    model = RECORD_MODELS[kind]
+    qs = model.objects.filter(enterprise=enterprise, **_local_range(DATE_FIELD[kind], date_from, date_to))
+    if status and hasattr(model, "status"):
+        qs = qs.filter(status=status)
+    if search:
+        qs = qs.filter(external_id__startswith=search.strip())
+    if keys is not None:
+        qs = qs.filter(external_id__in=keys).order_by("external_id")
+    return qs
+
+
+def sampling_frame(
+    *, enterprise: Organisation, kind: str, method: str, date_from: date | None, date_to: date | None
+) -> list[tuple[str, str]]:
+    """(record key, stratum) of the population: month ("YYYY-MM") or complaint category strata."""
+    kind = Kind(kind)
+    field = DATE_FIELD[kind]
+    qs = RECORD_MODELS[kind].objects.filter(enterprise=enterprise, **_local_range(field, date_from, date_to))
+    if method == AuditSample.Method.CATEGORY and kind == Kind.COMPLAINT:
+        return list(qs.values_list("external_id", "category"))
+    if method == AuditSample.Method.CATEGORY and kind == Kind.WORK_ORDER:
+        return list(qs.values_list("external_id", "product"))
+    if method == AuditSample.Method.MONTH:
+        return [(k, timezone.localtime(at).strftime("%Y-%m")) for k, at in qs.values_list("external_id", field)]
+    return [(k, "") for k in qs.values_list("external_id", flat=True)]

@@ -1,0 +1,431 @@
+"""Writes for service records: imports, commitments, audit samples and their verdicts.
+
+Each validates, changes and records an event in one transaction. An import with any problem
+writes no record and no status event; the `RecordImport` row keeps every problem (row, column).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from aftersales.accounts.models import Organisation
+from aftersales.core.problems import Problem, ProblemsError
+from aftersales.core.records.fields import EVENT_KINDS, Kind
+from aftersales.core.records.mapping import Mapping, load_mapping
+from aftersales.core.records.parse import parse_records
+from aftersales.core.records.sampling import draw_sample
+from aftersales.events.services import event_record
+
+from . import bulk
+from .models import AuditSample, Commitment, RecordImport, SampleEntry
+
+# --------------------------------------------------------------------------------- imports
+
+
+def _actor(by, by_label: str) -> tuple[object, str]:
+    if by is None and not by_label:
+        raise ValueError("an import needs an actor: a user (by=) or a label (by_label=)")
+    return by, by_label or by.get_username()
+
+
+def problem_json(p: Problem) -> dict:
+    """A problem as stored: enough to show it again in either language."""
+    return {
+        "code": p.code,
+        "row": p.row,
+        "column": p.column,
+        "where": p.where or None,
+        "params": {k: str(v) for k, v in p.params.items()},
+    }
+
+
+def problem_from_json(d: dict) -> Problem:
+    return Problem(d["code"], where=d.get("where") or "", row=d.get("row"), column=d.get("column"), params=d["params"])
+
+
+def record_import_create(
+    *,
+    enterprise: Organisation,
+    kind: str,
+    data: bytes,
+    filename: str,
+    mapping_text: bytes | str,
+    mapping_name: str,
+    by=None,
+    by_label: str = "",
+    dry_run: bool = False,
+    keep_file: bool = False,
+) -> RecordImport:
+    """The import's row, queued. With keep_file the file is stored for a background worker."""
+    if not enterprise.is_enterprise:
+        raise ValueError("records belong to enterprises")
+    by, label = _actor(by, by_label)
+    raw_mapping = mapping_text.encode("utf-8") if isinstance(mapping_text, str) else mapping_text
+    record_import = RecordImport(
+        enterprise=enterprise,
+        kind=Kind(kind).value,
+        dry_run=dry_run,
+        file_name=filename[:255],
+        file_size=len(data),
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        mapping_name=mapping_name[:200],
+        mapping_sha256=hashlib.sha256(raw_mapping).hexdigest(),
+        mapping_text=raw_mapping.decode("utf-8", errors="replace"),
+        created_by=by,
+        created_by_label=label,
+    )
+    if keep_file:
+        record_import.file.save(f"{record_import.file_sha256}.bin", ContentFile(data), save=False)
+    record_import.save()
+    return record_import
+
+
+def _finish_failed(record_import: RecordImport, problems, rows_read: int = 0) -> RecordImport:
+    record_import.status = RecordImport.Status.FAILED
+    record_import.phase = ""
+    record_import.problems = [problem_json(p) if isinstance(p, Problem) else p for p in problems]
+    record_import.rows_total = max(record_import.rows_total, rows_read)
+    record_import.rows_done = min(record_import.rows_done, record_import.rows_total)
+    record_import.finished_at = timezone.now()
+    record_import.save()
+    return record_import
+
+
+class _Progress:
+    """Writes the reading progress to the import's row, at most every half second."""
+
+    def __init__(self, record_import: RecordImport, outer: Callable | None):
+        self.record_import, self.outer, self.last = record_import, outer, 0.0
+
+    def __call__(self, fraction: float) -> None:
+        now = time.monotonic()
+        if self.outer:
+            self.outer(fraction)
+        if now - self.last < 0.5 and fraction < 1:
+            return
+        self.last = now
+        total = self.record_import.rows_total or 1000
+        done = min(total, int(total * fraction))
+        RecordImport.objects.filter(pk=self.record_import.pk).update(rows_done=done, rows_total=total)
+
+
+def record_import_run(
+    *, record_import: RecordImport, data: bytes | None = None, on_progress: Callable | None = None
+) -> RecordImport:
+    """Parse and write a queued import (the file from `data`, else the stored one)."""
+    ri = record_import
+    if data is None:
+        with ri.file.open("rb") as f:
+            data = f.read()
+    ri.status, ri.phase, ri.started_at = RecordImport.Status.RUNNING, "reading", timezone.now()
+    ri.rows_total = max(1, data.count(b"\n"))  # an estimate until the file is read
+    ri.save(update_fields=["status", "phase", "started_at", "rows_total"])
+    try:
+        mapping = load_mapping(ri.mapping_text.encode("utf-8"), name=ri.mapping_name)
+    except ProblemsError as exc:
+        return _finish_failed(ri, exc.problems)
+    if mapping.kind != ri.kind:
+        return _finish_failed(
+            ri,
+            [
+                Problem(
+                    "records_mapping_bad_value",
+                    where="kind",
+                    column="kind",
+                    params={"value": mapping.kind, "expected": ri.kind},
+                )
+            ],
+        )
+    parsed = parse_records(data, filename=ri.file_name, mapping=mapping, on_progress=_Progress(ri, on_progress))
+    ri.refresh_from_db(fields=["rows_done", "rows_total"])
+    if parsed.problems:
+        return _finish_failed(ri, parsed.problems, parsed.rows_read)
+    ri.rows_total = ri.rows_done = parsed.rows_read
+    ri.records = parsed.records.height
+    ri.phase = "writing"
+    ri.save(update_fields=["rows_total", "rows_done", "records", "phase"])
+    try:
+        _write(ri, parsed, mapping)
+    except IntegrityError as exc:
+        # the file is fine on its own but, merged with the stored records, breaks a rule
+        return _finish_failed(ri, [_stored_conflict(str(exc))], parsed.rows_read)
+    return ri
+
+
+_CONFLICT_MESSAGE = gettext_noop(
+    "Merged with the records already stored, this file breaks a rule of the database "
+    "(e.g. a record would be closed before it was received); nothing was written. Details: %(error)s"
+)
+
+
+def _stored_conflict(error: str) -> dict:
+    return {"code": None, "row": None, "column": None, "where": None, "message": _CONFLICT_MESSAGE, "error": error}
+
+
+@transaction.atomic
+def _write(ri: RecordImport, parsed, mapping: Mapping) -> None:
+    kind = Kind(ri.kind)
+    with transaction.atomic():  # a savepoint: a dry run rolls the records back, keeps the counts
+        counts = bulk.upsert_records(kind=kind, frame=parsed.records, enterprise_id=ri.enterprise_id, import_id=ri.pk)
+        events = 0
+        if kind in EVENT_KINDS:
+            events = bulk.insert_events(
+                kind=kind, events=parsed.events, enterprise_id=ri.enterprise_id, import_id=ri.pk
+            )
+        if ri.dry_run:
+            transaction.set_rollback(True)
+    ri.inserted, ri.updated, ri.unchanged, ri.events = counts.inserted, counts.updated, counts.unchanged, events
+    ri.status, ri.phase, ri.finished_at = RecordImport.Status.DONE, "", timezone.now()
+    ri.save()
+    if not ri.dry_run:
+        event_record(
+            action="records.imported",
+            subject=ri,
+            by=ri.created_by,
+            by_label=ri.created_by_label,
+            data={
+                "enterprise": ri.enterprise_id,
+                "kind": ri.kind,
+                "file": ri.file_name,
+                "sha256": ri.file_sha256,
+                "mapping": ri.mapping_name,
+                "mapping_sha256": mapping.sha256,
+                "rows": ri.rows_total,
+                "inserted": ri.inserted,
+                "updated": ri.updated,
+                "unchanged": ri.unchanged,
+                "events": ri.events,
+            },
+        )
+
+
+def records_import(
+    *,
+    enterprise: Organisation,
+    kind: str,
+    data: bytes,
+    filename: str,
+    mapping: bytes | str,
+    mapping_name: str = "",
+    by=None,
+    by_label: str = "",
+    dry_run: bool = False,
+    on_progress: Callable | None = None,
+) -> RecordImport:
+    """Import one file now. The returned import is `done` (counts) or `failed` (every problem,
+    nothing written). `mapping` is the mapping file's text."""
+    ri = record_import_create(
+        enterprise=enterprise,
+        kind=kind,
+        data=data,
+        filename=filename,
+        mapping_text=mapping,
+        mapping_name=mapping_name or "mapping",
+        by=by,
+        by_label=by_label,
+        dry_run=dry_run,
+    )
+    return record_import_run(record_import=ri, data=data, on_progress=on_progress)
+
+
+def record_import_enqueue(**kwargs) -> RecordImport:
+    """Queue an import for the background worker (immediate backend: runs it now)."""
+    from .tasks import record_import_task
+
+    ri = record_import_create(keep_file=True, **kwargs)
+    record_import_task.enqueue(ri.pk)
+    ri.refresh_from_db()
+    return ri
+
+
+# ----------------------------------------------------------------------------- commitments
+
+
+@transaction.atomic
+def commitment_publish(
+    *,
+    enterprise: Organisation,
+    effective_from: date,
+    by,
+    first_response_hours: Decimal | None = None,
+    arrival_hours: Decimal | None = None,
+    completion_hours: Decimal | None = None,
+    complaint_closure_working_days: Decimal | None = None,
+    note: str = "",
+) -> Commitment:
+    """A new version of the enterprise's commitments (earlier ones stay as they were)."""
+    values = {
+        "first_response_hours": first_response_hours,
+        "arrival_hours": arrival_hours,
+        "completion_hours": completion_hours,
+        "complaint_closure_working_days": complaint_closure_working_days,
+    }
+    bad = [name for name, v in values.items() if v is not None and v <= 0]
+    if bad:
+        raise ValueError(f"commitments must be positive: {', '.join(bad)}")
+    commitment = Commitment.objects.create(
+        enterprise=enterprise, effective_from=effective_from, note=note.strip(), created_by=by, **values
+    )
+    event_record(
+        action="records.commitment_published",
+        subject=commitment,
+        by=by,
+        data={"enterprise": enterprise.pk, "effective_from": effective_from.isoformat()}
+        | {k: None if v is None else str(v) for k, v in values.items()},
+    )
+    return commitment
+
+
+# --------------------------------------------------------------------------------- samples
+
+
+def new_seed() -> str:
+    return secrets.token_hex(8)
+
+
+@transaction.atomic
+def sample_draw(
+    *,
+    enterprise: Organisation,
+    kind: str,
+    n: int,
+    method: str,
+    by=None,
+    by_label: str = "",
+    seed: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    assessment=None,
+    item_code: str = "",
+) -> AuditSample:
+    """Draw a reproducible sample of the enterprise's records of `kind` in the period.
+    Raises ProblemsError (bad n or method, or an item that is not scored on samples)."""
+    from .selectors import sampling_frame
+
+    by, label = _actor(by, by_label)
+    if method not in AuditSample.Method.values:
+        raise ProblemsError(
+            [
+                Problem(
+                    "records_sample_method",
+                    column="method",
+                    params={"value": method, "allowed": ", ".join(AuditSample.Method.values)},
+                )
+            ]
+        )
+    if assessment is not None:
+        _check_sampled_item(assessment, item_code, enterprise)
+    seed = (seed or "").strip() or new_seed()
+    frame = sampling_frame(enterprise=enterprise, kind=kind, method=method, date_from=date_from, date_to=date_to)
+    sample = draw_sample(frame, n=n, seed=seed, method="simple" if method == "simple" else "stratified")
+    strata = dict(frame)
+    row = AuditSample.objects.create(
+        enterprise=enterprise,
+        kind=Kind(kind).value,
+        date_from=date_from,
+        date_to=date_to,
+        seed=seed,
+        method=method,
+        n=n,
+        frame_hash=sample.frame_hash,
+        frame_size=sample.frame_size,
+        allocation=dict(sample.allocation),
+        assessment=assessment,
+        item_code=item_code if assessment is not None else "",
+        drawn_by=by,
+        drawn_by_label=label,
+    )
+    SampleEntry.objects.bulk_create(
+        SampleEntry(sample=row, record_key=key, position=i, stratum=strata.get(key, ""))
+        for i, key in enumerate(sample.keys, start=1)
+    )
+    event_record(
+        action="records.sample_drawn",
+        subject=row,
+        by=by,
+        by_label=label,
+        data={
+            "enterprise": enterprise.pk,
+            "kind": kind,
+            "n": n,
+            "seed": seed,
+            "method": method,
+            "frame_hash": sample.frame_hash,
+            "frame_size": sample.frame_size,
+        },
+    )
+    return row
+
+
+def _check_sampled_item(assessment, item_code: str, enterprise: Organisation) -> None:
+    from aftersales.schemes.selectors import scheme_of
+
+    if assessment.enterprise_id != enterprise.pk:
+        raise ValueError("the assessment must be the same enterprise's")
+    scheme = scheme_of(assessment.scheme_version)
+    if not scheme.has_node(item_code) or not scheme.node(item_code).is_item or not scheme.node(item_code).sampled:
+        raise ProblemsError(
+            [Problem("sampled_not_allowed", where=item_code, column="item", params={"item": item_code})]
+        )
+
+
+class VerdictRefused(Exception):
+    """The linked assessment cannot take the result (it is finished). str() is for the user."""
+
+
+@transaction.atomic
+def sample_verdict_save(*, entry: SampleEntry, verdict: str, by, note: str = "") -> SampleEntry:
+    """Judge one drawn record. If the sample feeds an assessment item, that item's result becomes
+    `sampled` with n = judged entries and k = nonconforming ones (the scheme's proportional rule)."""
+    from aftersales.assessments import services as assessments
+    from aftersales.assessments.models import Answer
+
+    if verdict not in SampleEntry.Verdict.values:
+        raise ValueError(f"unknown verdict {verdict!r}")
+    entry = SampleEntry.objects.select_for_update().select_related("sample").get(pk=entry.pk)
+    previous = entry.verdict
+    entry.verdict = verdict
+    entry.note = note.strip()
+    pending = verdict == SampleEntry.Verdict.PENDING
+    entry.judged_by = None if pending else by
+    entry.judged_at = None if pending else timezone.now()
+    entry.save()
+    sample = entry.sample
+    event_record(
+        action="records.sample_verdict",
+        subject=sample,
+        by=by,
+        data={"record": entry.record_key, "verdict": verdict, "was": previous},
+    )
+    if sample.assessment_id:
+        judged = sample.entries.exclude(verdict=SampleEntry.Verdict.PENDING)
+        n = judged.count()
+        k = judged.filter(verdict=SampleEntry.Verdict.NONCONFORM).count()
+        if n:
+            current = Answer.objects.filter(assessment_id=sample.assessment_id, item_code=sample.item_code).first()
+            try:
+                assessments.answer_save(
+                    assessment=sample.assessment,
+                    item_code=sample.item_code,
+                    kind="sampled",
+                    sampled=n,
+                    nonconforming=k,
+                    reason=f"sample #{sample.pk}: {k}/{n}",
+                    note=current.note if current else "",
+                    expected_version=current.version if current else 0,
+                    by=by,
+                )
+            except assessments.AssessmentFrozen:
+                raise VerdictRefused(_("The linked assessment is finished; its result can no longer change.")) from None
+    return entry

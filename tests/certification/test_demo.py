@@ -1,0 +1,28 @@
+"""The demo cases: a case at every stage from draft to decision, all chains intact, idempotent."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from aftersales.certification.cases import case_chain_breaks
+from aftersales.certification.models import Case, CaseEvent
+from aftersales.demo import cases
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def test_it_loads_cases_at_every_stage_once(db):
+    call_command("load_demo", stdout=io.StringIO())
+    cases.load(stdout=io.StringIO())
+    statuses = set(Case.objects.values_list("status", flat=True))
+    # the audits demo takes the contracted cases further; together every stage is shown
+    assert statuses == set(Case.Status.values)
+    advanced = Case.objects.filter(enterprise__name__in=cases.DEMO_CONTRACTED).values_list("status", flat=True)
+    assert sorted(advanced) == sorted(["decided", "reported", "rectification", "audit", "planned", "document_review"])
+    assert all(case_chain_breaks(c) == [] for c in Case.objects.all())
+    before = (Case.objects.count(), CaseEvent.objects.count())
+    out = io.StringIO()
+    cases.load(stdout=out)
+    assert (Case.objects.count(), CaseEvent.objects.count()) == before
+    assert "already loaded" in out.getvalue()

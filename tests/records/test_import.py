@@ -1,0 +1,92 @@
+import pytest
+
+from aftersales.events.models import Event
+from aftersales.records.models import Complaint, RecordImport, ReturnVisit, StatusEvent, SurveyResponse, WorkOrder
+from aftersales.records.services import records_import
+
+from .conftest import SHIPPED, mapping_text, sample_file
+
+pytestmark = pytest.mark.django_db
+
+MODELS = {"complaint": Complaint, "work_order": WorkOrder, "return_visit": ReturnVisit, "survey": SurveyResponse}
+
+
+def _import(world, kind, data=None, *, dry_run=False, filename=None):
+    name, sample = sample_file(kind)
+    return records_import(
+        enterprise=world["enterprise"],
+        kind=kind,
+        data=sample if data is None else data,
+        filename=filename or name,
+        mapping=mapping_text(kind),
+        mapping_name=SHIPPED[kind][1],
+        by=world["people"]["ent_admin"],
+        dry_run=dry_run,
+    )
+
+
+@pytest.mark.parametrize("kind", list(SHIPPED))
+def test_it_imports_each_shipped_sample(world, kind):
+    ri = _import(world, kind)
+    assert ri.status == "done", ri.problems
+    stored = MODELS[kind].objects.filter(enterprise=world["enterprise"]).count()
+    assert stored == ri.records == ri.inserted > 0
+    assert ri.updated == ri.unchanged == 0
+    assert MODELS[kind].objects.filter(import_batch=ri).count() == stored
+    assert Event.objects.filter(action="records.imported", subject_id=str(ri.pk)).count() == 1
+
+
+def test_it_changes_nothing_when_the_same_file_comes_again(world):
+    first = _import(world, "complaint")
+    events = StatusEvent.objects.count()
+    before = list(Complaint.objects.values_list("external_id", "status", "closed_at", "import_batch_id").order_by("id"))
+    again = _import(world, "complaint")
+    assert (again.inserted, again.updated, again.unchanged, again.events) == (0, 0, first.records, 0)
+    assert StatusEvent.objects.count() == events
+    after = list(Complaint.objects.values_list("external_id", "status", "closed_at", "import_batch_id").order_by("id"))
+    assert after == before  # not even the import batch moved
+
+
+def test_it_merges_the_event_log_rows_of_one_complaint(world):
+    _import(world, "complaint")
+    c = Complaint.objects.get(external_id="TS20260001")
+    assert c.status == "closed" and c.outcome == "退还上门费" and c.closed_at is not None
+    events = list(StatusEvent.objects.filter(external_id="TS20260001").values_list("status_raw", flat=True))
+    assert events == ["已受理", "处理中", "已办结"]
+
+
+def test_it_updates_only_the_records_that_changed(world):
+    _import(world, "complaint")
+    _name, data = sample_file("complaint")
+    text = data.decode("utf-8-sig")
+    changed = text.replace("2026-01-21 16:41:00,,退还上门费", "2026-01-21 16:41:00,,退还上门费并致歉")
+    assert changed != text
+    ri = _import(world, "complaint", changed.encode("utf-8-sig"))
+    assert (ri.inserted, ri.updated) == (0, 1)
+    assert Complaint.objects.get(external_id="TS20260001").outcome == "退还上门费并致歉"
+    assert Complaint.objects.get(external_id="TS20260001").import_batch == ri
+
+
+def test_it_writes_nothing_on_a_dry_run_but_counts(world):
+    ri = _import(world, "work_order", dry_run=True)
+    assert ri.status == "done" and ri.inserted > 0
+    assert WorkOrder.objects.count() == 0 and StatusEvent.objects.count() == 0
+    assert not Event.objects.filter(action="records.imported").exists()
+
+
+def test_it_stores_datetimes_as_local_time_given(world):
+    _import(world, "complaint")
+    from django.utils import timezone
+
+    c = Complaint.objects.get(external_id="TS20260001")
+    assert timezone.localtime(c.received_at).strftime("%Y-%m-%d %H:%M") == "2026-01-12 10:41"
+
+
+def test_it_keeps_the_file_and_mapping_fingerprints(world):
+    import hashlib
+
+    _name, data = sample_file("survey")
+    ri = _import(world, "survey")
+    assert ri.file_sha256 == hashlib.sha256(data).hexdigest()
+    assert ri.mapping_sha256 == hashlib.sha256(mapping_text("survey")).hexdigest()
+    assert RecordImport.objects.get(pk=ri.pk).mapping_text.startswith(mapping_text("survey").decode()[:20])
