@@ -144,7 +144,9 @@ class ContractForm(forms.Form):
 
 
 def form_errors(form: forms.Form) -> list[str]:
-    return [f"{form.fields[f].label if f in form.fields else _('Form')}: {' '.join(e)}" for f, e in form.errors.items()]
+    """Each error prefixed with the field's label (errors of the whole form with "Form")."""
+    whole = _("Form")
+    return [f"{form.fields[f].label if f in form.fields else whole}: {' '.join(e)}" for f, e in form.errors.items()]
 
 
 STATUS_CHOICES = Case.Status.choices

@@ -58,8 +58,8 @@ def test_it_answers_409_with_the_problems_and_changes_nothing(client, world):
         body={"products": ["空调"], "exclusions": [{"item_code": "5.1.2.2", "reason": "无"}]},
     )
     assert status == 409
-    assert body["problems"] == [
-        "Exclusions, row 1: item 5.1.2.2 cannot be excluded; the scheme requires it of everyone."
+    assert body["problems"] == [  # in the default language, Chinese
+        "删减第 1 行：条款 5.1.2.2 不可删减，本方案要求所有企业均须满足。"
     ]
     case.refresh_from_db()
     assert case.application.products == "空调\n冰箱\n洗衣机"
@@ -84,7 +84,7 @@ def test_it_explains_eligibility(client, world):
     rules = {r["code"]: r for r in body["rules"]}
     assert rules["records"]["outcome"] == "fail"  # no service records imported: every month is missing
     assert rules["self_assessment"]["outcome"] == "fail"  # the world's self-assessment is not finished
-    assert "product categories in scope" in body["missing"]
+    assert "认证范围内的产品类别" in body["missing"]  # product categories in scope
 
 
 def test_it_opens_a_case_and_refuses_a_second_one(client, world):

@@ -64,7 +64,7 @@ def test_it_takes_an_application_from_draft_to_contract_through_the_pages(client
     bad = APPLICATION | {"exclusion-0-item": "5.1.2.2"}
     response = client.post(reverse("case_application", args=[case.pk]), bad)
     assert response.status_code == 400
-    assert "Exclusions, row 1: item 5.1.2.2 cannot be excluded" in response.content.decode()
+    assert "删减第 1 行：条款 5.1.2.2 不可删减" in response.content.decode()
     response = client.post(reverse("case_application", args=[case.pk]), APPLICATION)
     assert response.status_code == 302
     for code in REQUIRED:
@@ -171,7 +171,7 @@ def test_it_names_the_illegal_step_on_the_page(client, world):
     case = make_case(world, Case.Status.REFUSED)
     client.force_login(world["people"]["reviewer"])
     response = client.post(reverse("case_accept", args=[case.pk]), {"travel_estimate": "0"}, follow=True)
-    assert f"Case {case.reference} is “application refused”" in response.content.decode()
+    assert f"案卷 {case.reference} 处于“不予受理”状态" in response.content.decode()
 
 
 def test_it_filters_the_cb_list_by_status(client, world):

@@ -138,6 +138,18 @@ class Command(BaseCommand):
         for username, display, org, role in USERS:
             org_name = CB["name"] if org == "cb" else ENTERPRISES[org][0]
             self.stdout.write(f"  {username:<10} {display}  {Role(role).label}  {org_name}")
+        from aftersales.accounts.models import Membership
+
+        listed = {u[0] for u in USERS}
+        more = (
+            Membership.objects.exclude(user__username__in=listed)
+            .select_related("user", "organisation")
+            .order_by("organisation__kind", "organisation__name", "user__username")
+        )
+        for m in more:
+            self.stdout.write(
+                f"  {m.user.username:<10} {m.user.display_name}  {Role(m.role).label}  {m.organisation.name}"
+            )
 
     @transaction.atomic
     def _load(self):
