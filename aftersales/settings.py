@@ -169,6 +169,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+# columnar snapshots of service records for the KPI suite: a cache, safe to delete (rebuilt on use)
+RECORDS_CACHE_DIR = DATA_DIR / "cache" / "records"
 MEDIA_ROOT = DATA_DIR / "media"  # private: files are served only through views that check access
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20) * 1024 * 1024
 

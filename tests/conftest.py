@@ -57,6 +57,7 @@ def world(db, schemes_registered):
 def _private_media(settings, tmp_path):
     """Uploaded files go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RECORDS_CACHE_DIR = tmp_path / "records-cache"
 
 
 @pytest.fixture(autouse=True)

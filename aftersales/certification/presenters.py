@@ -54,6 +54,8 @@ def event_rows(events) -> list[dict]:
                 "e": e,
                 "label": ACTION_LABELS.get(e.action) or AUDIT_ACTION_LABELS.get(e.action, e.action),
                 "detail": detail,
+                "from": Case.Status(e.from_status).label if e.from_status else "",
+                "to": Case.Status(e.to_status).label if e.to_status else "",
             }
         )
     return rows

@@ -4,9 +4,11 @@ record lists (with the KPI drill-down) and sampling frames."""
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from pathlib import Path
 
 import polars as pl
 from django.conf import settings
@@ -232,11 +234,54 @@ def load_frame(enterprise_id: int, kind: Kind, *, columns: set[str] | None = Non
 
 def record_frames(enterprise: Organisation) -> RecordFrames:
     return RecordFrames(
-        complaints=load_frame(enterprise.pk, Kind.COMPLAINT, columns=KPI_COLUMNS[Kind.COMPLAINT]),
-        work_orders=load_frame(enterprise.pk, Kind.WORK_ORDER, columns=KPI_COLUMNS[Kind.WORK_ORDER]),
-        return_visits=load_frame(enterprise.pk, Kind.RETURN_VISIT, columns=KPI_COLUMNS[Kind.RETURN_VISIT]),
-        surveys=load_frame(enterprise.pk, Kind.SURVEY, columns=KPI_COLUMNS[Kind.SURVEY]),
+        complaints=kpi_frame(enterprise.pk, Kind.COMPLAINT),
+        work_orders=kpi_frame(enterprise.pk, Kind.WORK_ORDER),
+        return_visits=kpi_frame(enterprise.pk, Kind.RETURN_VISIT),
+        surveys=kpi_frame(enterprise.pk, Kind.SURVEY),
     )
+
+
+def snapshot_key(enterprise_id: int, kind: Kind) -> str:
+    """What a KPI snapshot of these records is valid for: the last finished import of the kind (its
+    number and when it finished) and the number of records. Records change only through imports;
+    the count also catches anything else."""
+    last = (
+        RecordImport.objects.filter(
+            enterprise_id=enterprise_id, kind=kind, status=RecordImport.Status.DONE, dry_run=False
+        )
+        .order_by("-pk")
+        .values_list("pk", "finished_at")
+        .first()
+    )
+    count = RECORD_MODELS[kind].objects.filter(enterprise_id=enterprise_id).count()
+    pk, finished = last or (0, None)
+    return f"{pk}-{finished.timestamp() if finished else 0:.6f}-{count}"
+
+
+def kpi_frame(enterprise_id: int, kind: Kind) -> pl.DataFrame:
+    """The KPI columns of an enterprise's records, from a columnar snapshot (Parquet under
+    AFTERSALES_DATA_DIR/cache) when one exists for the current records, else read from the database
+    and snapshotted. A snapshot is only ever a copy: delete the folder and it is rebuilt."""
+    folder = Path(settings.RECORDS_CACHE_DIR)
+    stem = f"{enterprise_id}-{kind}-"
+    path = folder / f"{stem}{snapshot_key(enterprise_id, kind)}.parquet"
+    if path.exists():
+        try:
+            return pl.read_parquet(path)
+        except (OSError, pl.exceptions.PolarsError):
+            pass  # unreadable (a crash while writing, a full disk): rebuild it below
+    frame = load_frame(enterprise_id, kind, columns=KPI_COLUMNS[kind])
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        frame.write_parquet(partial)
+        os.replace(partial, path)  # atomic: readers see the whole file or none
+        for old in folder.glob(f"{stem}*.parquet"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only or full disk costs speed, never the answer
+    return frame
 
 
 def kpi_report(enterprise: Organisation, *, date_from: date | None, date_to: date | None) -> KpiReport:

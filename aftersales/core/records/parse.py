@@ -400,7 +400,10 @@ class _Checker:
         if self.problems:
             return _empty_frame(self.kind), empty_events()
         records = conform(merged, self.kind)
-        events = self.events(parsed, records, merged=merging) if self.kind in EVENT_KINDS else empty_events()
+        # an event log only where the source provides one: a status-change time column. A file of
+        # current states (no `status_at`) says nothing about when a status was reached.
+        logged = self.kind in EVENT_KINDS and "status_at" in self.mapping.columns
+        events = self.events(parsed, records, merged=merging) if logged else empty_events()
         return records, events
 
     def _record_problems(
