@@ -155,10 +155,12 @@ def phase_kpi(args) -> dict:
         )
         t2 = time.perf_counter()
         runs.append({"load": t1 - t0, "suite": t2 - t1, "total": t2 - t0})
-    best = min(runs, key=lambda r: r["total"])
+    # the first run reads the records from the database and writes the columnar snapshot (the first
+    # dashboard view after an import); later runs read the snapshot (every view until the next import)
+    cold, warm = runs[0], min(runs[1:] or runs, key=lambda r: r["total"])
     records = sum(f.height for f in (frames.complaints, frames.work_orders, frames.return_visits, frames.surveys))
     (Path(args.dir) / f"kpi-{args.db_label}.json").write_text(json.dumps(report.as_json(), ensure_ascii=False))
-    return {"records": records, "runs": runs, "best": best, "seconds": best["total"]}
+    return {"records": records, "runs": runs, "cold": cold, "warm": warm, "seconds": warm["total"]}
 
 
 def phase_baseline(args) -> dict:
@@ -316,7 +318,7 @@ def main() -> None:
             r[f"import_{kind}"] = run_phase("import", args, env, "--kind", kind)
         print(f"[{db}] import work_order again (must change nothing)", flush=True)
         r["reimport_work_order"] = run_phase("import", args, env, "--kind", "work_order")
-        print(f"[{db}] KPI suite", flush=True)
+        print(f"[{db}] KPI suite (first run cold, then from the snapshot)", flush=True)
         r["kpi"] = run_phase("kpi", args, env, "--repeat", str(args.repeat), "--db-label", db)
         if not args.no_baseline and db == baseline_db:
             print(f"[{db}] pandas row-wise baseline (slow)", flush=True)
@@ -345,6 +347,10 @@ def print_table(results: dict) -> None:
             rate = f"{v['rows_per_second']:,.0f}" if "rows_per_second" in v else ""
             print(f"| {db} | {step} | {rows:,} | {v['seconds']:.2f} | {rate} | {v['peak_mb']} |" if rows else
                   f"| {db} | {step} | | {v['seconds']:.2f} | | {v['peak_mb']} |")  # fmt: skip
+        if "kpi" in r:
+            c = r["kpi"]["cold"]
+            step = f"kpi, cold (database read {c['load']:.2f} s + suite {c['suite']:.2f} s)"
+            print(f"| {db} | {step} | | {c['total']:.2f} | | |")
         if "speedup" in r:
             print(f"| {db} | speed-up over baseline | | {r['speedup']:.1f}× | | |")
             print(f"| {db} | suite vs baseline differences | | {len(r['agreement'])} | | |")
