@@ -140,8 +140,9 @@ def test_it_shows_the_enterprise_only_public_events(client, world):
     case = make_case(world, Case.Status.ACCEPTED)
     client.force_login(world["people"]["ent_admin"])
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
-    assert "application.accepted" in page
-    assert "review.saved" not in page
+    assert "认证申请已受理，已出具报价单" in page  # "application accepted, quotation issued"
+    assert "application.accepted" not in page  # action codes are for the CB
+    assert "评审已保存" not in page and "review.saved" not in page  # the internal review step
     assert "Application review" not in page
     client.force_login(world["people"]["reviewer"])
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
