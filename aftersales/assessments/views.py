@@ -1,4 +1,5 @@
 import io
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,8 +19,9 @@ from aftersales.schemes.selectors import scheme_of
 
 from . import services
 from .access import assessment_child_for, assessment_for
+from .answering import answer_messages, answer_post
 from .evidence import EvidenceRefused, evidence_add, evidence_remove
-from .forms import AnswerForm, SpecialForm, StartForm
+from .forms import SpecialForm, StartForm
 from .models import Evidence, SpecialFinding
 from .presenters import item_context, page_context
 from .selectors import assessment_list, assessment_score, filled_of
@@ -83,39 +85,13 @@ def assessment_detail(request, pk: int):
 @require_POST
 def answer_save(request, pk: int, code: str):
     assessment = assessment_for(request, pk)
-    form = AnswerForm(request.POST)
-    errors: list[str] = []
-    conflict = None
-    if not form.is_valid():
-        errors = [f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()]
-    else:
-        data = form.cleaned_data
-        try:
-            services.answer_save(
-                assessment=assessment,
-                item_code=code,
-                kind=data["kind"],
-                expected_version=data["version"],
-                sampled=data["sampled"],
-                nonconforming=data["nonconforming"],
-                awarded=data["awarded"],
-                reason=data["reason"],
-                note=data["note"],
-                by=request.user,
-            )
-        except ProblemsError as exc:
-            errors = [p.message(_lang()) for p in exc.problems]
-        except services.EditConflict as exc:
-            conflict = exc.current
-        except services.AssessmentFrozen:
-            errors = [str(FROZEN)]
+    errors, conflict = answer_post(
+        request,
+        partial(services.answer_save, assessment=assessment, item_code=code),
+        refused={services.AssessmentFrozen: str(FROZEN)},
+    )
     if request.headers.get("HX-Request") != "true":
-        for error in errors:
-            messages.error(request, f"{code}: {error}")
-        if conflict is not None:
-            messages.error(
-                request, _("Someone else saved item %(code)s first; the page shows their answer.") % {"code": code}
-            )
+        answer_messages(request, code, errors, conflict)
         return redirect(f"{assessment.get_absolute_url()}#item-{code}")
     live = assessment_score(assessment)
     context = item_context(

@@ -4,6 +4,7 @@ checks, evidence, special findings, findings per item), rectification and the re
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,11 +18,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from aftersales.assessments.answering import answer_messages, answer_post
 from aftersales.assessments.evidence import EvidenceRefused
-from aftersales.assessments.forms import AnswerForm, SpecialForm
+from aftersales.assessments.forms import SpecialForm
 from aftersales.assessments.models import Evidence, SpecialFinding
 from aftersales.assessments.report import ReportUnavailable, pdf_from_html
-from aftersales.assessments.services import AssessmentFrozen, EditConflict
+from aftersales.assessments.services import AssessmentFrozen
 from aftersales.certification.access import case_may
 from aftersales.core.problems import ProblemsError
 
@@ -51,39 +53,13 @@ def audit_scoring(request, pk: int):
 @require_POST
 def audit_answer_save(request, pk: int, code: str):
     case, audit = audit_scores_for(request, pk, write="audit")
-    form = AnswerForm(request.POST)
-    errors: list[str] = []
-    conflict = None
-    if not form.is_valid():
-        errors = [f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()]
-    else:
-        data = form.cleaned_data
-        try:
-            services.audit_answer_save(
-                audit=audit,
-                item_code=code,
-                kind=data["kind"],
-                expected_version=data["version"],
-                sampled=data["sampled"],
-                nonconforming=data["nonconforming"],
-                awarded=data["awarded"],
-                reason=data["reason"],
-                note=data["note"],
-                by=request.user,
-            )
-        except ProblemsError as exc:
-            errors = [p.message(_lang()) for p in exc.problems]
-        except EditConflict as exc:
-            conflict = exc.current
-        except (services.AuditRefused, AssessmentFrozen) as exc:
-            errors = [str(exc) or _("The audit can no longer change.")]
+    errors, conflict = answer_post(
+        request,
+        partial(services.audit_answer_save, audit=audit, item_code=code),
+        refused={services.AuditRefused: "", AssessmentFrozen: _("The audit can no longer change.")},
+    )
     if request.headers.get("HX-Request") != "true":
-        for error in errors:
-            messages.error(request, f"{code}: {error}")
-        if conflict is not None:
-            messages.error(
-                request, _("Someone else saved item %(code)s first; the page shows their answer.") % {"code": code}
-            )
+        answer_messages(request, code, errors, conflict)
         return redirect(_scoring_url(case, f"item-{code}"))
     context = item_context(
         request,
