@@ -18,3 +18,5 @@ api = NinjaAPI(
 api.add_router("/records/", "aftersales.records.api.router")
 api.add_router("/cases/", "aftersales.certification.api.router")
 api.add_router("/audits/", "aftersales.audits.api.router")
+api.add_router("/certificates/", "aftersales.certificates.api.router")
+api.add_router("/registry/", "aftersales.registry.api.router")  # public: its endpoints set auth=None

@@ -281,11 +281,17 @@ def django_setup() -> None:
 def _register_app_commands() -> None:
     from aftersales.audits.cli import register as audit_commands
     from aftersales.certification.cli import register as certification_commands
+    from aftersales.certificates.cli import register as certificate_commands
+    from aftersales.certificates.cli_cycle import register as cycle_commands
     from aftersales.records.cli import register as record_commands
+    from aftersales.regulator.cli import register as regulator_commands
 
     record_commands(app)
     certification_commands(app)
     audit_commands(app)
+    certificate_commands(app)
+    cycle_commands(app)
+    regulator_commands(app)
 
 
 _register_app_commands()

@@ -22,6 +22,22 @@ Environment (see .env.example):
   AUDIT_CONFLICT_YEARS  a declared link with the client within this many years bars an auditor (default 2)
   AUDIT_MAX_CONSECUTIVE_LEADS  whoever led the client's last N audits may not audit it now (default 2)
   AUDIT_RECTIFICATION_MAJOR_DAYS, AUDIT_RECTIFICATION_MINOR_DAYS  days to rectify (default 30, 60)
+  CERT_NUMBER_PATTERN   certificate numbers, e.g. "{cb}-{year}-{seq:05d}" (a check character is
+                        appended; see docs/certificates.md; default "{cb}{yy}SC{seq:05d}")
+  CERT_NUMBER_CB_CODE   the certification body's code in the number (default "ASC")
+  CERT_VALIDITY_YEARS   years a certificate is valid (default 3)
+  CERT_SIGNING_KEY_FILE the Ed25519 private key (PEM) certificates are signed with (default:
+                        DATA_DIR/keys/certificate-signing.pem, created on first use)
+  PUBLIC_BASE_URL       the address QR codes and mails point to (default http://localhost:8000)
+  SURVEILLANCE_INTERVAL_MONTHS  a surveillance audit at least every N months from the decision (default 12;
+                        a scheme parameter takes precedence)
+  SURVEILLANCE_WINDOW_MONTHS  the window opens N months before it is due (default 3)
+  RECERTIFICATION_OPEN_MONTHS  recertification opens N months before expiry (default 3)
+  REMINDER_LEAD_DAYS    comma-separated days before a due date reminders go out (default 60,30,7)
+  REGULATOR_REPORT_DAY  the day of the month the regulator report is due (default 10)
+  REGULATOR_REMINDER_DAYS  days before that day the CB is reminded (default 5)
+  REGISTRY_RATE_LIMIT   public registry requests per client address per minute (default 120)
+  REGISTRY_CACHE_SECONDS  how long a registry answer is cached (default 30; changes clear it)
   LOGIN_CLIENT_IP_HEADER  behind a reverse proxy, the META key holding the client address, e.g.
                         HTTP_X_REAL_IP (default: REMOTE_ADDR)
 """
@@ -89,6 +105,9 @@ INSTALLED_APPS = [
     "aftersales.records",
     "aftersales.certification",
     "aftersales.audits",
+    "aftersales.certificates",
+    "aftersales.regulator",
+    "aftersales.registry",
     "aftersales.demo",
     "django_tasks_db",
 ]
@@ -237,3 +256,24 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Certificates and their cycle (domain.md §5: the uncertain rules are parameters).
+CERT_NUMBER_PATTERN = os.environ.get("CERT_NUMBER_PATTERN") or "{cb}{yy}SC{seq:05d}"
+CERT_NUMBER_CB_CODE = os.environ.get("CERT_NUMBER_CB_CODE") or "ASC"
+CERT_VALIDITY_YEARS = env_int("CERT_VALIDITY_YEARS", 3)
+CERT_SIGNING_KEY_FILE = Path(os.environ.get("CERT_SIGNING_KEY_FILE") or DATA_DIR / "keys" / "certificate-signing.pem")
+PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "http://localhost:8000").rstrip("/")
+SURVEILLANCE_INTERVAL_MONTHS = env_int("SURVEILLANCE_INTERVAL_MONTHS", 12)
+SURVEILLANCE_WINDOW_MONTHS = env_int("SURVEILLANCE_WINDOW_MONTHS", 3)
+RECERTIFICATION_OPEN_MONTHS = env_int("RECERTIFICATION_OPEN_MONTHS", 3)
+try:
+    REMINDER_LEAD_DAYS = sorted(
+        {int(x) for x in (os.environ.get("REMINDER_LEAD_DAYS") or "60,30,7").split(",") if x.strip()},
+        reverse=True,
+    )
+except ValueError:
+    raise ImproperlyConfigured("REMINDER_LEAD_DAYS must be comma-separated whole numbers, e.g. 60,30,7") from None
+REGULATOR_REPORT_DAY = env_int("REGULATOR_REPORT_DAY", 10)
+REGULATOR_REMINDER_DAYS = env_int("REGULATOR_REMINDER_DAYS", 5)
+REGISTRY_RATE_LIMIT = env_int("REGISTRY_RATE_LIMIT", 120)
+REGISTRY_CACHE_SECONDS = env_int("REGISTRY_CACHE_SECONDS", 30)

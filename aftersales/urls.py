@@ -9,5 +9,9 @@ urlpatterns = [
     path("", include("aftersales.records.urls")),
     path("", include("aftersales.certification.urls")),
     path("", include("aftersales.audits.urls")),
+    path("", include("aftersales.certificates.urls")),  # enterprise and CB certificate pages, downloads
+    path("", include("aftersales.certificates.urls_cycle")),  # CB cycle dashboard, surveillance, reminders
+    path("", include("aftersales.registry.urls")),  # the public registry (no login) and /.well-known/
+    path("", include("aftersales.regulator.urls")),  # monthly regulator report
     path("api/", api.urls),
 ]

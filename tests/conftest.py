@@ -58,6 +58,8 @@ def _private_media(settings, tmp_path):
     """Uploaded files go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RECORDS_CACHE_DIR = tmp_path / "records-cache"
+    settings.CERT_SIGNING_KEY_FILE = tmp_path / "keys" / "certificate-signing.pem"
+    settings.PUBLIC_BASE_URL = "http://testserver"
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,12 @@ from aftersales.assessments.models import SpecialFinding
 
 from .personas import ENTERPRISE, LOGGED_IN, OWN, PERSONAS, expect
 from .routes_audits import routes as audit_routes
+from .routes_certificates import routes as certificate_routes
 from .routes_certification import routes as certification_routes
+from .routes_cycle import routes as cycle_routes
 from .routes_records import routes as record_routes
+from .routes_registry import routes as registry_routes
+from .routes_regulator import routes as regulator_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +30,10 @@ def routes(world):
         **record_routes(world),
         **certification_routes(world),
         **audit_routes(world),
+        **certificate_routes(world),
+        **cycle_routes(world),
+        **registry_routes(world),
+        **regulator_routes(world),
     }
 
 
