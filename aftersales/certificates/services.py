@@ -361,11 +361,7 @@ def _scope_of(case: Case) -> tuple[str, list[dict]]:
     lines = application.product_list
     if application.services.strip():
         lines.append(application.services.strip())
-    sites = [
-        {"name": s.name, "address": s.address}
-        for s in application.sites.all()
-        if s.confirmed is not False  # confirmed or not yet looked at; refused sites are out of scope
-    ]
+    sites = [{"name": s.name, "address": s.address} for s in application.sites.all()]
     return "\n".join(lines), sites
 
 
@@ -441,6 +437,11 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
     _decision_checked(decision)
     report = decision.report
     scope, sites = _scope_of(case)
+    if case.kind != Case.Kind.SURVEILLANCE and not scope:
+        raise CertificateRefused(
+            _("The application of case %(reference)s states no products or services in scope.")
+            % {"reference": case.reference}
+        )
     enterprise = case.enterprise
     base = {
         "enterprise_name": enterprise.name,
@@ -557,6 +558,7 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
         data={"certificate": certificate.number, "version": version.seq},
     )
     _plan_cycle(certificate, cycle=cycle, decided_on=cycle_start)
+    certificate.refresh_from_db()
     return certificate
 
 

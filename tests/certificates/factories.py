@@ -9,6 +9,7 @@ from aftersales.accounts.services import organisation_create
 from aftersales.audits import decisions
 from aftersales.certificates import services
 from aftersales.certificates.models import Certificate
+from aftersales.certification.models import Application, Site
 from tests.audits.factories import case_at
 from tests.conftest import make_code
 
@@ -29,6 +30,18 @@ def new_enterprise(name: str = "", *, address: str = "浙江省杭州市西湖�
     return org
 
 
+def _application(case, by) -> None:
+    """The scope the certificate states (case_at makes its cases as rows, without an application)."""
+    application = Application.objects.create(
+        case=case, products="空调\n冰箱", services="送货、安装、维修、回访", updated_by=by
+    )
+    for name, address, kind in [
+        ("杭州服务中心", "杭州市西湖区文三路 1 号", "own"),
+        ("宁波服务网点", "宁波市海曙区中山路 2 号", "entrusted"),
+    ]:
+        Site.objects.create(application=application, name=name, address=address, kind=kind)
+
+
 def decided(world, *, level: str = "five_star", enterprise=None):
     """A decided initial case approving `level` (five_star: as recommended; lower: approve_lower)."""
     if level == "five_star":
@@ -39,6 +52,7 @@ def decided(world, *, level: str = "five_star", enterprise=None):
             case=case, outcome="approve_lower", level=level, reasons="按较低等级批准", by=world["people"]["committee"]
         )
         case.refresh_from_db()
+    _application(case, world["people"]["ent_admin"])
     return case.decisions.order_by("-decided_at", "-id").first()
 
 

@@ -32,6 +32,9 @@ def test_it_issues_a_signed_certificate_from_an_approving_decision(world):
     assert certificate.name == "甲企业" and certificate.name_pinyin == "jiaqiye" and certificate.name_initials == "jqy"
     version = certificate.versions.get()
     assert version.reason == CertificateVersion.Reason.ISSUE and version.scheme_id == "gbt27922-2011"
+    application = version.case.application
+    assert version.sites == [{"name": s.name, "address": s.address} for s in application.sites.all()]
+    assert version.sites and version.scope.splitlines()[0] == application.product_list[0]
     key = {k["kid"]: k["x"] for k in published_keys()}[version.key_id]
     assert signature_valid(version.payload, version.signature, key)
     assert not signature_valid({**version.payload, "level": "qualified"}, version.signature, key)

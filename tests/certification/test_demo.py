@@ -1,13 +1,16 @@
-"""The demo cases: a case at every stage from draft to decision, all chains intact, idempotent."""
+"""The demo: a case at every stage from draft to decision and a certificate in every status, all
+chains intact, idempotent."""
 
 import io
 
 import pytest
 from django.core.management import call_command
 
+from aftersales.certificates.models import Certificate, CertificateEvent
+from aftersales.certificates.services import certificate_chain_breaks
 from aftersales.certification.cases import case_chain_breaks
 from aftersales.certification.models import Case, CaseEvent
-from aftersales.demo import cases
+from aftersales.demo import cases, certificates
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -26,3 +29,9 @@ def test_it_loads_cases_at_every_stage_once(db):
     cases.load(stdout=out)
     assert (Case.objects.count(), CaseEvent.objects.count()) == before
     assert "already loaded" in out.getvalue()
+    # certificates: one in every status, each chain intact; loading again adds nothing
+    assert set(Certificate.objects.values_list("status", flat=True)) == set(Certificate.Status.values)
+    assert all(certificate_chain_breaks(c) == [] for c in Certificate.objects.all())
+    events = CertificateEvent.objects.count()
+    certificates.load(stdout=io.StringIO())
+    assert CertificateEvent.objects.count() == events

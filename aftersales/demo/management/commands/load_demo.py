@@ -128,11 +128,12 @@ class Command(BaseCommand):
         else:
             self._load()
         # each part is idempotent and goes through the services the web uses
-        from aftersales.demo import audits, cases, records
+        from aftersales.demo import audits, cases, certificates, records
 
         records.load(stdout=self.stdout)
         cases.load(stdout=self.stdout)
         audits.load(stdout=self.stdout)
+        certificates.load(stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, display, org, role in USERS:
