@@ -283,6 +283,7 @@ def _register_app_commands() -> None:
     from aftersales.certification.cli import register as certification_commands
     from aftersales.certificates.cli import register as certificate_commands
     from aftersales.certificates.cli_cycle import register as cycle_commands
+    from aftersales.ops.cli import register as ops_commands
     from aftersales.records.cli import register as record_commands
     from aftersales.regulator.cli import register as regulator_commands
 
@@ -292,6 +293,7 @@ def _register_app_commands() -> None:
     certificate_commands(app)
     cycle_commands(app)
     regulator_commands(app)
+    ops_commands(app)
 
 
 _register_app_commands()

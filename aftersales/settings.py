@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "aftersales.certificates",
     "aftersales.regulator",
     "aftersales.registry",
+    "aftersales.appeals",
+    "aftersales.ops",
     "aftersales.demo",
     "django_tasks_db",
 ]
@@ -277,3 +279,6 @@ REGULATOR_REPORT_DAY = env_int("REGULATOR_REPORT_DAY", 10)
 REGULATOR_REMINDER_DAYS = env_int("REGULATOR_REMINDER_DAYS", 5)
 REGISTRY_RATE_LIMIT = env_int("REGISTRY_RATE_LIMIT", 120)
 REGISTRY_CACHE_SECONDS = env_int("REGISTRY_CACHE_SECONDS", 30)
+
+# Security hardening (two-factor sign-in, CSP, cookies): its own file, read last.
+from aftersales.settings_security import *  # noqa: E402, F403

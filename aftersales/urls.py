@@ -13,5 +13,7 @@ urlpatterns = [
     path("", include("aftersales.certificates.urls_cycle")),  # CB cycle dashboard, surveillance, reminders
     path("", include("aftersales.registry.urls")),  # the public registry (no login) and /.well-known/
     path("", include("aftersales.regulator.urls")),  # monthly regulator report
+    path("", include("aftersales.appeals.urls")),  # appeals and complaints about the CB's decisions and audits
+    path("", include("aftersales.ops.urls")),  # health endpoint
     path("api/", api.urls),
 ]

@@ -12,13 +12,16 @@ from aftersales.assessments.evidence import evidence_add
 from aftersales.assessments.models import SpecialFinding
 
 from .personas import ENTERPRISE, LOGGED_IN, OWN, PERSONAS, expect
+from .routes_appeals import routes as appeal_routes
 from .routes_audits import routes as audit_routes
 from .routes_certificates import routes as certificate_routes
 from .routes_certification import routes as certification_routes
 from .routes_cycle import routes as cycle_routes
+from .routes_ops import routes as ops_routes
 from .routes_records import routes as record_routes
 from .routes_registry import routes as registry_routes
 from .routes_regulator import routes as regulator_routes
+from .routes_security import routes as security_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +37,9 @@ def routes(world):
         **cycle_routes(world),
         **registry_routes(world),
         **regulator_routes(world),
+        **appeal_routes(world),
+        **ops_routes(world),
+        **security_routes(world),
     }
 
 

@@ -1,0 +1,1 @@
+"""Security settings (imported at the end of aftersales/settings.py; the environment decides)."""
