@@ -38,6 +38,7 @@ Environment (see .env.example):
   REGULATOR_REMINDER_DAYS  days before that day the CB is reminded (default 5)
   REGISTRY_RATE_LIMIT   public registry requests per client address per minute (default 120)
   REGISTRY_CACHE_SECONDS  how long a registry answer is cached (default 30; changes clear it)
+  AFTERSALES_STATIC_MANIFEST  1 in production: static files from `collectstatic` with hashed names
   LOGIN_CLIENT_IP_HEADER  behind a reverse proxy, the META key holding the client address, e.g.
                         HTTP_X_REAL_IP (default: REMOTE_ADDR)
 """
@@ -116,6 +117,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the web process (after security)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -190,6 +192,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+# Production: `collectstatic` once per release, then hashed, compressed names cached for a year
+# (AFTERSALES_STATIC_MANIFEST=1). Development and tests serve the source files as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("AFTERSALES_STATIC_MANIFEST")
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not env_bool("AFTERSALES_STATIC_MANIFEST")  # no collectstatic needed in development
 # columnar snapshots of service records for the KPI suite: a cache, safe to delete (rebuilt on use)
 RECORDS_CACHE_DIR = DATA_DIR / "cache" / "records"
 MEDIA_ROOT = DATA_DIR / "media"  # private: files are served only through views that check access
