@@ -160,7 +160,17 @@ def record_import_run(
     except IntegrityError as exc:
         # the file is fine on its own but, merged with the stored records, breaks a rule
         return _finish_failed(ri, [_stored_conflict(str(exc))], parsed.rows_read)
+    if ri.status == RecordImport.Status.DONE and not ri.dry_run:
+        _snapshot_refresh_later(ri.enterprise_id, ri.kind)
     return ri
+
+
+def _snapshot_refresh_later(enterprise_id: int, kind: str) -> None:
+    """Build the KPI snapshot of the imported records in the background once the import has
+    committed, so the first KPI view after an import reads Parquet, not the database."""
+    from .tasks import kpi_snapshot_task
+
+    transaction.on_commit(lambda: kpi_snapshot_task.enqueue(enterprise_id, kind))
 
 
 _CONFLICT_MESSAGE = gettext_noop(

@@ -47,3 +47,23 @@ def test_a_damaged_snapshot_is_rebuilt(world, imported, settings):
     (path,) = settings.RECORDS_CACHE_DIR.glob(f"{ent}-survey-*.parquet")
     path.write_bytes(b"not parquet")
     assert_frame_equal(kpi_frame(ent, Kind.SURVEY), good)
+
+
+def test_an_import_builds_the_snapshot_once_it_commits(
+    world, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from .test_import import _import
+
+    ent = world["enterprise"].pk
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _import(world, "work_order")
+        _import(world, "complaint", dry_run=True)  # a dry run writes nothing and snapshots nothing
+    assert len(callbacks) == 1
+    assert len(list(settings.RECORDS_CACHE_DIR.glob(f"{ent}-work_order-*.parquet"))) == 1
+    assert not list(settings.RECORDS_CACHE_DIR.glob(f"{ent}-complaint-*.parquet"))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the first KPI view after the import read the database")
+
+    monkeypatch.setattr(selectors, "load_frame", refuse)
+    assert kpi_frame(ent, Kind.WORK_ORDER).height > 0
