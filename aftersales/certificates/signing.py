@@ -11,17 +11,16 @@ The key id is the first 16 hex digits of the SHA-256 of the raw public key.
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
 from aftersales.core.chain import canonical
 
+from . import pdfrecord
 from .models import SigningKey
 
 _loaded: dict[Path, tuple[str, Ed25519PrivateKey]] = {}
@@ -31,16 +30,14 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+b64url_decode = pdfrecord.b64url_decode
 
 
 def public_raw(key: Ed25519PublicKey) -> bytes:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def key_id_of(public: bytes) -> str:
-    return hashlib.sha256(public).hexdigest()[:16]
+key_id_of = pdfrecord.key_id_of
 
 
 def _load_or_create(path: Path) -> Ed25519PrivateKey:
@@ -79,13 +76,9 @@ def sign(payload: dict) -> tuple[str, str]:
 
 def signature_valid(payload: dict, signature: str, public_key: str) -> bool:
     """True if `signature` (base64url) is the Ed25519 signature of `payload` by `public_key`
-    (raw 32 bytes, base64url)."""
-    try:
-        key = Ed25519PublicKey.from_public_bytes(b64url_decode(public_key))
-        key.verify(b64url_decode(signature), canonical(payload))
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    (raw 32 bytes, base64url). The check itself is `pdfrecord.signature_valid`, which needs no
+    Django, so the offline verifier runs the very same code."""
+    return pdfrecord.signature_valid(payload, signature, public_key)
 
 
 def published_keys() -> list[dict]:

@@ -21,6 +21,7 @@ BLANK_ROWS = 3
 # what each step of this app is called on the page (other apps' steps show their action code)
 ACTION_LABELS = {
     "case.opened": _("application opened"),
+    "certificate.issued": _("certificate issued"),
     "application.saved": _("application saved"),
     "application.material_uploaded": _("material uploaded"),
     "application.submitted": _("application submitted"),

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),  # no login: load balancers and monitoring
+]

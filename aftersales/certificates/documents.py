@@ -1,0 +1,256 @@
+"""The PDF certificate (A4 landscape, Chinese or English) of a certificate version.
+
+Rendered from `templates/certificates/pdf.html` by WeasyPrint with the vendored CJK font (read
+from the font cache, see `fonts`) and a fetcher that loads nothing but those font files (no
+network). It prints what the
+version states (the same data as its signed payload), the star mark, a QR code of the registry
+page with its URL, the signing key id and a fingerprint of the signature, and embeds the signed
+record as the attachment `certificate.json` (see `pdfrecord`), so `aftersales certificate verify`
+can check the file offline.
+
+A certificate that is not valid today (suspended, withdrawn, cancelled, expired) or a version that
+a later one replaced is printed with its status as a watermark and a banner: such a PDF must never
+pass for a valid certificate.
+
+The wording is fixed bilingual text here (like the CLI's messages), not the gettext catalogue: a
+certificate's legal wording must not depend on a compiled translation.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from functools import cache
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from aftersales.assessments.report import ReportUnavailable
+from aftersales.core.scheme import Level
+from aftersales.core.text import Text, normalise_language
+
+from . import fonts, mark, pdfrecord
+from .models import Certificate, CertificateVersion
+from .payload import registry_url
+from .qr import qr_svg
+
+S = Certificate.Status
+
+L = {
+    "title": Text("商品售后服务评价认证证书", "Certificate of After-sales Service Evaluation"),
+    "number": Text("证书编号", "Certificate No."),
+    "intro": Text("兹证明", "This is to certify that the after-sales service of"),
+    "credit_code": Text("统一社会信用代码", "Unified social credit code"),
+    "conforms": Text("的商品售后服务经评价符合", "has been evaluated as conforming to"),
+    "at_level": Text("的要求，评价等级为", "at the level"),
+    "end": Text("。", "."),
+    "address": Text("地址", "Address"),
+    "scope": Text("认证范围", "Scope"),
+    "sites": Text("服务网点", "Sites"),
+    "more_sites": Text("另有 {n} 个服务网点，详见证书查询页面", "and {n} more sites, listed on the registry page"),
+    "scheme": Text("评价依据", "Scheme"),
+    "scheme_version": Text("评分表 {id} 版本 {version}", "scoring table {id}, version {version}"),
+    "level": Text("评价等级", "Level"),
+    "score": Text("评价得分", "Score"),
+    "first_issued": Text("初次发证日期", "First issued"),
+    "issued": Text("本次发证日期", "Issued"),
+    "expires": Text("有效期至", "Valid until"),
+    "version": Text("证书版本", "Version"),
+    "cb": Text("认证机构", "Certification body"),
+    "scan": Text("扫码查询证书状态", "Scan to check the certificate's status"),
+    "key": Text("签名密钥", "Signing key"),
+    "fingerprint": Text("签名指纹", "Signature fingerprint"),
+    "verify": Text(
+        "可在 {url} 查询证书当前状态，或离线运行 aftersales certificate verify 校验本文件的签名。",
+        "Verify at {url} or offline with `aftersales certificate verify`.",
+    ),
+    "validity_note": Text(
+        "本证书在有效期内须通过年度监督审核方可保持有效，证书状态以证书查询页面为准。",
+        "The certificate stays valid only with a yearly surveillance audit; "
+        "the registry page shows its current status.",
+    ),
+    "banner": Text(
+        "本证书{status}（自 {since} 起），不能作为有效证书使用；当前状态请扫码或在证书查询页面查询。",
+        "This certificate is {status} (since {since}) and is not valid; scan the code for its current status.",
+    ),
+    "banner_superseded": Text(
+        "本页为证书第 {seq} 版，已被第 {latest} 版替代，不能作为现行证书使用。",
+        "This is version {seq} of the certificate, replaced by version {latest}; it is not the current certificate.",
+    ),
+}
+
+STATUS = {
+    S.SUSPENDED: Text("已暂停", "suspended"),
+    S.WITHDRAWN: Text("已撤销", "withdrawn"),
+    S.CANCELLED: Text("已注销", "cancelled"),
+    S.EXPIRED: Text("已过期", "expired"),
+    "superseded": Text("已替代", "superseded"),
+}
+WATERMARK = {
+    S.SUSPENDED: Text("已暂停", "SUSPENDED"),
+    S.WITHDRAWN: Text("已撤销", "WITHDRAWN"),
+    S.CANCELLED: Text("已注销", "CANCELLED"),
+    S.EXPIRED: Text("已过期", "EXPIRED"),
+    "superseded": Text("已替代", "SUPERSEDED"),
+}
+STANDARD_TITLE = Text("《商品售后服务评价体系》", "Evaluation system for after-sales service of goods")
+STANDARDS_WITH_TITLE = ("GB/T 27922", "SB/T 10401")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+MAX_SITES = 5
+
+
+def day_text(day: date, lang: str) -> str:
+    if lang == "en":
+        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def stars(level: str) -> str:
+    return "★" * mark.STARS.get(level, 0)
+
+
+def certificate_record(version: CertificateVersion) -> dict:
+    """The signed record the PDF embeds (and `verify` checks)."""
+    return pdfrecord.signed_record(payload=version.payload, signature=version.signature, key_id=version.key_id)
+
+
+def not_valid_because(version: CertificateVersion, today: date) -> str:
+    """'' when the version is the valid certificate today; else suspended / withdrawn / cancelled
+    / expired / superseded."""
+    certificate = version.certificate
+    if certificate.status != S.VALID:
+        return certificate.status
+    if version.expires_on < today:
+        return S.EXPIRED
+    if version.seq < certificate.version_count:
+        return "superseded"
+    return ""
+
+
+def _standard(version: CertificateVersion) -> str:
+    from aftersales.schemes.models import SchemeVersion
+
+    row = SchemeVersion.objects.filter(sha256=version.scheme_sha256).values_list("standard", flat=True).first()
+    return row or version.scheme_id
+
+
+def certificate_context(version: CertificateVersion, lang: str, *, today: date | None = None) -> dict:
+    lang = normalise_language(lang)
+    today = today or timezone.localdate()
+    certificate = version.certificate
+    number = certificate.number
+    url = version.payload.get("registry_url") or registry_url(number)
+    t = {key: text.get(lang) for key, text in L.items()}
+    standard = _standard(version)
+    level_text = Level(version.level).text.get(lang)
+    reason = not_valid_because(version, today)
+    banner = ""
+    if reason == "superseded":
+        banner = L["banner_superseded"].get(lang).format(seq=version.seq, latest=certificate.version_count)
+    elif reason:
+        since = certificate.status_since if certificate.status == reason else version.expires_on
+        banner = L["banner"].get(lang).format(status=STATUS[reason].get(lang), since=day_text(since, lang))
+    sites = [s for s in version.sites if s.get("name") or s.get("address")]
+    scene = mark.mark_scene(number=number, level=version.level, status=reason, url=url, with_qr=False)
+    return {
+        "lang": lang,
+        "t": t,
+        "other_title": L["title"].get("zh-Hans" if lang == "en" else "en"),
+        "number": number,
+        "version": version,
+        "certificate": certificate,
+        "standard": standard,
+        "standard_title": STANDARD_TITLE.get(lang) if standard.startswith(STANDARDS_WITH_TITLE) else "",
+        "scheme_version": L["scheme_version"].get(lang).format(id=version.scheme_id, version=version.scheme_version),
+        "level_text": level_text,
+        "stars": stars(version.level),
+        "sites": sites[:MAX_SITES],
+        "more_sites": L["more_sites"].get(lang).format(n=len(sites) - MAX_SITES) if len(sites) > MAX_SITES else "",
+        "first_issued_on": day_text(version.first_issued_on, lang),
+        "issued_on": day_text(version.issued_on, lang),
+        "expires_on": day_text(version.expires_on, lang),
+        "url": url,
+        "verify": t["verify"].format(url=url),
+        "qr": qr_svg(url, title=url),
+        "mark": mark.scene_svg(scene, embed_font=False),
+        "fingerprint": pdfrecord.fingerprint(version.signature),
+        "not_valid": reason,
+        "watermark": WATERMARK[reason].get(lang) if reason else "",
+        "banner": banner,
+        "font_faces": font_faces(),
+        "font_family": fonts.FAMILY,
+    }
+
+
+def font_faces() -> str:
+    """@font-face rules of the vendored font, from the uncompressed copies in the font cache
+    (decoding the WOFF2 files on every render costs about 0.4 s)."""
+    rules = [
+        f'@font-face {{ font-family: "{fonts.FAMILY}"; src: url("{fonts.otf_path(weight).as_uri()}") '
+        f'format("opentype"); font-weight: {weight}; font-style: normal; }}'
+        for weight in fonts.SOURCES
+    ]
+    return mark_safe("\n".join(rules))  # constant names and file URLs: no user input
+
+
+def certificate_html(version: CertificateVersion, lang: str = "zh-hans", *, today: date | None = None) -> str:
+    return render_to_string("certificates/pdf.html", certificate_context(version, lang, today=today))
+
+
+def certificate_pdf(
+    version: CertificateVersion, lang: str = "zh-hans", *, today: date | None = None, record: dict | None = None
+) -> bytes:
+    """The certificate PDF of `version` in `lang` (zh-Hans or en) with its signed record attached.
+    `record` replaces the attachment (tests build tampered files with it). Raises
+    `assessments.report.ReportUnavailable` when WeasyPrint cannot run here."""
+    html = certificate_html(version, lang, today=today)
+    attachment = pdfrecord.record_bytes(record if record is not None else certificate_record(version))
+    return pdf_with_attachment(html, name=pdfrecord.ATTACHMENT_NAME, data=attachment)
+
+
+@cache
+def _ssl_context():
+    import ssl
+
+    return ssl.create_default_context()
+
+
+def pdf_with_attachment(html: str, *, name: str, data: bytes) -> bytes:
+    """Like `assessments.report.pdf_from_html` (loads nothing but the vendored fonts, here from the
+    font cache), with one file attached to the PDF."""
+    try:
+        import weasyprint
+        from weasyprint.urls import URLFetcher
+    except (ImportError, OSError) as exc:  # OSError: the system's Pango (or GLib) is missing
+        raise ReportUnavailable(str(exc)) from exc
+
+    allowed = fonts.cache_dir().as_uri() + "/"
+
+    class FontsOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(allowed):
+                raise ValueError(f"the certificate loads nothing but its fonts, not {url}")
+            return super().fetch(url, headers)
+
+    # an SSL context made once: WeasyPrint's fetcher builds a new one per document otherwise
+    # (about 0.2 s, for HTTPS it never uses here)
+    fetcher = FontsOnly(allowed_protocols={"file"}, ssl_context=_ssl_context())
+    attachment = weasyprint.Attachment(
+        file_obj=io.BytesIO(data), name=name, description="signed certificate record", url_fetcher=fetcher
+    )
+    document = weasyprint.HTML(string=html, base_url=allowed, url_fetcher=fetcher)
+    return document.write_pdf(attachments=[attachment])

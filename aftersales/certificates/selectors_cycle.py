@@ -1,0 +1,118 @@
+"""Reads of the cycle dashboard: what a certification body has due, overdue, expiring and up for
+recertification, and the month calendar. Each list is one query whatever its length."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import OuterRef, Q, Subquery
+
+from aftersales.certification.models import Case
+from aftersales.core import cycle as rules
+
+from .models import Certificate, CertificateCase, Surveillance
+
+S = Certificate.Status
+SV = Surveillance.State
+LIVE = (S.VALID, S.SUSPENDED)
+EXPIRING_DAYS = 90
+CASE_CLOSED = (Case.Status.REFUSED, Case.Status.DECIDED, Case.Status.WITHDRAWN)
+
+
+@dataclass(frozen=True)
+class Recertification:
+    certificate: Certificate
+    opens: date
+    case_id: int | None
+    case_reference: str | None
+
+
+@dataclass
+class Overview:
+    today: date
+    due: list[Surveillance] = field(default_factory=list)  # window open, not done
+    overdue: list[Surveillance] = field(default_factory=list)  # past due, or missed (proposal)
+    expiring: list[Certificate] = field(default_factory=list)  # live, expiring within 90 days
+    recertification: list[Recertification] = field(default_factory=list)  # window open
+
+
+def _surveillances(cb):
+    return Surveillance.objects.filter(certificate__cb=cb, certificate__status__in=LIVE).select_related(
+        "certificate", "case"
+    )
+
+
+def _open_recertification(field_name: str) -> Subquery:
+    return Subquery(
+        CertificateCase.objects.filter(certificate=OuterRef("pk"), kind=Case.Kind.RECERTIFICATION)
+        .exclude(case__status__in=[Case.Status.REFUSED, Case.Status.WITHDRAWN])
+        .order_by("-created_at", "-id")
+        .values(field_name)[:1]
+    )
+
+
+def cycle_overview(cb, today: date) -> Overview:
+    """The dashboard's four lists for certification body `cb` on `today`."""
+    rows = _surveillances(cb)
+    due = rows.filter(state__in=(SV.PLANNED, SV.OPENED), window_opens__lte=today, due_by__gte=today)
+    overdue = rows.filter(Q(state__in=(SV.PLANNED, SV.OPENED), due_by__lt=today) | Q(state=SV.MISSED))
+    live = Certificate.objects.filter(cb=cb, status__in=LIVE)
+    expiring = live.filter(expires_on__gte=today, expires_on__lte=today + timedelta(days=EXPIRING_DAYS))
+    # the window opens RECERTIFICATION_OPEN_MONTHS before expiry: expiry ≤ today + those months
+    window_end = rules.add_months(today, settings.RECERTIFICATION_OPEN_MONTHS)
+    recert = (
+        live.filter(expires_on__gte=today, expires_on__lte=window_end)
+        .annotate(recert_case_id=_open_recertification("case_id"), recert_ref=_open_recertification("case__reference"))
+        .select_related("enterprise")
+        .order_by("expires_on", "number")
+    )
+    months = settings.RECERTIFICATION_OPEN_MONTHS
+    return Overview(
+        today=today,
+        due=list(due.order_by("due_by", "id")),
+        overdue=list(overdue.order_by("due_by", "id")),
+        expiring=list(expiring.order_by("expires_on", "number")),
+        recertification=[
+            Recertification(c, rules.recertification_opens(c.expires_on, months), c.recert_case_id, c.recert_ref)
+            for c in recert
+            if rules.recertification_opens(c.expires_on, months) <= today
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    day: date
+    kind: str  # "surveillance" | "window" | "expiry" | "recertification"
+    certificate: Certificate
+    surveillance: Surveillance | None = None
+
+
+def calendar_entries(cb, first: date) -> dict[date, list[Entry]]:
+    """What falls on each day of the month of `first`: surveillance windows opening, surveillances
+    due, recertification windows opening, expiries (live certificates; two queries)."""
+    start, end = rules.month_bounds(first)
+    out: dict[date, list[Entry]] = {}
+
+    def add(entry: Entry) -> None:
+        if start <= entry.day <= end:
+            out.setdefault(entry.day, []).append(entry)
+
+    rows = _surveillances(cb).filter(
+        Q(due_by__range=(start, end)) | Q(window_opens__range=(start, end)),
+        state__in=(SV.PLANNED, SV.OPENED, SV.MISSED, SV.DONE),
+    )
+    for s in rows.order_by("due_by", "id"):
+        add(Entry(s.due_by, "surveillance", s.certificate, s))
+        add(Entry(s.window_opens, "window", s.certificate, s))
+    months = settings.RECERTIFICATION_OPEN_MONTHS
+    certificates = Certificate.objects.filter(cb=cb, status__in=LIVE).filter(
+        Q(expires_on__range=(start, end))
+        | Q(expires_on__range=(rules.add_months(start, months), rules.add_months(end, months) + timedelta(days=3)))
+    )
+    for c in certificates.order_by("expires_on", "number"):
+        add(Entry(c.expires_on, "expiry", c))
+        add(Entry(rules.recertification_opens(c.expires_on, months), "recertification", c))
+    return out

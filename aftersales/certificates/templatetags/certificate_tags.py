@@ -1,0 +1,46 @@
+"""{% case_certificate case as cc %}: what the "issue the certificate" part of a case page needs."""
+
+from __future__ import annotations
+
+from django import template
+
+from aftersales.accounts.models import Role
+from aftersales.audits.models import Decision
+from aftersales.certification.models import Case
+
+from ..models import CertificateCase, CertificateVersion
+from ..services import APPROVING
+
+register = template.Library()
+
+
+@register.simple_tag
+def case_certificate(case: Case) -> dict:
+    """{"certificate": the certificate this case issued or renewed (or None), "decision": the case's
+    latest decision, "approving": it approves, "can_issue": the viewer (cb_admin) may issue now}."""
+    issued = (
+        CertificateVersion.objects.filter(case=case, decision__isnull=False)
+        .select_related("certificate")
+        .order_by("-seq")
+        .first()
+    )
+    certificate = issued.certificate if issued else None
+    if certificate is None:
+        link = CertificateCase.objects.select_related("certificate").filter(case=case).first()
+        certificate = link.certificate if link else None
+    decision = Decision.objects.filter(case=case).order_by("-decided_at", "-id").first()
+    approving = decision is not None and decision.outcome in APPROVING
+    roles = getattr(case, "viewer_roles", set())
+    return {
+        "certificate": certificate,
+        "decision": decision,
+        "approving": approving,
+        "can_issue": (
+            certificate is None
+            and approving
+            and case.status == Case.Status.DECIDED
+            and case.kind != Case.Kind.SURVEILLANCE
+            and Role.CB_ADMIN in roles
+        ),
+        "issued_version": issued,
+    }

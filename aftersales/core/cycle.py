@@ -1,0 +1,130 @@
+"""The dates of a certificate's cycle (domain.md §5), as pure functions.
+
+- Month arithmetic clamps to the month's end: 31 Jan + 1 month = 28 (or 29) Feb; 29 Feb 2028 +
+  12 months = 28 Feb 2029.
+- Surveillance k of a cycle is due `k × interval` months after the decision and may be done from
+  `window` months before that date; surveillances stop before the recertification window opens
+  (the recertification audit stands for any later one). A 3-year certificate with a 12-month
+  interval and a 3-month recertification window has two: due at +12 and +24 months.
+- The recertification window opens `open_months` before expiry.
+- Reminders are sent at lead times (days before a date); `lead_due` answers which lead a job
+  running on `today` should send, so a job that missed days still sends the latest one, once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by a whole number of months (negative: back), clamped to the month's last day."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    if not 1 <= year <= 9999:
+        raise OverflowError(f"{day} + {months} months is out of range")
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from `start` to `end` (the largest m with add_months(start, m) <= end; negative
+    when end is before start)."""
+    m = (end.year - start.year) * 12 + (end.month - start.month)
+    while add_months(start, m) > end:
+        m -= 1
+    while add_months(start, m + 1) <= end:
+        m += 1
+    return m
+
+
+def expiry_date(issued_on: date, years: int) -> date:
+    """The last day of validity: `years` later, the day before the anniversary (issued 2026-01-15,
+    3 years → 2029-01-14)."""
+    return add_months(issued_on, 12 * years) - timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One surveillance of a cycle: the n-th, done from `window_opens` up to `due_by` (inclusive)."""
+
+    n: int
+    window_opens: date
+    due_by: date
+
+
+def surveillance_schedule(
+    decided_on: date,
+    *,
+    expires_on: date,
+    interval_months: int,
+    window_months: int,
+    recertification_open_months: int = 0,
+) -> tuple[Due, ...]:
+    """The surveillances of one cycle. Due `k × interval_months` after `decided_on` (k = 1, 2 …)
+    while that date is before the recertification window (`expires_on` − open months). The window
+    opens `window_months` before the due date, never before the decision."""
+    if interval_months < 1:
+        raise ValueError("the surveillance interval is at least one month")
+    if window_months < 0 or recertification_open_months < 0:
+        raise ValueError("window and recertification months cannot be negative")
+    if expires_on <= decided_on:
+        raise ValueError("the certificate expires before it is decided")
+    stop = add_months(expires_on, -recertification_open_months)
+    out: list[Due] = []
+    k = 1
+    while True:
+        due = add_months(decided_on, k * interval_months)
+        if due >= stop:
+            break
+        opens = max(add_months(due, -window_months), decided_on + timedelta(days=1))
+        out.append(Due(k, min(opens, due), due))
+        k += 1
+    return tuple(out)
+
+
+def recertification_opens(expires_on: date, open_months: int) -> date:
+    """The first day a recertification application may be opened."""
+    return add_months(expires_on, -open_months)
+
+
+def reminder_dates(target: date, lead_days: list[int] | tuple[int, ...]) -> list[tuple[int, date]]:
+    """(lead, the day its reminder is due) for every lead time, farthest first."""
+    return [(lead, target - timedelta(days=lead)) for lead in sorted(set(lead_days), reverse=True)]
+
+
+def lead_due(target: date, lead_days: list[int] | tuple[int, ...], today: date) -> int | None:
+    """The lead whose reminder a job running on `today` sends for `target`: the shortest lead whose
+    day has come, as long as `target` has not passed; None when no reminder is due yet or any more."""
+    if today > target:
+        return None
+    reached = [lead for lead, day in reminder_dates(target, lead_days) if day <= today]
+    return min(reached) if reached else None
+
+
+# --------------------------------------------------------------------------------- calendar
+
+
+def month_parse(text: str | None, *, default: date) -> date:
+    """The first day of the month written "YYYY-MM" (years 1900–9998); the month of `default` when
+    the text is empty or malformed."""
+    m = MONTH_PATTERN.match((text or "").strip())
+    if m and 1 <= int(m.group(2)) <= 12 and 1900 <= int(m.group(1)) <= 9998:
+        return date(int(m.group(1)), int(m.group(2)), 1)
+    return default.replace(day=1)
+
+
+def month_grid(first: date) -> list[list[date | None]]:
+    """The month of `first` as weeks (Monday first) of days; None pads days of other months."""
+    weeks = calendar.Calendar(firstweekday=0).monthdayscalendar(first.year, first.month)
+    return [[date(first.year, first.month, d) if d else None for d in week] for week in weeks]
+
+
+def month_bounds(first: date) -> tuple[date, date]:
+    """The first and last day of the month of `first`."""
+    start = first.replace(day=1)
+    return start, add_months(start, 1) - timedelta(days=1)

@@ -1,0 +1,40 @@
+"""The registry's rate limit: REGISTRY_RATE_LIMIT requests per client address per minute.
+
+A fixed window in Django's cache: one counter per address and minute, created with the first
+request of the minute and expiring after it. The address is the one the login throttle uses
+(REMOTE_ADDR, or behind a reverse proxy the header named by LOGIN_CLIENT_IP_HEADER). With several
+web processes the limit holds across them only if CACHES is a shared cache (Redis, Memcached, the
+database cache); the default in-process cache counts per process. No captcha.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+from aftersales.accounts.forms import client_ip
+
+WINDOW = 60  # seconds
+
+
+def retry_after(request, *, now: float | None = None) -> int | None:
+    """Count this request; None if it may be answered, else the seconds until the next window."""
+    limit = settings.REGISTRY_RATE_LIMIT
+    if limit <= 0:  # 0 switches the limit off
+        return None
+    now = time.time() if now is None else now
+    window = int(now // WINDOW)
+    key = f"registry:rate:{client_ip(request) or 'unknown'}:{window}"
+    if cache.add(key, 1, WINDOW + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, WINDOW + 1)
+            count = 1
+    if count <= limit:
+        return None
+    return max(1, int((window + 1) * WINDOW - now + 0.999))

@@ -1,0 +1,11 @@
+from django import template
+
+from aftersales.registry.selectors import STARS
+
+register = template.Library()
+
+
+@register.filter
+def stars(level: str) -> str:
+    """ "★★★★" for a four-star level; "" for qualified."""
+    return "★" * STARS.get(level, 0)

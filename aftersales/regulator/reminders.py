@@ -1,0 +1,87 @@
+"""The reminder before the monthly report is due (called daily by the cycle job)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.accounts.models import Organisation
+from aftersales.certificates.models import Reminder
+
+from .models import RegulatorExport
+from .selectors import cb_admins, last_month
+
+
+def report_due_on(today: date) -> date:
+    """The day last month's report is due (REGULATOR_REPORT_DAY of this month, at most its last day)."""
+    day = settings.REGULATOR_REPORT_DAY
+    first = today.replace(day=1)
+    nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return min(first.replace(day=1) + timedelta(days=day - 1), nxt - timedelta(days=1))
+
+
+def reminder_key(cb: Organisation, month: date) -> str:
+    return f"regulator:{cb.pk}:{month:%Y-%m}"
+
+
+def regulator_reminders(today: date) -> list[Reminder]:
+    """From REGULATOR_REMINDER_DAYS before the due day up to the due day, remind each CB whose
+    last month has no export yet (once: the key makes it idempotent). Returns the new reminders."""
+    due = report_due_on(today)
+    if not (due - timedelta(days=settings.REGULATOR_REMINDER_DAYS) <= today <= due):
+        return []
+    month = last_month(today)
+    exported = set(RegulatorExport.objects.filter(period=month).values_list("cb_id", flat=True))
+    done = set(Reminder.objects.filter(kind=Reminder.Kind.REGULATOR_REPORT).values_list("key", flat=True))
+    created = []
+    for cb in Organisation.objects.filter(kind=Organisation.Kind.CERTIFICATION_BODY).order_by("pk"):
+        key = reminder_key(cb, month)
+        if cb.pk in exported or key in done:
+            continue
+        recipients = sorted({m.user.email for m in cb_admins(cb) if m.user.email})
+        params = {"month": f"{month:%Y-%m}", "due": due.isoformat(), "cb": cb.name}
+        subject = _("Monthly regulator report for %(month)s due on %(due)s") % params
+        body = (
+            _(
+                "%(cb)s has not yet exported the monthly report to the regulator for %(month)s. "
+                "It is due on %(due)s. Export it on the regulator report page or with "
+                "`aftersales regulator report --month %(month)s -o FILE`."
+            )
+            % params
+        )
+        try:
+            with transaction.atomic():
+                reminder = Reminder.objects.create(
+                    key=key,
+                    kind=Reminder.Kind.REGULATOR_REPORT,
+                    organisation=cb,
+                    due_on=due,
+                    subject=subject,
+                    body=body,
+                    recipients=recipients,
+                )
+        except IntegrityError:  # another run created it meanwhile
+            continue
+        if recipients:
+            send_mail(subject, body, None, recipients)
+            reminder.sent_at = timezone.now()
+            reminder.save(update_fields=["sent_at"])
+        created.append(reminder)
+    return created
+
+
+def reminder_state(cb: Organisation, today: date) -> dict:
+    """For the CB page: last month, its due day, whether it is exported, the reminder if any."""
+    month = last_month(today)
+    return {
+        "month": month,
+        "due_on": report_due_on(today),
+        "exported": RegulatorExport.objects.filter(cb=cb, period=month).exists(),
+        "reminder": Reminder.objects.filter(key=reminder_key(cb, month)).first(),
+        "overdue": today > report_due_on(today),
+    }
