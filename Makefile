@@ -9,7 +9,7 @@ PORT  ?= 8000
 PYTHON ?= $(shell for c in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	  $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$c; break; }; done)
 
-.PHONY: demo test lint serve install messages clean bench worker
+.PHONY: demo test lint serve install messages clean bench worker bench-certificates bench-registry bench-regulator bench-load
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found (set PYTHON=/path/to/python3.12)"; exit 1; }
@@ -35,12 +35,15 @@ lint: install
 
 # Creates the venv, migrates SQLite, loads demo data, serves the site.
 demo: export DJANGO_DEBUG ?= 1
+demo: export TOTP_REQUIRED_FOR_CB ?= 0
 demo: install
 	$(PY) -m aftersales.manage migrate --no-input
 	$(PY) -m aftersales.manage load_demo
 	@echo ""
 	@echo "  aftersales-cert demo: http://$(HOST):$(PORT)/"
 	@echo "  (a background worker runs record imports and other jobs; it stops with the server)"
+	@echo "  (two-factor sign-in for CB staff is off in the demo: TOTP_REQUIRED_FOR_CB=0; in production it is"
+	@echo "   required; anyone can switch it on under My account)"
 	@echo ""
 	$(PY) -m aftersales.manage db_worker --no-reload --verbosity 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -60,3 +63,17 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
+
+# Issue 7 and 8 benchmarks, one command each (results in bench/README.md); registry and load need wrk
+# (Debian: apt install wrk) and PostgreSQL at 127.0.0.1:5432.
+bench-certificates: install
+	$(PY) bench/certificates_bench.py $(BENCH_ARGS)
+
+bench-registry: install
+	$(PY) bench/registry_bench.py $(BENCH_ARGS)
+
+bench-regulator: install
+	$(PY) bench/regulator_bench.py $(BENCH_ARGS)
+
+bench-load: install
+	$(PY) bench/load_test.py $(BENCH_ARGS)

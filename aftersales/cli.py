@@ -279,10 +279,11 @@ def django_setup() -> None:
 
 
 def _register_app_commands() -> None:
+    from aftersales.appeals.cli import register as appeal_commands
     from aftersales.audits.cli import register as audit_commands
-    from aftersales.certification.cli import register as certification_commands
     from aftersales.certificates.cli import register as certificate_commands
     from aftersales.certificates.cli_cycle import register as cycle_commands
+    from aftersales.certification.cli import register as certification_commands
     from aftersales.ops.cli import register as ops_commands
     from aftersales.records.cli import register as record_commands
     from aftersales.regulator.cli import register as regulator_commands
@@ -294,6 +295,7 @@ def _register_app_commands() -> None:
     cycle_commands(app)
     regulator_commands(app)
     ops_commands(app)
+    appeal_commands(app)
 
 
 _register_app_commands()

@@ -5,6 +5,7 @@ Environment (see .env.example):
   DJANGO_DEBUG          1 for development (default 0)
   DJANGO_ALLOWED_HOSTS  comma-separated (default: localhost names when DEBUG, else required)
   DATABASE_URL          e.g. postgres://postgres@127.0.0.1:5432/aftersales (default: SQLite in var/)
+  DATABASE_REPLICA_URL  a read replica of DATABASE_URL for the public registry's reads (optional)
   AFTERSALES_DATA_DIR   where SQLite and uploaded files live (default: ./var)
   EMAIL_BACKEND         default django.core.mail.backends.console.EmailBackend (prints mails)
   EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL,
@@ -38,7 +39,18 @@ Environment (see .env.example):
   REGULATOR_REMINDER_DAYS  days before that day the CB is reminded (default 5)
   REGISTRY_RATE_LIMIT   public registry requests per client address per minute (default 120)
   REGISTRY_CACHE_SECONDS  how long a registry answer is cached (default 30; changes clear it)
+  LOG_FORMAT            "text" (default) or "json": one JSON object per log line (request id, method,
+                        path, status, duration, user id on aftersales.request)
+  CACHE_URL             locmem:// (default, per process), redis://host:6379/1 or file:///path: shared by
+                        all web processes in production (registry cache and rate limits)
   AFTERSALES_STATIC_MANIFEST  1 in production: static files from `collectstatic` with hashed names
+  APPEAL_LODGE_DAYS, APPEAL_ACK_DAYS, APPEAL_DECIDE_DAYS  days to lodge an appeal after the decision
+                        (30), for the CB to acknowledge it (7) and to decide it (60)
+  TOTP_REQUIRED_FOR_CB  two-factor sign-in required for certification-body staff (default 1)
+  SESSION_HOURS         how long a session lasts (default 12; CB staff sessions end with the browser)
+  DJANGO_SECURE_PROXY_SSL_HEADER, DJANGO_SECURE_SSL_REDIRECT, DJANGO_HSTS_SECONDS,
+  DJANGO_HSTS_INCLUDE_SUBDOMAINS, DJANGO_HSTS_PRELOAD, DJANGO_CSRF_TRUSTED_ORIGINS
+                        HTTPS behind a proxy (see aftersales/settings_security.py and docs/security.md)
   LOGIN_CLIENT_IP_HEADER  behind a reverse proxy, the META key holding the client address, e.g.
                         HTTP_X_REAL_IP (default: REMOTE_ADDR)
 """
@@ -113,11 +125,16 @@ INSTALLED_APPS = [
     "aftersales.ops",
     "aftersales.demo",
     "django_tasks_db",
+    "ninja",  # the API docs page from its own static files (the CDN variant would need inline script)
 ]
 
 MIDDLEWARE = [
+    "aftersales.ops.middleware.RequestLogMiddleware",  # first: one log line per request, X-Request-ID
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",  # SECURE_CSP in settings_security.py
+    "aftersales.registry.middleware.RegistryFastPath",  # cached registry JSON before the rest of the stack
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the web process (after security)
+    "aftersales.ops.middleware.DatabaseUnavailableMiddleware",  # above everything that reads the database
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,6 +142,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "aftersales.accounts.middleware.UserLanguageMiddleware",  # after auth: needs request.user
     "django.contrib.messages.middleware.MessageMiddleware",
+    "aftersales.accounts.middleware.TwoFactorMiddleware",  # after auth + messages: holds CB staff on enrolment
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -154,10 +172,33 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The public registry may read from a PostgreSQL streaming replica (its answers tolerate the
+# replica's lag of a second; every write goes to the primary). Tests mirror it to the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REGISTRY_DATABASE = "replica" if "replica" in DATABASES else "default"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+
+
+# The cache (public registry answers, registry and login rate limits). Per process by default;
+# several web processes should share one: CACHE_URL=redis://127.0.0.1:6379/1 (or file:///path).
+def _cache(url: str) -> dict:
+    if url in {"", "locmem://"}:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}}
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("file://"):
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": url[len("file://") :]}
+    raise ImproperlyConfigured(f"CACHE_URL={url!r}: use locmem://, redis://host:port/db or file:///path")
+
+
+CACHES = {"default": _cache(os.environ.get("CACHE_URL", ""))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -203,6 +244,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not env_bool("AFTERSALES_STATIC_MANIFEST")  # no collectstatic needed in development
+if WHITENOISE_USE_FINDERS:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks there too; empty until collectstatic
 # columnar snapshots of service records for the KPI suite: a cache, safe to delete (rebuilt on use)
 RECORDS_CACHE_DIR = DATA_DIR / "cache" / "records"
 MEDIA_ROOT = DATA_DIR / "media"  # private: files are served only through views that check access
@@ -235,10 +278,16 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be 'text' or 'json'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "aftersales.ops.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_FORMAT == "json" else {})}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # PDF rendering logs a dozen progress lines per report at INFO
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
@@ -292,6 +341,11 @@ REGULATOR_REPORT_DAY = env_int("REGULATOR_REPORT_DAY", 10)
 REGULATOR_REMINDER_DAYS = env_int("REGULATOR_REMINDER_DAYS", 5)
 REGISTRY_RATE_LIMIT = env_int("REGISTRY_RATE_LIMIT", 120)
 REGISTRY_CACHE_SECONDS = env_int("REGISTRY_CACHE_SECONDS", 30)
+
+# Appeals and complaints (ISO/IEC 17065 §7.13): days to lodge after a decision, to acknowledge, to decide.
+APPEAL_LODGE_DAYS = env_int("APPEAL_LODGE_DAYS", 30)
+APPEAL_ACK_DAYS = env_int("APPEAL_ACK_DAYS", 7)
+APPEAL_DECIDE_DAYS = env_int("APPEAL_DECIDE_DAYS", 60)
 
 # Security hardening (two-factor sign-in, CSP, cookies): its own file, read last.
 from aftersales.settings_security import *  # noqa: E402, F403

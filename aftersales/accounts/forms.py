@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation, Role, User
 from .selectors import login_locked_until
-from .services import login_failure_record, login_failures_clear
+from .services import login_failure_record
 
 
 def client_ip(request) -> str | None:
@@ -57,17 +57,23 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                 if until is not None:
                     raise self.throttled_error(until, now) from exc
             raise
-        login_failures_clear(username=username)
+        # The failures are cleared when the login completes (views.LoginView or, with two-factor
+        # sign-in, the code step): a right password alone must not reset the count of wrong codes.
         return cleaned
 
     def throttled_error(self, until, now) -> ValidationError:
         self.throttled = True
-        minutes = max(1, math.ceil((until - now).total_seconds() / 60))
-        return ValidationError(
-            self.error_messages["throttled"],
-            code="throttled",
-            params={"time": time_format(timezone.localtime(until), "H:i"), "minutes": minutes},
-        )
+        return throttle_message(until, now)
+
+
+def throttle_message(until, now) -> ValidationError:
+    """ "Too many failed logins … try again at": the password step and the code step say the same."""
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return ValidationError(
+        ThrottledAuthenticationForm.error_messages["throttled"],
+        code="throttled",
+        params={"time": time_format(timezone.localtime(until), "H:i"), "minutes": minutes},
+    )
 
 
 class InvitationForm(forms.Form):

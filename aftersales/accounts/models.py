@@ -150,3 +150,33 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.ip}"
+
+
+class TwoFactor(models.Model):
+    """A user's authenticator (TOTP, RFC 6238): the base32 secret, whether the user confirmed it with
+    a code, and the last time step used (a code is accepted once: that step and earlier ones are
+    refused afterwards). Unconfirmed rows are enrolments in progress and do not protect anything."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(last_step__gte=0), name="two_factor_step_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'confirmed' if self.confirmed_at else 'enrolling'})"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for signing in without the authenticator. Only its SHA-256 is stored; the
+    codes carry 80 random bits, so the hash cannot be reversed by guessing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} recovery code{' (used)' if self.used_at else ''}"

@@ -1,11 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_two_factor
 
 urlpatterns = [
     path("i18n/setlang/", views.language_switch, name="set_language"),
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/code/", views_two_factor.login_code, name="login_code"),
+    path("account/two-factor/", views_two_factor.two_factor_setup, name="two_factor_setup"),
+    path(
+        "account/two-factor/recovery-codes/",
+        views_two_factor.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("account/two-factor/off/", views_two_factor.two_factor_disable, name="two_factor_disable"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from . import services
+from . import services, twofactor, views_two_factor
 from .access import invitation_for, organisation_for
 from .forms import InvitationForm, InvitationSignupForm, ProfileForm, ThrottledAuthenticationForm
 from .models import User
@@ -18,9 +18,26 @@ from .selectors import invitation_by_token, invitations_open, organisation_membe
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login view with the database-backed throttle; a refused attempt answers 429."""
+    """Django's login view with the database-backed throttle; a refused attempt answers 429.
+
+    With two-factor sign-in the password only opens the code step (views_two_factor.login_code);
+    a CB staff member without an authenticator is logged in but held on the enrolment page."""
 
     authentication_form = ThrottledAuthenticationForm
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if twofactor.two_factor_of(user) is not None:
+            backend = getattr(user, "backend", "django.contrib.auth.backends.ModelBackend")
+            views_two_factor.start_pending(self.request, user, backend=backend, next_url=self.get_success_url())
+            return redirect("login_code")
+        response = super().form_valid(form)
+        services.login_failures_clear(username=user.get_username())
+        views_two_factor.session_for_staff(self.request, user)
+        if twofactor.two_factor_required(user):
+            views_two_factor.mark_enrol_required(self.request)
+            return redirect("two_factor_setup")
+        return response
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -72,7 +89,8 @@ def profile(request):
                     samesite=settings.LANGUAGE_COOKIE_SAMESITE,
                 )
             return response
-    return render(request, "accounts/profile.html", {"form": form})
+    context = {"form": form, "two_factor_on": twofactor.two_factor_of(user) is not None}
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required
@@ -181,6 +199,9 @@ def invitation_accept(request, token: str):
                 return render(request, "accounts/invitation_accept.html", context, status=400)
         except services.InvitationUnusable as exc:
             return _invitation_invalid(request, exc.reason, invitation)
+        if twofactor.two_factor_required(request.user) and twofactor.two_factor_of(request.user) is None:
+            # joined a certification body: enrol an authenticator before anything else
+            views_two_factor.mark_enrol_required(request)
         messages.success(
             request,
             _("You are now a member of %(organisation)s.") % {"organisation": invitation.organisation.name},

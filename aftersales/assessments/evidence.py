@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.events.services import event_record
 from aftersales.schemes.selectors import scheme_of
+from aftersales.uploads import UploadRefused, upload_check
 
 from .models import Assessment, Evidence
 from .services import assessment_lock_draft
@@ -34,23 +35,12 @@ class EvidenceRefused(ValueError):
 
 
 def evidence_check(name: str, head: bytes, size: int) -> str:
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in ALLOWED:
-        raise EvidenceRefused(
-            _("%(name)s: files of type %(suffix)s are not accepted; use PDF, PNG, JPEG, DOCX, XLSX, TXT or CSV.")
-            % {"name": name, "suffix": suffix or "-"}
-        )
-    if size == 0:
-        raise EvidenceRefused(_("%(name)s is empty.") % {"name": name})
-    limit = settings.EVIDENCE_MAX_BYTES
-    if size > limit:
-        raise EvidenceRefused(_("%(name)s is larger than %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)})
-    content_type, magic = ALLOWED[suffix]
-    if magic is not None and not head.startswith(magic):
-        raise EvidenceRefused(_("%(name)s is not a real %(suffix)s file.") % {"name": name, "suffix": suffix})
-    if magic is None and b"\x00" in head:
-        raise EvidenceRefused(_("%(name)s is not a text file.") % {"name": name})
-    return content_type
+    """The content type of an acceptable evidence file (`head`: its beginning or all of it), else
+    EvidenceRefused; the rules are aftersales.uploads.upload_check, shared with case materials."""
+    try:
+        return upload_check(name, head, size=size, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    except UploadRefused as exc:
+        raise EvidenceRefused(str(exc)) from exc
 
 
 def evidence_add(*, assessment: Assessment, item_code: str, upload, by) -> Evidence:
@@ -66,7 +56,7 @@ def evidence_add(*, assessment: Assessment, item_code: str, upload, by) -> Evide
         data.extend(chunk)
         if len(data) > settings.EVIDENCE_MAX_BYTES:
             break
-    content_type = evidence_check(name, bytes(data[:16]), len(data))
+    content_type = evidence_check(name, bytes(data), len(data))
     with transaction.atomic():
         locked = assessment_lock_draft(assessment.pk)
         evidence = Evidence(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Organisation
 from aftersales.core.scoring import DeductionKind, ResultKind
 from aftersales.schemes.models import SchemeVersion
+from aftersales.uploads import RandomName
 
 
 class Assessment(models.Model):
@@ -141,7 +142,7 @@ class Evidence(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     item_code = models.CharField(_("item"), max_length=64)
-    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=RandomName("evidence"))
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))

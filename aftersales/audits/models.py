@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Organisation
 from aftersales.assessments.models import Assessment
 from aftersales.certification.models import Case
+from aftersales.uploads import RandomName
 
 
 class Auditor(models.Model):
@@ -230,7 +231,7 @@ class RectificationFile(models.Model):
     """Evidence the enterprise attaches to its answer to a nonconformity (checked like assessment evidence)."""
 
     finding = models.ForeignKey(Nonconformity, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to="rectification/%Y/%m/")
+    file = models.FileField(upload_to=RandomName("rectification"))
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()

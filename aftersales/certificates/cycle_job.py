@@ -292,4 +292,7 @@ def cycle_run(*, today: date | None = None, by_label: str = "cycle job") -> Cycl
     _surveillance_reminders(report, today, leads)
     _expiry_reminders(report, today, leads)
     _regulator(report, today)
+    from aftersales.records.services import record_imports_interrupted
+
+    record_imports_interrupted()  # imports whose process was killed: say so instead of "running" forever
     return report

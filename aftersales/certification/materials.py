@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from aftersales.assessments.evidence import ALLOWED
 from aftersales.core.materials import BY_CODE
+from aftersales.uploads import UploadRefused, upload_check
 
 from .cases import case_event_record
 from .models import Case, Material
@@ -21,24 +21,12 @@ from .services import StepRefused, _lock_editable
 
 
 def file_check(name: str, data: bytes) -> str:
-    """The content type of an acceptable file, else StepRefused naming the file and the problem."""
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in ALLOWED:
-        raise StepRefused(
-            _("%(name)s: files of type %(suffix)s are not accepted; use PDF, PNG, JPEG, DOCX, XLSX, TXT or CSV.")
-            % {"name": name, "suffix": suffix or "-"}
-        )
-    if not data:
-        raise StepRefused(_("%(name)s is empty.") % {"name": name})
-    limit = settings.EVIDENCE_MAX_BYTES
-    if len(data) > limit:
-        raise StepRefused(_("%(name)s is larger than %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)})
-    content_type, magic = ALLOWED[suffix]
-    if magic is not None and not data.startswith(magic):
-        raise StepRefused(_("%(name)s is not a real %(suffix)s file.") % {"name": name, "suffix": suffix})
-    if magic is None and b"\x00" in data[:4096]:
-        raise StepRefused(_("%(name)s is not a text file.") % {"name": name})
-    return content_type
+    """The content type of an acceptable file, else StepRefused naming the file and the problem
+    (the rules are aftersales.uploads.upload_check, shared with assessment evidence)."""
+    try:
+        return upload_check(name, data, size=len(data), max_bytes=settings.EVIDENCE_MAX_BYTES)
+    except UploadRefused as exc:
+        raise StepRefused(str(exc)) from exc
 
 
 def read_upload(upload) -> tuple[str, bytes]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Organisation
 from aftersales.schemes.models import SchemeVersion
+from aftersales.uploads import RandomName
 
 
 class Case(models.Model):
@@ -233,7 +234,7 @@ class Material(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="materials")
     material_type = models.CharField(_("material"), max_length=32)
     version = models.PositiveIntegerField(_("version"))
-    file = models.FileField(_("file"), upload_to="case-materials/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=RandomName("case-materials"))
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
@@ -354,7 +355,7 @@ class Contract(models.Model):
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="contract")
     signed_on = models.DateField(_("signed on"))
     signed_by = models.CharField(_("signed by (for the enterprise)"), max_length=150)
-    file = models.FileField(_("file"), upload_to="case-contracts/%Y/%m/", blank=True)
+    file = models.FileField(_("file"), upload_to=RandomName("case-contracts"), blank=True)
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

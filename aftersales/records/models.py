@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Organisation
+from aftersales.uploads import RandomName
 
 
 class Kind(models.TextChoices):
@@ -54,7 +55,7 @@ class RecordImport(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     dry_run = models.BooleanField(_("dry run"), default=False)
-    file = models.FileField(_("file"), upload_to="records/imports/%Y/%m/", blank=True)
+    file = models.FileField(_("file"), upload_to=RandomName("records/imports"), blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
     file_size = models.PositiveBigIntegerField(_("size"))
     file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)

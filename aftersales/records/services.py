@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -125,6 +125,7 @@ def record_import_run(
 ) -> RecordImport:
     """Parse and write a queued import (the file from `data`, else the stored one)."""
     ri = record_import
+    record_imports_interrupted()
     if data is None:
         with ri.file.open("rb") as f:
             data = f.read()
@@ -181,6 +182,25 @@ _CONFLICT_MESSAGE = gettext_noop(
 
 def _stored_conflict(error: str) -> dict:
     return {"code": None, "row": None, "column": None, "where": None, "message": _CONFLICT_MESSAGE, "error": error}
+
+
+_INTERRUPTED_MESSAGE = gettext_noop(
+    "The import was interrupted (the process running it stopped) and nothing of it was written; import the file again."
+)
+IMPORT_STALE_HOURS = 2  # an import of a million rows takes about a minute
+
+
+def record_imports_interrupted(*, now=None) -> int:
+    """Mark imports still "running" long after they started as failed: their process was killed
+    (the records they were writing were rolled back with its transaction; only this status row
+    was left). Called by the daily cycle job and before each import. Returns how many."""
+    now = now or timezone.now()
+    stale = RecordImport.objects.filter(
+        status__in=[RecordImport.Status.RUNNING, RecordImport.Status.QUEUED],
+        started_at__lt=now - timedelta(hours=IMPORT_STALE_HOURS),
+    )
+    problem = {"code": None, "row": None, "column": None, "where": None, "message": _INTERRUPTED_MESSAGE}
+    return stale.update(status=RecordImport.Status.FAILED, phase="", problems=[problem], finished_at=now)
 
 
 @transaction.atomic

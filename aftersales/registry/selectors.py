@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from django.db import connection
+from django.conf import settings
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -40,6 +41,12 @@ LATIN = re.compile(r"^[a-z' ]+$")
 STARS = {Level.QUALIFIED: 0, Level.THREE_STAR: 3, Level.FOUR_STAR: 4, Level.FIVE_STAR: 5}
 
 
+def _certificates():
+    """Certificates read from the registry's database: a read replica when DATABASE_REPLICA_URL is
+    set (REGISTRY_DATABASE = "replica"), else the primary."""
+    return Certificate.objects.using(settings.REGISTRY_DATABASE)
+
+
 def registry_search(query: str) -> QuerySet[Certificate]:
     """Certificates matching `query`: the exact number (spaces and case ignored), the 18-character
     credit code, part of the enterprise's name, or its pinyin, in full ("haichuan", "hai chuan")
@@ -49,10 +56,10 @@ def registry_search(query: str) -> QuerySet[Certificate]:
     answer is that certificate (or that enterprise's certificates) without scanning the names."""
     text = " ".join(query.split())
     if not text:
-        return Certificate.objects.none()
+        return _certificates().none()
     key = number_normalise(text)
     exact = Q(number=key) | Q(credit_code=key) if len(key) == 18 else Q(number=key)
-    if (number_valid(key) or len(key) == 18) and Certificate.objects.filter(exact).exists():
+    if (number_valid(key) or len(key) == 18) and _certificates().filter(exact).exists():
         return _search_rows(exact)
     match = exact | Q(name__icontains=text)
     latin = text.lower()
@@ -65,10 +72,7 @@ def registry_search(query: str) -> QuerySet[Certificate]:
 
 def _search_rows(match: Q) -> QuerySet[Certificate]:
     return (
-        Certificate.objects.filter(match)
-        .select_related("cb")
-        .only(*SEARCH_FIELDS, "cb__name")
-        .order_by("name", "number")
+        _certificates().filter(match).select_related("cb").only(*SEARCH_FIELDS, "cb__name").order_by("name", "number")
     )
 
 
@@ -106,7 +110,7 @@ def registry_entry(number: str) -> RegistryEntry:
     SQL statements, one for the certificate with its current version and surveillance dates, one
     for its public events. Written in SQL because building the same query with the ORM costs more
     than running it; the columns read are exactly the public ones listed above."""
-    with connection.cursor() as cursor:
+    with connections[settings.REGISTRY_DATABASE].cursor() as cursor:
         cursor.execute(ENTRY_SQL, [number_normalise(number)])
         row = cursor.fetchone()
         if row is None:

@@ -90,3 +90,25 @@ def test_it_keeps_the_file_and_mapping_fingerprints(world):
     assert ri.file_sha256 == hashlib.sha256(data).hexdigest()
     assert ri.mapping_sha256 == hashlib.sha256(mapping_text("survey")).hexdigest()
     assert RecordImport.objects.get(pk=ri.pk).mapping_text.startswith(mapping_text("survey").decode()[:20])
+
+
+def test_an_import_whose_process_was_killed_is_marked_interrupted_not_running_forever(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from aftersales.records.models import RecordImport
+    from aftersales.records.services import record_imports_interrupted
+
+    killed, running = (_import(world, "complaint", dry_run=True) for _ in range(2))
+    RecordImport.objects.filter(pk=killed.pk).update(
+        status=RecordImport.Status.RUNNING, started_at=timezone.now() - timedelta(hours=3), finished_at=None
+    )
+    RecordImport.objects.filter(pk=running.pk).update(
+        status=RecordImport.Status.RUNNING, started_at=timezone.now(), finished_at=None
+    )
+    assert record_imports_interrupted() == 1
+    killed.refresh_from_db()
+    running.refresh_from_db()
+    assert killed.status == "failed" and "interrupted" in killed.problems[0]["message"]
+    assert running.status == "running"

@@ -20,7 +20,7 @@ def entries():
             continue
         plural = "msgid_plural" in block
         strings = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block, re.M)
-        translated = ["".join(re.findall(r'"(.*)"', s)).replace('\\"', '"') for s in strings]
+        translated = ["".join(re.findall(r'"(.*)"', s)).replace('\\"', '"').replace("\\n", "\n") for s in strings]
         yield ident, plural, translated, "#, fuzzy" in block
 
 

@@ -1,0 +1,559 @@
+"""Writes of appeals and complaints. Each validates, changes the appeal and appends one
+`AppealEvent` in one transaction; a refusal is `AppealRefused` (nothing written) whose str() is
+a message for the user naming what and where.
+
+Who does what (the views' access helper answers 404/403 first; the services refuse the rest):
+- the enterprise admin lodges (`appeal_lodge`) and may withdraw before the decision;
+- the CB admin assigns a handler (`appeal_assign`) who was not involved in the contested case
+  (`handler_conflicts` says which rule refuses whom);
+- the CB admin or the handler acknowledges; the handler starts the review, records
+  investigation notes (internal) and the outcome with its reasons (the enterprise is mailed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import UTC, date
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from aftersales.accounts.models import CB_ROLES, Membership
+from aftersales.audits.models import Decision, TeamMember
+from aftersales.certificates.models import CertificateEvent
+from aftersales.certificates.notify import admin_emails
+from aftersales.certification.cases import case_lock
+from aftersales.certification.materials import file_check, read_upload
+from aftersales.certification.models import Case, CaseEvent
+from aftersales.certification.services import StepRefused
+
+from . import deadlines
+from .models import OPEN, TRANSITIONS, Appeal, AppealEvent, AppealFile
+
+log = logging.getLogger(__name__)
+
+# the case events that mean the actor reviewed the application
+REVIEW_ACTIONS = frozenset(
+    {"review.saved", "application.info_requested", "application.refused", "application.accepted"}
+)
+# certificate status changes an appeal may contest
+CONTESTABLE_STATUSES = frozenset({"suspended", "withdrawn"})
+# committee outcomes an appeal may contest (a send-back is not a decision on certification)
+CONTESTABLE_OUTCOMES = frozenset({Decision.Outcome.APPROVE, Decision.Outcome.APPROVE_LOWER, Decision.Outcome.REFUSE})
+MAX_FILES = 10
+
+
+class AppealRefused(Exception):
+    """A step that cannot be taken now or with this input; nothing changed. `problems` are
+    messages for the user; `rules` names the impartiality rules that refused a handler."""
+
+    def __init__(self, *problems: str, rules: tuple[str, ...] = ()):
+        self.problems = list(problems)
+        self.rules = rules
+        super().__init__(" ".join(self.problems))
+
+
+# ------------------------------------------------------------------------------------ settings
+
+
+def lodge_days() -> int:
+    return getattr(settings, "APPEAL_LODGE_DAYS", deadlines.DEFAULT_LODGE_DAYS)
+
+
+def ack_days() -> int:
+    return getattr(settings, "APPEAL_ACK_DAYS", deadlines.DEFAULT_ACK_DAYS)
+
+
+def decide_days() -> int:
+    return getattr(settings, "APPEAL_DECIDE_DAYS", deadlines.DEFAULT_DECIDE_DAYS)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def contested_on(*, decision: Decision | None = None, certificate_event: CertificateEvent | None = None) -> date:
+    """The day of the contested decision (local date), from which the lodging deadline counts."""
+    if decision is not None:
+        return timezone.localdate(decision.decided_at)
+    return certificate_event.effective_on
+
+
+# -------------------------------------------------------------------------------------- helpers
+
+
+def _label(status: str) -> str:
+    return str(Appeal.Status(status).label)
+
+
+def _lock(appeal: Appeal) -> Appeal:
+    return Appeal.objects.select_for_update().get(pk=appeal.pk)
+
+
+def _event(
+    locked: Appeal,
+    *,
+    action: str,
+    by,
+    reason: str = "",
+    data: dict | None = None,
+    to_status: str = "",
+    public: bool = True,
+    also: tuple[str, ...] = (),
+) -> AppealEvent:
+    """Append the event and save the appeal's changed `also` fields (and its new status) with it."""
+    event = AppealEvent.objects.create(
+        appeal=locked,
+        seq=locked.event_count + 1,
+        at=timezone.now().astimezone(UTC),
+        actor=by,
+        actor_label=by.get_username(),
+        action=action,
+        from_status=locked.status if to_status and locked.event_count else "",
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+        public=public,
+    )
+    locked.event_count = event.seq
+    fields = ["event_count", *also]
+    if to_status:
+        locked.status = to_status
+        fields.append("status")
+    locked.save(update_fields=fields)
+    return event
+
+
+def _refuse_transition(locked: Appeal, to: str, what: str) -> None:
+    if to not in TRANSITIONS[locked.status]:
+        raise AppealRefused(
+            _("%(reference)s is “%(status)s”; “%(action)s” is not possible now.")
+            % {"reference": locked.reference, "status": _label(locked.status), "action": what}
+        )
+
+
+def _require_handler(locked: Appeal, by, what: str) -> None:
+    if locked.handler_id is None:
+        raise AppealRefused(
+            _("%(reference)s has no handler yet; the certification body admin assigns one before “%(action)s”.")
+            % {"reference": locked.reference, "action": what}
+        )
+    if locked.handler_id != by.pk:
+        raise AppealRefused(
+            _("Only the handler of %(reference)s (%(handler)s) may “%(action)s”.")
+            % {"reference": locked.reference, "handler": locked.handler, "action": what}
+        )
+
+
+def _sync(appeal: Appeal, locked: Appeal) -> None:
+    for field in ("status", "event_count", "handler_id", "acknowledged_at", "outcome", "decided_at", "closed_at"):
+        setattr(appeal, field, getattr(locked, field))
+
+
+def appeal_reference_next(year: int) -> str:
+    """AP-2026-0001, AP-2026-0002, … (call inside a transaction)."""
+    prefix = f"AP-{year}-"
+    last = (
+        Appeal.objects.filter(reference__startswith=prefix)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    n = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{n:04d}"
+
+
+def _notify(appeal: Appeal, subject, body) -> None:
+    """Mail the enterprise's admins (in the site's language); a mail that fails is logged, the
+    appeal's state stands (the enterprise sees it on its page)."""
+    recipients = admin_emails(appeal.enterprise)
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject_text, body_text = " ".join(str(subject()).split())[:300], str(body())
+    try:
+        send_mail(subject_text, body_text, None, recipients)
+    except Exception:
+        log.exception("appeal %s: mail not sent", appeal.reference)
+
+
+# ------------------------------------------------------------------------------------ lodging
+
+
+def appeal_lodge(
+    *,
+    case: Case,
+    kind: str,
+    grounds: str,
+    by,
+    decision: Decision | None = None,
+    certificate_event: CertificateEvent | None = None,
+    uploads=(),
+    today: date | None = None,
+) -> Appeal:
+    """Lodge an appeal against `decision` or `certificate_event` (a suspension or withdrawal), or
+    a complaint about the case's audit or the CB's conduct. Refused with every problem named."""
+    today = today or _today()
+    problems: list[str] = []
+    grounds = (grounds or "").strip()
+    if kind not in Appeal.Kind.values:
+        problems.append(_("Choose an appeal or a complaint."))
+    if not grounds:
+        problems.append(_("Give the grounds: what you contest and why."))
+    if kind == Appeal.Kind.APPEAL:
+        if (decision is None) == (certificate_event is None):
+            problems.append(_("An appeal names one decision: the committee's decision or a certificate status change."))
+        elif decision is not None:
+            if decision.case_id != case.pk:
+                problems.append(_("This decision is not one of case %(reference)s.") % {"reference": case.reference})
+            elif decision.outcome not in CONTESTABLE_OUTCOMES:
+                problems.append(
+                    _("A send-back to the audit team is not a certification decision; it cannot be appealed.")
+                )
+        else:
+            cert = certificate_event.certificate
+            if certificate_event.to_status not in CONTESTABLE_STATUSES:
+                problems.append(_("Only a suspension or a withdrawal of a certificate can be appealed."))
+            elif cert.enterprise_id != case.enterprise_id or cert.cb_id != case.cb_id:
+                problems.append(
+                    _("Certificate %(number)s is not one of case %(reference)s.")
+                    % {"number": cert.number, "reference": case.reference}
+                )
+        if not problems:
+            day = contested_on(decision=decision, certificate_event=certificate_event)
+            if not deadlines.may_lodge(day, today, lodge_days()):
+                problems.append(
+                    _("The decision of %(day)s could be appealed until %(last)s (%(n)s days); it is too late now.")
+                    % {
+                        "day": day.isoformat(),
+                        "last": deadlines.lodge_deadline(day, lodge_days()).isoformat(),
+                        "n": lodge_days(),
+                    }
+                )
+    elif kind == Appeal.Kind.COMPLAINT:
+        decision = certificate_event = None
+        if case.status == Case.Status.DRAFT:
+            problems.append(
+                _("Case %(reference)s is still a draft; there is no audit or decision to complain about.")
+                % {"reference": case.reference}
+            )
+    files = []
+    uploads = list(uploads)
+    if len(uploads) > MAX_FILES:
+        problems.append(_("Attach at most %(n)s files.") % {"n": MAX_FILES})
+    else:
+        for upload in uploads:
+            name, data = read_upload(upload)
+            try:
+                content_type = file_check(name, data)
+            except StepRefused as exc:
+                problems.extend(exc.problems)
+            else:
+                files.append((name, data, content_type))
+    if problems:
+        raise AppealRefused(*problems)
+    due = deadlines.deadlines(today, ack_days(), decide_days())
+    stored = []
+    try:
+        with transaction.atomic():
+            case_lock(case)  # one lodging at a time per case: the open-appeal checks below hold
+            if decision is not None and Appeal.objects.filter(decision=decision, status__in=OPEN).exists():
+                raise AppealRefused(_("An appeal against this decision is already open."))
+            if (
+                certificate_event is not None
+                and Appeal.objects.filter(certificate_event=certificate_event, status__in=OPEN).exists()
+            ):
+                raise AppealRefused(_("An appeal against this status change is already open."))
+            now = timezone.now()
+            appeal = Appeal.objects.create(
+                reference=appeal_reference_next(today.year),
+                kind=kind,
+                case=case,
+                enterprise_id=case.enterprise_id,
+                cb_id=case.cb_id,
+                decision=decision,
+                certificate_event=certificate_event,
+                grounds=grounds,
+                lodged_by=by,
+                lodged_at=now,
+                acknowledge_by=due.acknowledge_by,
+                decide_by=due.decide_by,
+            )
+            for name, data, content_type in files:
+                digest = hashlib.sha256(data).hexdigest()
+                row = AppealFile(
+                    appeal=appeal,
+                    original_name=name,
+                    content_type=content_type,
+                    size=len(data),
+                    sha256=digest,
+                    uploaded_by=by,
+                )
+                row.file.save(f"{digest[:16]}{PurePath(name).suffix.lower()}", ContentFile(data), save=False)
+                stored.append(row)
+                row.save()
+            _event(
+                appeal,
+                action="appeal.lodged",
+                by=by,
+                reason=grounds,
+                to_status=Appeal.Status.LODGED,
+                data={
+                    "kind": kind,
+                    "case": case.reference,
+                    "decision": decision.pk if decision else None,
+                    "certificate_event": certificate_event.pk if certificate_event else None,
+                    "files": [{"name": r.original_name, "sha256": r.sha256} for r in stored],
+                    "acknowledge_by": due.acknowledge_by.isoformat(),
+                    "decide_by": due.decide_by.isoformat(),
+                },
+            )
+    except IntegrityError as exc:  # another appeal took the number at the same moment
+        for row in stored:
+            row.file.delete(save=False)
+        raise AppealRefused(_("Another appeal was lodged at the same moment; please lodge again.")) from exc
+    except Exception:
+        for row in stored:
+            row.file.delete(save=False)
+        raise
+    return appeal
+
+
+@transaction.atomic
+def appeal_withdraw(*, appeal: Appeal, reason: str, by) -> AppealEvent:
+    """The enterprise withdraws its appeal before the decision."""
+    locked = _lock(appeal)
+    _refuse_transition(locked, Appeal.Status.WITHDRAWN, _("withdraw"))
+    locked.closed_at = timezone.now()
+    event = _event(
+        locked,
+        action="appeal.withdrawn",
+        by=by,
+        reason=(reason or "").strip(),
+        to_status=Appeal.Status.WITHDRAWN,
+        also=("closed_at",),
+    )
+    _sync(appeal, locked)
+    return event
+
+
+# --------------------------------------------------------------------------------- impartiality
+
+
+def handler_conflicts(appeal: Appeal, user) -> list[tuple[str, str]]:
+    """Why `user` may not handle `appeal`: (rule, message) pairs, [] when impartial.
+
+    Rules: "not_cb_staff" not a member of the appeal's certification body; "audit_team" was on
+    the case's audit team (even if replaced later); "decided" decided the case in the committee;
+    "reviewed" reviewed the application; "certificate" changed the contested certificate's status.
+    """
+    case = appeal.case
+    who = str(user)
+    out = []
+    if not Membership.objects.filter(user=user, organisation_id=appeal.cb_id, role__in=CB_ROLES).exists():
+        out.append(
+            (
+                "not_cb_staff",
+                _("%(who)s is not a member of the certification body %(cb)s.") % {"who": who, "cb": appeal.cb},
+            )
+        )
+    if TeamMember.objects.filter(audit__case=case, auditor__user=user).exists():
+        out.append(
+            (
+                "audit_team",
+                _("%(who)s was on the audit team of case %(reference)s.") % {"who": who, "reference": case.reference},
+            )
+        )
+    if Decision.objects.filter(case=case, decided_by=user).exists():
+        out.append(
+            (
+                "decided",
+                _("%(who)s took the committee's decision on case %(reference)s.")
+                % {"who": who, "reference": case.reference},
+            )
+        )
+    if CaseEvent.objects.filter(case=case, actor=user, action__in=REVIEW_ACTIONS).exists():
+        out.append(
+            (
+                "reviewed",
+                _("%(who)s reviewed the application of case %(reference)s.")
+                % {"who": who, "reference": case.reference},
+            )
+        )
+    event = appeal.certificate_event
+    if event is not None and event.actor_id == user.pk:
+        out.append(
+            (
+                "certificate",
+                _("%(who)s changed the status of certificate %(number)s that is appealed.")
+                % {"who": who, "number": event.certificate.number},
+            )
+        )
+    return out
+
+
+@transaction.atomic
+def appeal_assign(*, appeal: Appeal, handler, by) -> AppealEvent:
+    """The CB admin assigns (or replaces) the handler, who must not have been involved in the case."""
+    locked = _lock(appeal)
+    if locked.status not in OPEN:
+        raise AppealRefused(
+            _("%(reference)s is “%(status)s”; “%(action)s” is not possible now.")
+            % {"reference": locked.reference, "status": _label(locked.status), "action": _("assign a handler")}
+        )
+    if locked.handler_id == handler.pk:
+        raise AppealRefused(
+            _("%(who)s already handles %(reference)s.") % {"who": handler, "reference": locked.reference}
+        )
+    conflicts = handler_conflicts(locked, handler)
+    if conflicts:
+        raise AppealRefused(
+            *[
+                _("%(who)s cannot handle %(reference)s: %(why)s")
+                % {"who": handler, "reference": locked.reference, "why": message}
+                for _rule, message in conflicts
+            ],
+            rules=tuple(rule for rule, _message in conflicts),
+        )
+    previous = locked.handler
+    locked.handler = handler
+    event = _event(
+        locked,
+        action="appeal.handler_assigned",
+        by=by,
+        data={"handler": handler.get_username(), "previous": previous.get_username() if previous else None},
+        public=False,
+        also=("handler",),
+    )
+    _sync(appeal, locked)
+    appeal.handler = handler
+    return event
+
+
+# ------------------------------------------------------------------------------------ handling
+
+
+def appeal_acknowledge(*, appeal: Appeal, by, note: str = "") -> AppealEvent:
+    """The certification body acknowledges receipt (CB admin or the handler); the enterprise is told."""
+    with transaction.atomic():
+        locked = _lock(appeal)
+        _refuse_transition(locked, Appeal.Status.ACKNOWLEDGED, _("acknowledge"))
+        locked.acknowledged_at = timezone.now()
+        event = _event(
+            locked,
+            action="appeal.acknowledged",
+            by=by,
+            reason=(note or "").strip(),
+            to_status=Appeal.Status.ACKNOWLEDGED,
+            also=("acknowledged_at",),
+        )
+        _sync(appeal, locked)
+    _notify(
+        locked,
+        lambda: _("%(reference)s received by %(cb)s") % {"reference": locked.reference, "cb": locked.cb},
+        lambda: (
+            _(
+                "%(cb)s acknowledges your %(kind)s %(reference)s about case %(case)s. It will be decided by %(day)s "
+                "by a person not involved in the case."
+            )
+            % {
+                "cb": locked.cb,
+                "kind": locked.get_kind_display(),
+                "reference": locked.reference,
+                "case": locked.case.reference,
+                "day": locked.decide_by.isoformat(),
+            }
+        ),
+    )
+    return event
+
+
+@transaction.atomic
+def appeal_review_start(*, appeal: Appeal, by) -> AppealEvent:
+    """The handler starts the investigation."""
+    locked = _lock(appeal)
+    _refuse_transition(locked, Appeal.Status.UNDER_REVIEW, _("start the review"))
+    _require_handler(locked, by, _("start the review"))
+    event = _event(locked, action="appeal.review_started", by=by, to_status=Appeal.Status.UNDER_REVIEW)
+    _sync(appeal, locked)
+    return event
+
+
+@transaction.atomic
+def appeal_note(*, appeal: Appeal, text: str, by) -> AppealEvent:
+    """The handler records an investigation note (internal to the certification body)."""
+    locked = _lock(appeal)
+    text = (text or "").strip()
+    if locked.status != Appeal.Status.UNDER_REVIEW:
+        raise AppealRefused(
+            _("%(reference)s is “%(status)s”; “%(action)s” is not possible now.")
+            % {"reference": locked.reference, "status": _label(locked.status), "action": _("record a note")}
+        )
+    _require_handler(locked, by, _("record a note"))
+    if not text:
+        raise AppealRefused(_("Write the note."))
+    event = _event(locked, action="appeal.note", by=by, reason=text, public=False)
+    _sync(appeal, locked)
+    return event
+
+
+def appeal_decide(*, appeal: Appeal, outcome: str, reasons: str, by, remedy: str = "") -> AppealEvent:
+    """The handler decides: upheld, partly upheld or dismissed, with reasons (and the remedy when
+    upheld in whole or part). The enterprise is mailed the outcome and reasons."""
+    reasons, remedy = (reasons or "").strip(), (remedy or "").strip()
+    with transaction.atomic():
+        locked = _lock(appeal)
+        _refuse_transition(locked, Appeal.Status.DECIDED, _("decide"))
+        _require_handler(locked, by, _("decide"))
+        problems = []
+        if outcome not in Appeal.Outcome.values:
+            problems.append(_("Choose the outcome: upheld, partly upheld or dismissed."))
+        if not reasons:
+            problems.append(_("Give the reasons for the outcome."))
+        if outcome in {Appeal.Outcome.UPHELD, Appeal.Outcome.PARTLY_UPHELD} and not remedy:
+            problems.append(_("Say what follows from upholding it (the remedy)."))
+        if problems:
+            raise AppealRefused(*problems)
+        now = timezone.now()
+        locked.outcome, locked.outcome_reasons, locked.remedy = outcome, reasons, remedy
+        locked.decided_by, locked.decided_at, locked.closed_at = by, now, now
+        event = _event(
+            locked,
+            action="appeal.decided",
+            by=by,
+            reason=reasons,
+            data={"outcome": outcome, "remedy": remedy},
+            to_status=Appeal.Status.DECIDED,
+            also=("outcome", "outcome_reasons", "remedy", "decided_by", "decided_at", "closed_at"),
+        )
+        _sync(appeal, locked)
+        appeal.outcome_reasons, appeal.remedy = reasons, remedy
+    _notify(
+        locked,
+        lambda: (
+            _("%(reference)s decided: %(outcome)s")
+            % {"reference": locked.reference, "outcome": locked.get_outcome_display()}
+        ),
+        lambda: (
+            _(
+                "%(cb)s has decided your %(kind)s %(reference)s about case %(case)s.\n\nOutcome: %(outcome)s\n\n"
+                "Reasons:\n%(reasons)s\n\n%(remedy)s"
+            )
+            % {
+                "cb": locked.cb,
+                "kind": locked.get_kind_display(),
+                "reference": locked.reference,
+                "case": locked.case.reference,
+                "outcome": locked.get_outcome_display(),
+                "reasons": reasons,
+                "remedy": (_("What follows:") + "\n" + remedy) if remedy else "",
+            }
+        ),
+    )
+    return event
