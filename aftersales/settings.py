@@ -289,8 +289,9 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_FORMAT == "json" else {})}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # PDF rendering logs a dozen progress lines per report at INFO
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    # PDF rendering logs a dozen progress lines per report at INFO;
+    # task state lines ("Task id=… state=RUNNING") would mix into the CLI's JSON output
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "django.tasks")},
 }
 
 SITE_NAME = _("aftersales-cert")

@@ -57,13 +57,13 @@ def test_it_searches_opens_scans_and_verifies_a_certificate(page, certificate, t
 
     SHOTS.mkdir(exist_ok=True)
     number = certificate.number
-    page.context.set_extra_http_headers({"Accept-Language": "en"})
+    # the default language (zh-Hans)
 
     # search by part of the Chinese name, open the certificate from the results
     page.goto(page.base + "/registry/")
     page.fill("#reg-q", "海川")
     page.click("form.reg-search button[type=submit]")
-    expect(page.locator("#reg-count")).to_contain_text("1 certificate found")
+    expect(page.locator("#reg-count")).to_contain_text("找到 1 张")
     page.click(f"a:has-text('{number}')")
     expect(page.locator("#reg-status")).to_have_attribute("data-status", "valid")
     expect(page.locator("h1")).to_contain_text(NAME)
@@ -83,10 +83,10 @@ def test_it_searches_opens_scans_and_verifies_a_certificate(page, certificate, t
     # open what the QR code points to, then the printable verification
     page.goto(scanned[0])
     expect(page.locator("#reg-status")).to_have_attribute("data-status", "valid")
-    page.click("a:has-text('Printable verification')")
+    page.click("a:has-text('可打印的核验证明')")
     statement = page.locator("#reg-statement")
     expect(statement).to_contain_text(number)
-    assert re.search(r"On \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(Beijing time, UTC\+8\)", statement.inner_text())
+    assert re.search(r"于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d（北京时间，UTC\+8）", statement.inner_text())
     expect(page.locator(".reg-sheet [data-status]")).to_have_attribute("data-status", "valid")
     expect(page.locator("#reg-code")).to_have_text(re.compile(r"^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$"))
     page.emulate_media(media="print")

@@ -1,16 +1,12 @@
-"""The project's settings with the operations middleware and JSON logs switched on, as the lead's
-settings change will make them (used by the subprocess tests in tests/ops/test_stopped_database.py)."""
+"""The project's settings with JSON logs switched on (used by the subprocess tests in
+tests/ops/test_stopped_database.py)."""
 
 from aftersales.settings import *  # noqa: F403
 from aftersales.settings import LOGGING, MIDDLEWARE
 
-_SESSIONS = MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
-MIDDLEWARE = [
-    "aftersales.ops.middleware.RequestLogMiddleware",  # first: times everything
-    *MIDDLEWARE[:_SESSIONS],  # security, static files
-    "aftersales.ops.middleware.DatabaseUnavailableMiddleware",  # above everything that reads the database
-    *MIDDLEWARE[_SESSIONS:],
-]
+# the project's MIDDLEWARE already has the request log and the database-unavailable middleware
+assert "aftersales.ops.middleware.RequestLogMiddleware" in MIDDLEWARE
+assert "aftersales.ops.middleware.DatabaseUnavailableMiddleware" in MIDDLEWARE
 LOGGING = {
     **LOGGING,
     "formatters": {"json": {"()": "aftersales.ops.logging.JsonFormatter"}},
