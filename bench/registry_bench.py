@@ -428,6 +428,28 @@ def prepare(args) -> dict:
     return run_phase(args, "load", str(args.certificates), str(args.seed))
 
 
+def publish_phase(args) -> dict:
+    """`aftersales registry publish`, as after a deploy: every certificate's answers rendered and
+    stored (registry/publish.py); a no-op when the database already holds this release's."""
+    migrate = subprocess.run(
+        [PY, "-m", "aftersales.manage", "migrate", "-v", "0"], env=child_env(args), cwd=ROOT, capture_output=True
+    )
+    if migrate.returncode:
+        sys.exit(migrate.stderr.decode()[-4000:])
+    started = time.monotonic()
+    out = subprocess.run(
+        [str(Path(PY).parent / "aftersales"), "registry", "publish", "--batch", "500"],
+        env=child_env(args),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        sys.exit(out.stderr[-4000:])
+    published = int(out.stdout.split("published ", 1)[1].split()[0])
+    return {"certificates_published": published, "seconds": round(time.monotonic() - started, 1)}
+
+
 # ------------------------------------------------------------------------------------ load
 
 
@@ -448,6 +470,26 @@ def wait_until_answering(port: int, timeout: float = 120) -> None:
 
 
 def start_server(args, workers: int, threads: int, worker_class: str) -> subprocess.Popen:
+    if worker_class == "granian":
+        cmd = [
+            str(Path(PY).parent / "granian"),
+            "--interface=wsgi",
+            "--host=127.0.0.1",
+            f"--port={args.port}",
+            f"--workers={workers}",
+            f"--blocking-threads={threads}",
+            "--runtime-threads=1",
+            "--backlog=2048",
+            "--http=1",
+            "--no-ws",
+            "--log-level=warning",
+            "--no-access-log",
+            "aftersales.wsgi:application",
+        ]
+        env = child_env(args, DJANGO_SETTINGS_MODULE="bench.bench_settings")
+        server = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
+        wait_until_answering(args.port)
+        return server
     cmd = [
         str(Path(PY).parent / "gunicorn"),
         "aftersales.wsgi:application",
@@ -540,7 +582,11 @@ def check_answers(args) -> None:
 
 
 def parse_config(text: str) -> tuple[int, int, str]:
-    """ "4x2" → 4 gthread workers of 2 threads; "4xsync" → 4 sync workers."""
+    """ "4x2" → gunicorn, 4 gthread workers of 2 threads; "4xsync" → 4 sync workers;
+    "granian:2x1" → granian, 2 workers of 1 blocking thread."""
+    if text.startswith("granian:"):
+        workers, _, threads = text.removeprefix("granian:").partition("x")
+        return int(workers), int(threads or 1), "granian"
     workers, _, threads = text.partition("x")
     if threads == "sync":
         return int(workers), 1, "sync"
@@ -571,6 +617,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     args.scenarios = args.scenarios.split(",")
     data = prepare(args)
+    data["publish"] = publish_phase(args)
     everyone = NUMBERS.read_text().split()
     HOT.write_text("\n".join(random.Random(args.seed).sample(everyone, min(args.hot, len(everyone)))) + "\n")
     print(f"data: {data}", flush=True)

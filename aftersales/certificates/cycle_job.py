@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.certification.models import Case
 from aftersales.core import cycle as rules
+from aftersales.registry.publish import publish_on_commit, publish_stale
 
 from . import notify
 from .models import Certificate, CertificateCase, Reminder, Surveillance
@@ -45,6 +46,7 @@ class CycleReport:
     reminders: list[str] = field(default_factory=list)  # reminder keys sent
     retried: int = 0
     regulator: list[str] = field(default_factory=list)
+    published: int = 0  # certificates whose registry answers were rendered again (missing or stale)
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -104,9 +106,14 @@ def _expire(report: CycleReport, today: date, by_label: str) -> None:
 
 def _cancel_dead(report: CycleReport) -> None:
     dead = Surveillance.objects.filter(state=SV.PLANNED).exclude(certificate__status__in=LIVE)
+    numbers = set()
     for s in dead.select_related("certificate"):
         report.cancelled.append(f"{s.certificate.number} {s.cycle}.{s.n}")
-    dead.update(state=SV.CANCELLED)
+        numbers.add(s.certificate.number)
+    with transaction.atomic():
+        dead.update(state=SV.CANCELLED)
+        for number in sorted(numbers):  # no event moves their head: publish them again explicitly
+            publish_on_commit(number)
 
 
 def _missed(report: CycleReport, today: date, by_label: str) -> None:
@@ -281,7 +288,8 @@ def cycle_run(*, today: date | None = None, by_label: str = "cycle job") -> Cycl
     expire certificates past expiry, cancel the planned surveillances of dead certificates,
     mark overdue surveillances missed (proposing suspension to the CB), send the reminders due
     at REMINDER_LEAD_DAYS (surveillance, recertification window, expiry), retry unsent mails,
-    and run the regulator's reminder hook if the regulator app has one."""
+    run the regulator's reminder hook if the regulator app has one, and publish the registry's
+    answers that are missing or stale."""
     today = today or timezone.localdate()
     report = CycleReport(today=today)
     leads = list(settings.REMINDER_LEAD_DAYS)
@@ -295,4 +303,5 @@ def cycle_run(*, today: date | None = None, by_label: str = "cycle job") -> Cycl
     from aftersales.records.services import record_imports_interrupted
 
     record_imports_interrupted()  # imports whose process was killed: say so instead of "running" forever
+    report.published = publish_stale()  # e.g. after a deploy that changed how the registry renders
     return report

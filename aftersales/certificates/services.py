@@ -68,13 +68,11 @@ def _plain(data: dict | None) -> dict:
     return json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
 
 
-def _forget(number: str) -> None:
-    """Drop the public registry's cached answers for this certificate once the change commits."""
-    try:
-        from aftersales.registry.cache import registry_forget
-    except ImportError:  # the registry app without a cache
-        return
-    transaction.on_commit(lambda: registry_forget(number))
+def _publish(number: str) -> None:
+    """Publish the certificate's public record again once the change commits (registry/publish.py)."""
+    from aftersales.registry.publish import publish_on_commit
+
+    publish_on_commit(number)
 
 
 def _lock(certificate: Certificate) -> Certificate:
@@ -132,7 +130,7 @@ def certificate_event_record(
     locked.save(update_fields=fields)
     for name in ("status", "status_since", "event_count", "head_hash"):
         setattr(certificate, name, getattr(locked, name))
-    _forget(locked.number)
+    _publish(locked.number)
     return event
 
 

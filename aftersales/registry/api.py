@@ -1,23 +1,22 @@
 """The public registry's JSON endpoints (mounted at /api/registry/; no login: every operation sets
 auth=None). The same public fields as the pages (selectors.py says what is public), codes rather
-than labels; rate limited like the pages (429 with Retry-After); a certificate's answer is cached
-per number (cache.py)."""
+than labels; rate limited like the pages (429 with Retry-After); a certificate's answer is published per
+change (publish.py) and answered from there."""
 
 from __future__ import annotations
 
-import json
-
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from ninja import Router
 
 from aftersales.core.certnumber import number_normalise
 
-from .cache import cached
-from .presenters import entry_json, search_row_json
+from .middleware import respond
+from .presenters import search_row_json
+from .publish import JSON, answer
 from .ratelimit import retry_after
-from .selectors import registry_entry, registry_search
-from .views import PAGE_SIZE, as_of, too_many
+from .selectors import registry_search
+from .views import PAGE_SIZE, too_many
 
 router = Router(tags=["registry"])
 
@@ -47,14 +46,8 @@ def by_number(request, number: str):
     validity, surveillance, certification body; `as_of` is when it was read."""
     if (wait := retry_after(request)) is not None:
         return too_many(request, wait, json=True)
-    key = number_normalise(number)
-    body = cached("json", key, lambda: _answer(key))
-    return HttpResponse(body, content_type="application/json")
-
-
-def _answer(number: str) -> bytes:
     try:
-        entry = registry_entry(number)
+        body = answer(JSON, number_normalise(number))
     except Http404:
         raise Http404(f"no certificate numbered {number}") from None
-    return json.dumps(entry_json(entry, as_of=as_of()), ensure_ascii=False).encode()
+    return respond(JSON, body)

@@ -1,23 +1,61 @@
-"""The registry's JSON answer by number straight from the cache, before the rest of the stack.
+"""The registry's published answers by number, before the rest of the middleware stack.
 
-A tender evaluator's tool asking `GET /api/registry/<number>` needs no session, language, CSRF,
-authentication or message handling, and not the URL resolver either. When the answer is cached
-(cache.py: REGISTRY_CACHE_SECONDS, dropped on every change), this middleware, placed right after
-SecurityMiddleware, counts the request against the rate limit and returns it; otherwise the request
-goes the normal way, to the view that builds and caches it. Same bytes, same rate limit.
+A tender evaluator's lookup — `GET /api/registry/<number>` or `GET /registry/<number>/` (with at
+most `?lang=`) — needs no session, CSRF, authentication or message handling, and not the URL
+resolver either: the answer is published (publish.py), the same bytes for everyone. This
+middleware, placed after the security headers and before the session, counts the request against
+the rate limit and answers with the published row in one indexed read. Whatever it cannot answer
+(a number not yet published or changed since, another form of the number, a database error) goes
+the normal way, to the view, which renders, stores and answers it. Same bytes, same rate limit.
 """
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpResponse
+from django.utils import translation
 
 from aftersales.core.certnumber import number_normalise
 
-from .cache import cache_key
+from .publish import JSON, fill, html_kind, published
 from .ratelimit import retry_after
 
-PREFIX = "/api/registry/"
+API = "/api/registry/"
+PAGE = "/registry/"
+
+
+def requested(request) -> tuple[str, str] | None:
+    """(kind, number) when the request is a plain lookup by number in its normal form, else None."""
+    if request.method != "GET":
+        return None
+    path = request.path_info
+    if path.startswith(API):
+        number = path[len(API) :]
+        kind = JSON if not request.GET else None
+    elif path.startswith(PAGE) and path.endswith("/"):
+        number = path[len(PAGE) : -1]
+        params = request.GET
+        if not params:
+            kind = html_kind(translation.get_language_from_request(request))
+        elif len(params) == 1 and "lang" in params:
+            kind = html_kind(params["lang"])
+        else:
+            kind = None
+    else:
+        return None
+    if kind is None or not number or "/" in number or number != number_normalise(number):
+        return None
+    return kind, number
+
+
+def respond(kind: str, body: str) -> HttpResponse:
+    """The answer with its headers; the same from the fast path and from the views."""
+    if kind == JSON:
+        return HttpResponse(fill(kind, body), content_type="application/json")
+    response = HttpResponse(fill(kind, body), content_type="text/html; charset=utf-8")
+    response["Content-Language"] = kind.removeprefix("html:")
+    response["Vary"] = "Accept-Language, Cookie"
+    return response
 
 
 class RegistryFastPath:
@@ -25,15 +63,16 @@ class RegistryFastPath:
         self.get_response = get_response
 
     def __call__(self, request):
-        path = request.path_info
-        if request.method == "GET" and path.startswith(PREFIX) and not request.GET:
-            number = path[len(PREFIX) :]
-            if number and "/" not in number:
-                body = cache.get(cache_key("json", number_normalise(number)))
-                if body is not None:
-                    if (wait := retry_after(request)) is not None:
-                        from .views import too_many
+        if (asked := requested(request)) is not None:
+            kind, number = asked
+            try:
+                body = published(kind, number)
+            except DatabaseError:  # the view's way shows the database error page
+                body = None
+            if body is not None:
+                if (wait := retry_after(request)) is not None:
+                    from .views import too_many
 
-                        return too_many(request, wait, json=True)
-                    return HttpResponse(body, content_type="application/json")
+                    return too_many(request, wait, json=kind == JSON)
+                return respond(kind, body)
         return self.get_response(request)

@@ -96,21 +96,23 @@ class RegistryEntry:
     surveillances_done: int
     last_surveillance_on: date | None
     next_surveillance_due: date | None
+    stamp: str = ""  # the certificate's head_hash: what the record was read at (publish.py)
 
     @property
     def stars(self) -> int:
         return STARS.get(self.certificate.level, 0)
 
 
-def registry_entry(number: str) -> RegistryEntry:
+def registry_entry(number: str, *, using: str | None = None) -> RegistryEntry:
     """The public record of the certificate numbered `number` (spaces and case ignored); Http404
     if there is none.
 
     The registry's hot path (the verification endpoint, see bench/registry_bench.py): two plain
     SQL statements, one for the certificate with its current version and surveillance dates, one
     for its public events. Written in SQL because building the same query with the ORM costs more
-    than running it; the columns read are exactly the public ones listed above."""
-    with connections[settings.REGISTRY_DATABASE].cursor() as cursor:
+    than running it; the columns read are exactly the public ones listed above. `using`: the
+    database to read (default REGISTRY_DATABASE; publishing after a change reads the primary)."""
+    with connections[using or settings.REGISTRY_DATABASE].cursor() as cursor:
         cursor.execute(ENTRY_SQL, [number_normalise(number)])
         row = cursor.fetchone()
         if row is None:
@@ -122,7 +124,7 @@ def registry_entry(number: str) -> RegistryEntry:
         ]
     (pk, number, name, credit_code, level, status, status_since, first_issued_on, issued_on, expires_on,
      version_count, address, scope, sites, scheme_id, scheme_version, score_display, cb_name,
-     done, last_done, next_due) = row  # fmt: skip
+     done, last_done, next_due, stamp) = row  # fmt: skip
     certificate = Certificate(
         id=pk, number=number, name=name, credit_code=credit_code, level=level, status=status,
         status_since=_day(status_since), first_issued_on=_day(first_issued_on), issued_on=_day(issued_on),
@@ -140,6 +142,7 @@ def registry_entry(number: str) -> RegistryEntry:
         surveillances_done=done or 0,
         last_surveillance_on=_day(last_done),
         next_surveillance_due=_day(next_due),
+        stamp=stamp,
     )
 
 
@@ -159,7 +162,8 @@ SELECT c.id, c.number, c.name, c.credit_code, c.level, c.status, c.status_since,
        (SELECT COUNT(*) FROM {surveillance} s WHERE s.certificate_id = c.id AND s.state = 'done'),
        (SELECT MAX(s.done_on) FROM {surveillance} s WHERE s.certificate_id = c.id AND s.state = 'done'),
        (SELECT MIN(s.due_by) FROM {surveillance} s
-         WHERE s.certificate_id = c.id AND s.state IN ('planned', 'opened'))
+         WHERE s.certificate_id = c.id AND s.state IN ('planned', 'opened')),
+       c.head_hash
   FROM {certificate} c JOIN {version} v ON v.certificate_id = c.id AND v.seq = c.version_count
  WHERE c.number = %s
 """.format(**_tables())

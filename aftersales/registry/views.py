@@ -1,7 +1,7 @@
 """The public registry: search, a certificate's public record, the printable verification page,
 the published signing keys. No login; rate limited per client address (ratelimit.py); a
-certificate's rendered record is cached per number and language (cache.py). What is public is
-written down in selectors.py."""
+certificate's page is published per change and language (publish.py) and answered from there.
+What is public is written down in selectors.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
@@ -18,8 +17,9 @@ from aftersales.certificates.payload import registry_url
 from aftersales.certificates.qr import qr_svg
 from aftersales.core.certnumber import number_normalise
 
-from .cache import cached
-from .presenters import event_label, verification_code
+from .middleware import respond
+from .presenters import verification_code
+from .publish import answer, html_kind, language_links
 from .ratelimit import retry_after
 from .selectors import registry_entry, registry_search
 
@@ -32,14 +32,10 @@ def too_many(request, wait: int, *, json: bool = False):
         detail = gettext("Too many requests from your address: please wait a minute.")
         response = JsonResponse({"detail": detail, "retry_after": wait}, status=429)
     else:
-        response = render(request, "registry/too_many.html", {"wait": wait}, status=429)
+        context = {"wait": wait, "language_links": language_links(request.GET)}
+        response = render(request, "registry/too_many.html", context, status=429)
     response["Retry-After"] = str(wait)
     return response
-
-
-def as_of() -> str:
-    """Now, to the second, in the site's time zone (Asia/Shanghai), as printed on the pages."""
-    return timezone.localtime().replace(microsecond=0).isoformat()
 
 
 @require_safe
@@ -50,20 +46,15 @@ def registry_search_page(request):
     page = None
     if query:
         page = Paginator(registry_search(query), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "registry/search.html", {"query": query, "page": page})
+    with translation.override(_language(request)):
+        context = {"query": query, "page": page, "language_links": language_links(request.GET)}
+        return render(request, "registry/search.html", context)
 
 
-def _detail_content(number: str) -> dict:
-    """The page's cached part: everything about the certificate, rendered (the site frame,
-    which shows who is logged in and carries their CSRF token, is rendered per request)."""
-    entry = registry_entry(number)
-    c = entry.certificate
-    events = [(e, event_label(e.action, e.from_status, e.to_status)) for e in reversed(entry.events)]
-    body = render_to_string(
-        "registry/_record.html",
-        {"entry": entry, "c": c, "v": entry.version, "events": events, "as_of": timezone.localtime()},
-    )
-    return {"number": c.number, "name": c.name, "body": body}
+def _language(request) -> str:
+    """The page's language: `?lang=` when it names one the site offers, else the visitor's."""
+    kind = html_kind(request.GET.get("lang", ""))
+    return kind.removeprefix("html:") if kind else translation.get_language()
 
 
 @require_safe
@@ -73,8 +64,8 @@ def registry_detail(request, number: str):
     key = number_normalise(number)
     if key != number:
         return redirect("registry_detail", key, permanent=True)
-    content = cached(f"html:{translation.get_language()}", key, lambda: _detail_content(key))
-    return render(request, "registry/detail.html", content)
+    kind = f"html:{_language(request)}"
+    return respond(kind, answer(kind, key))
 
 
 @require_safe

@@ -120,23 +120,53 @@ def test_it_redirects_a_number_typed_in_lower_case_to_the_certificates_page(clie
     assert response.status_code == 301 and response["Location"] == f"/registry/{haichuan.number}/"
 
 
-def test_it_answers_from_the_cache_until_the_certificate_changes(
+def test_it_answers_from_the_published_page_until_the_certificate_changes(
     client, world, haichuan, django_capture_on_commit_callbacks
 ):
     detail(client, haichuan)
     with CaptureQueriesContext(connection) as ctx:
         assert 'data-status="valid"' in detail(client, haichuan)
-    assert len(ctx.captured_queries) == 0
+    assert len(ctx.captured_queries) == 1 and "registry_publication" in ctx.captured_queries[0]["sql"]
     with django_capture_on_commit_callbacks(execute=True):
         services.certificate_suspend(certificate=haichuan, reason="暂停", by=world["people"]["cb_admin"])
     assert 'data-status="suspended"' in detail(client, haichuan)
 
 
-def test_it_caches_each_language_apart(client, haichuan):
+def test_a_change_written_without_publishing_is_never_answered_stale(client, world, haichuan):
+    """The on-commit publication does not run inside a test transaction: the row still holds the
+    valid page, but its stamp no longer matches the certificate's head, so it is rendered again."""
+    assert 'data-status="valid"' in detail(client, haichuan)
+    services.certificate_suspend(certificate=haichuan, reason="暂停", by=world["people"]["cb_admin"])
+    assert 'data-status="suspended"' in detail(client, haichuan)
+
+
+def test_it_publishes_each_language_apart(client, haichuan):
     assert "five-star" in detail(client, haichuan)
     client.cookies["django_language"] = "zh-hans"
     html = detail(client, haichuan)
     assert "五星" in html and "five-star" not in html
+    assert 'lang="zh-Hans"' in html
+
+
+def test_lang_in_the_link_chooses_the_language_whatever_the_visitor_prefers(client, haichuan):
+    client.cookies["django_language"] = "zh-hans"
+    html = page(client, f"/registry/{haichuan.number}/?lang=en")
+    assert "five-star" in html and 'lang="en"' in html
+    assert 'href="?lang=zh-hans"' in html and 'aria-current="true">English<' in html
+    assert "五星" in page(client, f"/registry/{haichuan.number}/?lang=zh-hans")
+
+
+def test_the_page_is_the_same_for_everyone_and_says_when_it_was_read(client, world, haichuan, time_machine):
+    """No login name, no CSRF token: the page a CB auditor gets is the page an evaluator gets."""
+    time_machine.move_to("2026-11-23 10:00:05+08:00", tick=False)
+    anonymous = detail(client, haichuan)
+    client.force_login(world["people"]["cb_admin"])
+    logged_in = detail(client, haichuan)
+    assert logged_in == anonymous
+    assert "csrfmiddlewaretoken" not in anonymous and "cb_admin" not in anonymous
+    assert "as of 2026-11-23 10:00:05 (Beijing time)" in anonymous
+    time_machine.move_to("2026-11-23 10:07:00+08:00", tick=False)
+    assert "as of 2026-11-23 10:07:00 (Beijing time)" in detail(client, haichuan)
 
 
 def test_the_verification_page_states_time_number_status_and_a_code(client, world, haichuan):

@@ -1,0 +1,261 @@
+"""Publishing the registry: each certificate's public record rendered once per change (models.py).
+
+* `publish(numbers)` renders every kind (the JSON answer, the page in each language) from the
+  primary database and writes the rows; the certificate services call it once their change commits
+  (`publish_on_commit`), the CLI (`aftersales registry publish`) and the daily cycle job catch up
+  what is missing or stale, e.g. after a deploy that changed a template (a new RELEASE).
+* `published(kind, number)` is the read: one indexed statement, the row only if it is current.
+  The fast path (middleware.py) answers with it before the rest of the middleware.
+* `answer(kind, number)` is the views' read: the published row, or the answer rendered now and
+  stored for the next reader. Http404 for a number the registry does not know.
+
+The time of reading ("as of …") is not in the rows: `AS_OF` marks its place and `fill` puts the
+time in as the answer leaves, so a published page still says when it was read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import escape
+
+from aftersales.certificates.models import Certificate
+
+from .models import Publication
+from .presenters import entry_json, event_label
+from .selectors import RegistryEntry, registry_entry
+
+log = logging.getLogger(__name__)
+
+AS_OF = "@@as-of@@"  # where the time of reading goes (fill)
+JSON = "json"
+
+
+def kinds() -> list[str]:
+    """What is published per certificate: the JSON answer and the page in each language."""
+    return [JSON, *(f"html:{code}" for code, _ in settings.LANGUAGES)]
+
+
+def html_kind(language: str) -> str | None:
+    """The page's kind for a language code (any case), None if the site does not offer it."""
+    code = (language or "").lower()
+    return f"html:{code}" if any(code == c for c, _ in settings.LANGUAGES) else None
+
+
+def pub_key(kind: str, number: str) -> str:
+    return f"{kind}|{number}"
+
+
+# ------------------------------------------------------------------------------------ release
+
+
+def _release_inputs() -> Iterator[bytes]:
+    """What the published bytes depend on besides the certificate: the registry's templates and
+    the site frame, the compiled translations, the static files' manifest (hashed names), the
+    public base URL and the languages."""
+    from aftersales import __version__
+
+    root = Path(__file__).resolve().parent.parent
+    yield __version__.encode()
+    files = [
+        *sorted((root / "templates" / "registry").glob("*.html")),
+        root / "templates" / "base.html",
+        *sorted((root / "locale").glob("*/LC_MESSAGES/django.mo")),
+        Path(settings.STATIC_ROOT) / "staticfiles.json",
+    ]
+    for path in files:
+        if path.is_file():
+            yield path.name.encode() + path.read_bytes()
+    yield repr((settings.PUBLIC_BASE_URL, settings.LANGUAGES, settings.STATIC_URL)).encode()
+
+
+@cache
+def release() -> str:
+    """16 hex characters naming this code's rendering of the registry: rows of another release
+    are not answered (they are rendered again)."""
+    digest = hashlib.sha256()
+    for part in _release_inputs():
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()[:16]
+
+
+# ------------------------------------------------------------------------------------ read
+
+
+@cache
+def _current_sql() -> str:
+    return (
+        f"SELECT p.body FROM {Publication._meta.db_table} p"
+        f" JOIN {Certificate._meta.db_table} c ON c.id = p.certificate_id AND c.head_hash = p.stamp"
+        " WHERE p.key = %s AND p.release = %s"
+    )
+
+
+def published(kind: str, number: str, *, using: str | None = None) -> str | None:
+    """The published answer, if it is current (its certificate has not changed since and this
+    code rendered it); else None. `number` normalised."""
+    with connections[using or settings.REGISTRY_DATABASE].cursor() as cursor:
+        cursor.execute(_current_sql(), [pub_key(kind, number), release()])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def fill(kind: str, body: str) -> str:
+    """The answer as it leaves: the time of reading in place of AS_OF (Beijing time, to the second)."""
+    now = timezone.localtime().replace(microsecond=0)
+    return body.replace(AS_OF, now.isoformat() if kind == JSON else now.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def answer(kind: str, number: str) -> str:
+    """The answer of `kind` for the certificate `number` (normalised), unfilled (see `fill`): the
+    published one, or rendered now and stored for the next reader. Http404 if there is no such
+    certificate."""
+    body = published(kind, number)
+    if body is None:
+        entry = registry_entry(number)
+        body = render(kind, entry)
+        try:
+            _store([(kind, entry, body)])
+        except DatabaseError:  # a read-only moment or a race: the answer is still right
+            log.warning("registry: could not store the %s answer for %s", kind, number, exc_info=True)
+    return body
+
+
+# ------------------------------------------------------------------------------------ render
+
+
+def language_links(query: dict | None = None) -> list[tuple[str, str, str]]:
+    """(code, name, url) per language for the public frame: the same page with `lang` set,
+    keeping the other query parameters (the search's `q` and `page`)."""
+    from urllib.parse import urlencode
+
+    others = {k: v for k, v in (query or {}).items() if k != "lang"}
+    return [(code, name, "?" + urlencode({**others, "lang": code})) for code, name in settings.LANGUAGES]
+
+
+TITLE, CONTENT = "@@title@@", "@@content@@"  # where a certificate goes in the page's frame
+
+
+def record_context(entry: RegistryEntry) -> dict:
+    """What registry/_record_page.html (and its _record.html) is rendered from."""
+    events = [(e, event_label(e.action, e.from_status, e.to_status)) for e in reversed(entry.events)]
+    return {"entry": entry, "c": entry.certificate, "v": entry.version, "events": events, "as_of_text": AS_OF}
+
+
+def _frame(language: str) -> tuple[str, str, str]:
+    """The certificate page's frame in `language`, cut where the title and the record go: the same
+    for every certificate, so rendered once per process and release (every time with DEBUG on,
+    where templates are edited live)."""
+    frame = render_to_string(
+        "registry/detail.html", {"title": TITLE, "content": CONTENT, "language_links": language_links()}
+    )
+    head, rest = frame.split(TITLE, 1)
+    middle, tail = rest.split(CONTENT, 1)
+    return head, middle, tail
+
+
+_frames = cache(lambda language, release: _frame(language))
+
+
+def render(kind: str, entry: RegistryEntry) -> str:
+    """One answer, unfilled (AS_OF in place of the time of reading)."""
+    if kind == JSON:
+        return json.dumps(entry_json(entry, as_of=AS_OF), ensure_ascii=False)
+    language = kind.removeprefix("html:")
+    with translation.override(language):
+        head, middle, tail = _frame(language) if settings.DEBUG else _frames(language, release())
+        c = entry.certificate
+        title = escape(f"{c.number} · {c.name}")
+        record = render_to_string("registry/_record_page.html", record_context(entry))
+        return "".join((head, title, middle, record, tail))
+
+
+# ------------------------------------------------------------------------------------ write
+
+
+def _store(rendered: Iterable[tuple[str, RegistryEntry, str]]) -> int:
+    now = timezone.now()
+    rows = [
+        Publication(
+            key=pub_key(kind, entry.certificate.number),
+            certificate_id=entry.certificate.id,
+            stamp=entry.stamp,
+            release=release(),
+            body=body,
+            published_at=now,
+        )
+        for kind, entry, body in rendered
+    ]
+    Publication.objects.using(DEFAULT_DB_ALIAS).bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["certificate", "stamp", "release", "body", "published_at"],
+    )
+    return len(rows)
+
+
+def publish(numbers: Iterable[str]) -> int:
+    """Render every kind for each certificate (read from the primary) and write the rows; numbers
+    the registry does not know are skipped. Returns the rows written."""
+    rendered = []
+    for number in numbers:
+        try:
+            entry = registry_entry(number, using=DEFAULT_DB_ALIAS)
+        except Http404:
+            continue
+        rendered += [(kind, entry, render(kind, entry)) for kind in kinds()]
+    return _store(rendered) if rendered else 0
+
+
+def publish_on_commit(number: str) -> None:
+    """Publish the certificate's record once the current transaction commits. A failure is logged,
+    not raised: the change stands, and the first reader renders the answer (the row is not current)."""
+
+    def run():
+        try:
+            publish([number])
+        except Exception:  # the change has committed; the reader renders instead
+            log.exception("registry: publishing %s after its change failed", number)
+
+    transaction.on_commit(run)
+
+
+def stale_numbers(*, after_id: int = 0, limit: int | None = None) -> list[tuple[int, str]]:
+    """(id, number) of the certificates after `after_id` with a kind missing, rendered from an older
+    state, or by another release; in id order."""
+    table, pub = Certificate._meta.db_table, Publication._meta.db_table
+    sql = (
+        f"SELECT c.id, c.number FROM {table} c WHERE c.id > %s AND (SELECT COUNT(*) FROM {pub} p"
+        f" WHERE p.certificate_id = c.id AND p.stamp = c.head_hash AND p.release = %s) < %s ORDER BY c.id"
+    )
+    params: list = [after_id, release(), len(kinds())]
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def publish_stale(*, batch: int = 200, progress=None) -> int:
+    """Publish every certificate whose rows are not current, `batch` certificates per transaction,
+    each certificate once. Returns the certificates published."""
+    done, after = 0, 0
+    while rows := stale_numbers(after_id=after, limit=batch):
+        with transaction.atomic():
+            publish(number for _, number in rows)
+        done, after = done + len(rows), rows[-1][0]
+        if progress:
+            progress(done)
+    return done

@@ -1,0 +1,92 @@
+"""Publishing the registry: what is stale, catching up in batches, the CLI, the daily job, and a
+failed publication costing a render, never the change."""
+
+import json
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from aftersales.certificates import services
+from aftersales.certificates.models import Surveillance
+from aftersales.cli import app
+from aftersales.registry import publish
+from aftersales.registry.models import Publication
+
+from .helpers import add_event, make_certificate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def written(world):
+    """Three certificates written as rows: nothing published for them yet."""
+    return [
+        make_certificate(world, number=n, name=f"企业{i}")
+        for i, n in enumerate(["ASC26SC00001J", "ASC26SC00002K", "ASC26SC00003L"])
+    ]
+
+
+def test_certificates_written_without_the_services_are_stale_until_published(written):
+    assert [number for _, number in publish.stale_numbers()] == [c.number for c in written]
+    progress = []
+    assert publish.publish_stale(batch=2, progress=progress.append) == 3
+    assert progress == [2, 3]
+    assert publish.stale_numbers() == []
+    assert Publication.objects.count() == 3 * len(publish.kinds())
+    assert publish.publish_stale() == 0
+
+
+def test_an_event_added_behind_the_services_back_makes_its_rows_stale(written):
+    publish.publish_stale()
+    add_event(written[1], action="certificate.suspended", to="suspended", on=date(2026, 6, 1), reason="暂停")
+    assert [number for _, number in publish.stale_numbers()] == [written[1].number]
+    assert publish.published("json", written[1].number) is None
+
+
+def test_the_cli_publishes_what_is_stale_and_all_on_request(written, monkeypatch):
+    monkeypatch.setattr("aftersales.cli.django_setup", lambda: None)
+    result = CliRunner().invoke(app, ["registry", "publish"])
+    assert result.exit_code == 0, result.output
+    assert "published 3 certificates" in result.output
+    assert "published 0 certificates" in CliRunner().invoke(app, ["registry", "publish"]).output
+    assert "published 3 certificates" in CliRunner().invoke(app, ["registry", "publish", "--all"]).output
+
+
+def test_the_daily_job_publishes_what_is_stale(written):
+    from aftersales.certificates.cycle_job import cycle_run
+
+    report = cycle_run(today=date(2026, 11, 23))
+    assert report.published == 3 and report.as_json()["published"] == 3
+    assert cycle_run(today=date(2026, 11, 23)).published == 0
+
+
+def test_a_failed_publication_is_logged_and_the_change_stands(
+    world, haichuan, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def broken(numbers):
+        raise RuntimeError("template gone")
+
+    monkeypatch.setattr(publish, "publish", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.certificate_suspend(certificate=haichuan, reason="暂停", by=world["people"]["cb_admin"])
+    haichuan.refresh_from_db()
+    assert haichuan.status == "suspended"
+    assert "publishing" in caplog.text and haichuan.number in caplog.text
+    assert publish.published("json", haichuan.number) is None  # the valid answer is not current any more
+
+
+def test_cancelled_surveillances_of_a_withdrawn_certificate_are_published(
+    world, haichuan, django_capture_on_commit_callbacks
+):
+    """The job cancels a dead certificate's planned surveillances without an event: it publishes them itself."""
+    from aftersales.certificates.cycle_job import cycle_run
+
+    services.certificate_withdraw(certificate=haichuan, reason="撤销", by=world["people"]["cb_admin"])
+    # the withdrawal published the page with the next surveillance still planned
+    publish.publish([haichuan.number])
+    assert json.loads(publish.published("json", haichuan.number))["surveillance"]["next_due"] is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        cycle_run(today=date(2026, 11, 23))
+    assert not Surveillance.objects.filter(certificate=haichuan, state="planned").exists()
+    assert json.loads(publish.published("json", haichuan.number))["surveillance"]["next_due"] is None
