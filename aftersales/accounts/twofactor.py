@@ -173,3 +173,34 @@ def two_factor_enrol_with_secret(*, user: User, secret: str, by_label: str) -> T
     device = TwoFactor.objects.create(user=user, secret=totp.normalise_secret(secret), confirmed_at=timezone.now())
     event_record(action="two_factor.enabled", subject=user, by_label=by_label, data={"preset": True})
     return device
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User, reason: str, by=None, by_label: str = "", data: dict | None = None) -> dict:
+    """A lost authenticator: remove the user's authenticator (confirmed or half-enrolled) and
+    recovery codes, and record "two_factor.reset" with who did it and why. CB staff enrol again at
+    their next sign-in (TOTP_REQUIRED_FOR_CB); an enterprise user signs in with the password until
+    switching it on again. Returns what was removed."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(
+            _("Reason: say why the authenticator of %(user)s is reset (e.g. the phone was lost).")
+            % {"user": user.get_username()}
+        )
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one reset (or enrolment) at a time
+    had_device = TwoFactor.objects.filter(user=user, confirmed_at__isnull=False).exists()
+    devices, _detail = TwoFactor.objects.filter(user=user).delete()
+    codes, _detail = RecoveryCode.objects.filter(user=user).delete()
+    if not devices and not codes:
+        raise ValidationError(
+            _("%(user)s has no authenticator and no recovery codes: nothing to reset.") % {"user": user.get_username()}
+        )
+    removed = {
+        "authenticator": had_device,
+        "enrolling": bool(devices) and not had_device,
+        "recovery_codes": codes,
+        "must_enrol": two_factor_required(user),
+    }
+    data = {**(data or {}), **removed}
+    event_record(action="two_factor.reset", subject=user, by=by, by_label=by_label, reason=reason, data=data)
+    return removed

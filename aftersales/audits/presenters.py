@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from django.utils import timezone
 
 from aftersales.assessments.presenters import item_row, panel
 from aftersales.assessments.selectors import assessment_score
 from aftersales.certification.access import case_may, case_roles
 from aftersales.certification.models import Case
+from aftersales.core.display import format_points
 from aftersales.core.scheme import Level
-from aftersales.core.scoring import DEDUCTION_TEXT
+from aftersales.core.scoring import DEDUCTION_TEXT, RESULT_TEXT, ResultKind
 
 from .access import is_enterprise_viewer, scores_visible
 from .decisions import LEVEL_RANK, decision_refusal, score_effect
@@ -39,11 +42,61 @@ def findings_rows(findings: list[Nonconformity], today) -> list[dict]:
     return [{"f": f, "overdue": is_overdue(f, today)} for f in findings]
 
 
+def _verdict(answer: dict, lang: str) -> str:
+    """One answer of a frozen audit record as the page words it ("sampled 1/10", "partial 1.5")."""
+    text = RESULT_TEXT[ResultKind(answer["kind"])].get(lang)
+    if answer["kind"] == ResultKind.SAMPLED:
+        text += f" {answer['nonconforming']}/{answer['sampled']}"
+    elif answer["kind"] == ResultKind.PARTIAL and answer.get("awarded") is not None:
+        text += f" {format_points(Fraction(answer['awarded']))}"
+    return text
+
+
+def last_audit_results(case: Case, scheme, lang: str) -> dict[str, dict] | None:
+    """Per item code, the result of the audit a surveillance or recertification case starts from
+    (`certificates.cycle.baseline_for`: its last report's frozen record, one query):
+    {"text": verdict, "kind", "earned", "applicable"}. None for an initial case or when the
+    previous case has no report."""
+    if case.kind == Case.Kind.INITIAL or case.previous_id is None:
+        return None
+    from aftersales.certificates.cycle import baseline_for  # certificates builds on audits
+
+    report = baseline_for(case)
+    if report is None:
+        return None
+    scores = {row["id"]: row for row in (report.record.get("result") or {}).get("items", [])}
+    ids = {node.code: node.id for node in scheme.items}
+    out = {}
+    for answer in report.record.get("answers", []):
+        score = scores.get(ids.get(answer["item"]), {})
+        out[answer["item"]] = {
+            "text": _verdict(answer, lang),
+            "kind": answer["kind"],
+            "earned": score.get("earned", ""),
+            "applicable": score.get("applicable", ""),
+        }
+    return out
+
+
+def _last_audit_differs(row: dict, last: dict | None) -> bool:
+    answer = row["answer"]
+    return answer is not None and last is not None and answer.kind != last["kind"]
+
+
+def _with_last_audit(row: dict, last_audit: dict[str, dict] | None) -> dict:
+    if last_audit is not None:
+        row["last_audit"] = last_audit.get(row["node"].code)
+        row["last_audit_differs"] = _last_audit_differs(row, row["last_audit"])
+    return row
+
+
 def scoring_context(request, case: Case, audit: Audit, lang: str) -> dict:
     """The audit scoring page: every item with the team's result, the enterprise's last finished
-    self-assessment beside it (differences marked), evidence, findings; constant queries."""
+    self-assessment beside it (differences marked), for a surveillance or recertification the
+    last audit's result too, evidence, findings; constant queries."""
     assessment = audit.assessment
     live = assessment_score(assessment)
+    last_audit = last_audit_results(case, live.scheme, lang)
     own = last_self_assessment(case)
     self_answers = {a.item_code: a for a in own.answers.all()} if own else None
     evidence: dict[str, list] = {}
@@ -59,7 +112,7 @@ def scoring_context(request, case: Case, audit: Audit, lang: str) -> dict:
         if node.is_item:
             row = item_row(live, node, lang, self_answers, evidence=evidence.get(node.code, ()))
             row["findings"] = by_item.get(node.code, [])
-            rows.append({"item": row})
+            rows.append({"item": _with_last_audit(row, last_audit)})
         else:
             rows.append({"heading": node, "title": node.title.get(lang)})
     return {
@@ -70,6 +123,7 @@ def scoring_context(request, case: Case, audit: Audit, lang: str) -> dict:
         "panel": panel(live, lang),
         "specials": list(assessment.specials.all()),
         "self_assessment": own,
+        "last_audit": last_audit,
         "editable": editable,
         "deduction_kinds": [(k.value, t.get(lang)) for k, t in DEDUCTION_TEXT.items()],
         "grades": Nonconformity.Grade.choices,
@@ -86,6 +140,8 @@ def item_context(request, case, audit, code: str, lang: str, **kwargs) -> dict:
     evidence = audit.assessment.evidence.filter(item_code=node.code).select_related("uploaded_by")
     row = item_row(live, node, lang, self_answers, evidence=evidence, **kwargs)
     row["findings"] = list(audit.findings.filter(item_code=node.code))
+    last_audit = last_audit_results(case, live.scheme, lang)
+    _with_last_audit(row, last_audit)
     return {
         "case": case,
         "audit": audit,
@@ -93,6 +149,7 @@ def item_context(request, case, audit, code: str, lang: str, **kwargs) -> dict:
         "r": row,
         "panel": panel(live, lang),
         "self_assessment": own,
+        "last_audit": last_audit,
         "editable": case.status in SCORING and may(request, case, "audit"),
         "grades": Nonconformity.Grade.choices,
     }

@@ -25,6 +25,7 @@ from aftersales.assessments.report import ReportUnavailable
 from aftersales.audits.models import Decision
 from aftersales.certification.access import case_for
 from aftersales.core.text import normalise_language
+from aftersales.regulator.access import may_open_regulator
 
 from . import services
 from .access import CB_VIEW_ROLES, certificate_for, is_cb_staff
@@ -102,6 +103,7 @@ def certificate_list_view(request):
         "statuses": Certificate.Status.choices,
         "levels": level_choices(lang),
         "is_cb": is_cb,
+        "regulator_link": is_cb and may_open_regulator(request.user),
         "filtered": bool(status or level or q),
     }
     return render(request, "certificates/list.html", context)

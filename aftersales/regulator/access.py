@@ -26,6 +26,15 @@ def regulator_cb_for(user) -> Organisation:
     return m.organisation
 
 
+def may_open_regulator(user) -> bool:
+    """True when `regulator_cb_for` admits the user (links to /regulator/ are shown only then)."""
+    try:
+        regulator_cb_for(user)
+    except Http404:
+        return False
+    return True
+
+
 def export_for(user, pk: int) -> RegulatorExport:
     """One export of a CB the user administers; Http404 otherwise."""
     admin_of = Membership.objects.filter(user=user, role=Role.CB_ADMIN).values("organisation_id")

@@ -204,3 +204,90 @@ def test_it_refuses_an_answer_with_a_bad_file_and_keeps_nothing(client, world):
     )
     nc.refresh_from_db()
     assert nc.state == "open" and nc.cause == "" and not nc.files.exists()
+
+
+def surveillance_in_audit(world) -> Case:
+    """A surveillance case of a certificate issued from a decided initial case (its report: every
+    item conform, 5.1.1.1 with a rectified minor finding), brought to "audit" with no item scored."""
+    from django.utils import timezone
+
+    from aftersales.certificates import cycle
+    from aftersales.certificates.models import Surveillance
+    from aftersales.certification.review import contract_record
+    from tests.certificates.factories import issued
+
+    from .factories import auditor_of, plan_input
+
+    p = world["people"]
+    certificate = issued(world)
+    first = Surveillance.objects.filter(certificate=certificate).order_by("cycle", "n").first()
+    case = cycle.surveillance_open(surveillance=first, by=p["cb_admin"])
+    today = timezone.localdate()
+    contract_record(case=case, signed_on=today, signed_by="张伟", by=p["reviewer"])
+    services.audit_plan_save(case=case, plan=plan_input(start_date=today, end_date=today), by=p["reviewer"])
+    services.team_set(case=case, leader=auditor_of(world), members=[], by=p["reviewer"])
+    services.plan_send(case=case, by=p["reviewer"])
+    services.review_start(case=case, by=p["auditor"])
+    services.audit_start(case=case, by=p["auditor"])
+    case.refresh_from_db()
+    return case
+
+
+def test_it_shows_the_last_audit_beside_each_item_of_a_surveillance(client, world, settings):
+    from aftersales.core.scoring import RESULT_TEXT, ResultKind
+
+    settings.AUDIT_MAX_CONSECUTIVE_LEADS = 10**6
+    case = surveillance_in_audit(world)
+    items = scheme_of(case.scheme_version).items
+    client.force_login(world["people"]["auditor"])
+    page = client.get(reverse("audit_scoring", args=[case.pk]))
+    html = page.content.decode()
+    assert html.count('class="last-audit"') == len(items)
+    row = next(r["item"] for r in page.context["rows"] if "item" in r and r["item"]["node"].code == "5.1.1.1")
+    conform = RESULT_TEXT[ResultKind.CONFORM]
+    assert row["last_audit"]["text"] in {conform.get("en"), conform.get("zh-Hans")}
+    assert row["last_audit"]["applicable"] == row["points"] and row["last_audit"]["earned"] == row["points"]
+    assert f"{row['last_audit']['text']} · {row['points']} / {row['points']}" in html
+    # scored differently now: the htmx partial marks it
+    saved = client.post(
+        reverse("audit_answer_save", args=[case.pk, "5.1.1.1"]),
+        {"kind": "nonconform", "version": "0", "reason": "岗位职责未更新"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert 'class="last-audit differs"' in saved
+
+
+def test_an_initial_case_has_no_last_audit(client, world):
+    case = case_at(world, S.AUDIT)
+    client.force_login(world["people"]["auditor"])
+    page = client.get(reverse("audit_scoring", args=[case.pk]))
+    assert page.context["last_audit"] is None and 'class="last-audit' not in page.content.decode()
+
+
+def test_the_surveillance_scoring_page_reads_the_last_audit_in_one_query(client, world, settings):
+    """One item with evidence and a finding vs every item scored with both: the same count, the
+    last audit's report read once."""
+    settings.AUDIT_MAX_CONSECUTIVE_LEADS = 10**6
+    auditor = world["people"]["auditor"]
+    case = surveillance_in_audit(world)
+    url = reverse("audit_scoring", args=[case.pk])
+    first, *rest = scheme_of(case.scheme_version).items
+    services.audit_evidence_add(
+        audit=case.audit, item_code=first.code, by=auditor, upload=SimpleUploadedFile(f"{first.code}.txt", b"r")
+    )
+    findings.finding_raise(audit=case.audit, item_code=first.code, grade="minor", description="x", by=auditor)
+    client.force_login(auditor)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    score_all(case, auditor)
+    for item in rest:
+        services.audit_evidence_add(
+            audit=case.audit, item_code=item.code, by=auditor, upload=SimpleUploadedFile(f"{item.code}.txt", b"r")
+        )
+        findings.finding_raise(audit=case.audit, item_code=item.code, grade="minor", description="x", by=auditor)
+    with CaptureQueriesContext(connection) as full:
+        assert client.get(url).status_code == 200
+    assert len(full) == len(few)
+    reports = [q["sql"] for q in full.captured_queries if '"audits_auditreport"' in q["sql"]]
+    assert len(reports) == 1

@@ -92,6 +92,16 @@ def test_the_list_costs_the_same_queries_for_one_or_many_certificates(client, wo
     assert len(four.captured_queries) == len(one.captured_queries)
 
 
+@pytest.mark.parametrize("persona", ["cb_admin", "reviewer", "committee", "ent_admin"])
+def test_the_regulator_link_is_shown_only_to_those_the_regulator_page_admits(client, world, persona):
+    issued(world)
+    login(client, world, persona)
+    page = client.get(reverse("certificate_list")).content.decode()
+    opens = client.get(reverse("regulator_home")).status_code
+    assert opens == (200 if persona == "cb_admin" else 404)
+    assert (reverse("regulator_home") in page) == (opens == 200)
+
+
 def test_the_list_is_for_logged_in_users(client, world):
     response = client.get(reverse("certificate_list"))
     assert response.status_code == 302 and reverse("login") in response["Location"]

@@ -5,8 +5,9 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from aftersales.certificates.models import Certificate, CertificateEvent
+from aftersales.certificates.models import Certificate, CertificateEvent, Reminder, Surveillance
 from aftersales.certificates.services import certificate_chain_breaks
 from aftersales.certification.cases import case_chain_breaks
 from aftersales.certification.models import Case, CaseEvent
@@ -35,3 +36,24 @@ def test_it_loads_cases_at_every_stage_once(db):
     events = CertificateEvent.objects.count()
     certificates.load(stdout=io.StringIO())
     assert CertificateEvent.objects.count() == events
+    # the daily cycle job ran once: 鹏达's surveillances past due are missed, proposing suspension
+    pengda = Certificate.objects.get(enterprise__name="深圳鹏达电器有限公司")
+    overdue = pengda.surveillances.filter(due_by__lt=timezone.localdate())
+    assert overdue.exists()  # issued 2024-09-02: the first was due by 2025-09-02
+    assert set(overdue.values_list("state", "proposal_answer")) == {(Surveillance.State.MISSED, "")}
+    assert Reminder.objects.filter(certificate=pengda, kind=Reminder.Kind.SURVEILLANCE_MISSED).exists()
+    # load_demo again (cycle job included) changes nothing
+    before = (
+        CertificateEvent.objects.count(),
+        Reminder.objects.count(),
+        sorted(Surveillance.objects.values_list("pk", "state", "proposal_answer")),
+        Case.objects.count(),
+    )
+    call_command("load_demo", stdout=io.StringIO())
+    after = (
+        CertificateEvent.objects.count(),
+        Reminder.objects.count(),
+        sorted(Surveillance.objects.values_list("pk", "state", "proposal_answer")),
+        Case.objects.count(),
+    )
+    assert after == before

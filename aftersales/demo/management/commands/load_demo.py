@@ -134,6 +134,7 @@ class Command(BaseCommand):
         cases.load(stdout=self.stdout)
         audits.load(stdout=self.stdout)
         certificates.load(stdout=self.stdout)
+        self._cycle()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, display, org, role in USERS:
@@ -151,6 +152,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {m.user.username:<10} {m.user.display_name}  {Role(m.role).label}  {m.organisation.name}"
             )
+
+    def _cycle(self):
+        """The daily cycle job once, as `aftersales cycle run` does today: 鹏达's overdue
+        surveillances are marked missed (suspension proposed on /cycle/) and the reminders due are
+        sent. The job is idempotent, so loading the demo again changes nothing."""
+        from aftersales.certificates.cycle import cycle_run
+
+        report = cycle_run(by_label=ACTOR)
+        self.stdout.write(
+            f"Cycle job for {report.today.isoformat()}: expired {len(report.expired)}, "
+            f"missed {len(report.missed)} (suspension proposed), reminders {len(report.reminders)}."
+        )
 
     @transaction.atomic
     def _load(self):
