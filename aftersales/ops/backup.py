@@ -3,7 +3,8 @@
 The archive is a plain tar:
 
     db/<app_label>.<model>.jsonl   Django's serialisation (JSON Lines, primary keys kept), one per model
-    media/<path>                   every file under MEDIA_ROOT
+    media/<name>                   every file of the default storage (MEDIA_ROOT, or the S3 bucket when
+                                   AFTERSALES_STORAGE=s3), read and written through Django's storage API
     manifest.json                  written last: format version, created at, the code's version, the
                                    database vendor, the applied migrations per app, rows per model and
                                    the SHA-256 and size of every member
@@ -15,25 +16,30 @@ empties the freshly migrated tables (content types and permissions made by `migr
 archive's rows with their own keys, then resets the sequences (PostgreSQL).
 
 Restore refuses (BackupRefused, exit 2) a damaged archive (naming the member), an archive made by
-code with migrations this code does not have, and a database or media folder that is not empty.
+code with migrations this code does not have, and a database or file storage that is not empty. It
+writes the files first, then loads the rows in one transaction; if anything fails the files it wrote
+are deleted again (a restore killed in the middle leaves files behind: empty the storage and rerun).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import io
 import json
 import os
-import shutil
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -117,13 +123,45 @@ class _HashingWriter(io.RawIOBase):
         return self.f.write(b)
 
 
-def _file_sha256(path: Path) -> tuple[str, int]:
-    sha, size = hashlib.sha256(), 0
-    with path.open("rb") as f:
+class _HashingReader(io.RawIOBase):
+    """Reads through `f`, hashing what was read (tarfile reads a member's exact size from it)."""
+
+    def __init__(self, f):
+        self.f, self.sha, self.size = f, hashlib.sha256(), 0
+
+    def readable(self):
+        return True
+
+    def read(self, n=-1):
+        b = self.f.read(n)
+        self.sha.update(b)
+        self.size += len(b)
+        return b
+
+
+def stored_files(storage=None) -> Iterator[str]:
+    """Every file name in the default storage (folder or bucket), walking its folders in name order."""
+    storage = storage or default_storage
+
+    def walk(prefix: str) -> Iterator[str]:
+        try:
+            folders, files = storage.listdir(prefix)
+        except FileNotFoundError:  # a local storage whose folder does not exist yet
+            return
+        for name in sorted(files):
+            yield f"{prefix}{name}"
+        for folder in sorted(folders):
+            yield from walk(f"{prefix}{folder}/")
+
+    return walk("")
+
+
+def _stored_sha256(storage, name: str) -> str:
+    sha = hashlib.sha256()
+    with storage.open(name, "rb") as f:
         while chunk := f.read(1 << 20):
             sha.update(chunk)
-            size += len(chunk)
-    return sha.hexdigest(), size
+    return sha.hexdigest()
 
 
 def _queryset(model, using: str):
@@ -177,7 +215,6 @@ def backup(path: Path, *, using: str = DEFAULT_DB_ALIAS) -> BackupResult:
         raise BackupRefused(f"{path} is a folder; give the archive's file name (e.g. backup.tar)")
     if not path.parent.exists():
         raise BackupRefused(f"the folder {path.parent} does not exist")
-    media_root = Path(settings.MEDIA_ROOT)
     partial = path.with_name(path.name + ".partial")
     result = BackupResult(path=path)
     with tempfile.TemporaryDirectory(prefix="aftersales-backup-", dir=path.parent) as tmp:
@@ -188,15 +225,11 @@ def backup(path: Path, *, using: str = DEFAULT_DB_ALIAS) -> BackupResult:
             for name in members:
                 tar.add(workdir / name.replace("/", "__"), arcname=name, recursive=False)
                 (workdir / name.replace("/", "__")).unlink()
-            if media_root.is_dir():
-                for file in sorted(p for p in media_root.rglob("*") if p.is_file() and not p.is_symlink()):
-                    rel = file.relative_to(media_root).as_posix()
-                    name = f"media/{rel}"
-                    sha, size = _file_sha256(file)
-                    tar.add(file, arcname=name, recursive=False)
-                    members[name] = {"sha256": sha, "size": size}
-                    result.files += 1
-                    result.bytes += size
+            for stored in stored_files():
+                name = f"media/{stored}"
+                members[name] = _add_stored_file(tar, stored, name)
+                result.files += 1
+                result.bytes += members[name]["size"]
             manifest = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
@@ -214,6 +247,16 @@ def backup(path: Path, *, using: str = DEFAULT_DB_ALIAS) -> BackupResult:
             tar.addfile(info, io.BytesIO(data))
     os.replace(partial, path)
     return result
+
+
+def _add_stored_file(tar: tarfile.TarFile, stored: str, name: str) -> dict:
+    """Copy one file of the default storage into the archive as `name`; its SHA-256 and size."""
+    with default_storage.open(stored, "rb") as f:
+        info = tarfile.TarInfo(name)
+        info.size, info.mtime, info.mode = f.size, int(timezone.now().timestamp()), 0o644
+        reader = _HashingReader(f)
+        tar.addfile(info, reader)
+    return {"sha256": reader.sha.hexdigest(), "size": reader.size}
 
 
 # ------------------------------------------------------------------------------------- restore
@@ -314,8 +357,9 @@ def database_is_empty(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     return full
 
 
-def _media_is_empty(media_root: Path) -> bool:
-    return not media_root.exists() or not any(p.is_file() for p in media_root.rglob("*"))
+def _storage_described() -> str:
+    location = getattr(default_storage, "bucket_name", None)
+    return f"bucket {location}" if location else f"folder {settings.MEDIA_ROOT}"
 
 
 def _migrate_to(targets: list[tuple[str, str]], using: str) -> None:
@@ -346,7 +390,6 @@ def restore(archive: Path, *, using: str = DEFAULT_DB_ALIAS, stdout=None) -> Res
     except (tarfile.TarError, OSError) as exc:
         raise BackupRefused(f"{archive} is not a readable tar archive ({exc})") from None
     result = RestoreResult()
-    media_root = Path(settings.MEDIA_ROOT)
     with tar:
         manifest = read_manifest(tar, archive)
         verify_archive(tar, archive, manifest)
@@ -359,21 +402,20 @@ def restore(archive: Path, *, using: str = DEFAULT_DB_ALIAS, stdout=None) -> Res
                 + ("…" if len(full) > 8 else "")
                 + "); restore only into a new, empty database"
             )
-        if not _media_is_empty(media_root):
-            raise BackupRefused(f"the media folder {media_root} is not empty; restore only into an empty instance")
+        first = next(stored_files(), None)
+        if first is not None:
+            raise BackupRefused(
+                f"the file storage ({_storage_described()}) is not empty (it holds {first}); restore only into an "
+                "empty instance (an interrupted restore leaves files behind: empty it and restore again)"
+            )
 
-        # the files first, into a staging folder beside MEDIA_ROOT (renamed into place at the end)
-        media_root.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".restore-media-", dir=media_root.parent))
+        # the files first, through the storage API; deleted again if anything below fails
+        written: list[str] = []
         try:
             for name in sorted(manifest["members"]):
-                if not name.startswith("media/"):
-                    continue
-                target = staging / name[len("media/") :]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with tar.extractfile(name) as src, target.open("wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-                result.files += 1
+                if name.startswith("media/"):
+                    written.append(_restore_file(tar, name, archive))
+                    result.files += 1
 
             _migrate_to(targets, using)
             connection = connections[using]
@@ -414,14 +456,31 @@ def restore(archive: Path, *, using: str = DEFAULT_DB_ALIAS, stdout=None) -> Res
             result.migrated_after = [
                 f"{app}.{n}" for app, names in after.items() for n in names if n not in before.get(app, [])
             ]
-            if media_root.exists():
-                media_root.rmdir()  # checked empty above (folders only)  # pragma: no cover
-            staging.rename(media_root)
         except BaseException:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+            _delete_quietly(written)
             raise
     return result
+
+
+def _restore_file(tar: tarfile.TarFile, name: str, archive: Path) -> str:
+    """Write one media member to the default storage under its own name."""
+    stored = name[len("media/") :]
+    member = tar.getmember(name)
+    with tar.extractfile(member) as src:
+        content = File(src, name=stored)
+        content.size = member.size
+        saved = default_storage.save(stored, content)
+    if saved != stored:
+        default_storage.delete(saved)
+        raise BackupRefused(f"{archive}: member {name} could not be stored under its own name (got {saved})")
+    return saved
+
+
+def _delete_quietly(names: list[str]) -> None:
+    """Undo a failed restore's files (best effort: the restore's own error is the one to report)."""
+    for stored in names:
+        with contextlib.suppress(Exception):  # keep the original error
+            default_storage.delete(stored)
 
 
 def _save(batch: list, using: str) -> int:
@@ -475,10 +534,8 @@ def _plain(value):
 
 
 def files_fingerprint() -> dict[str, str]:
-    root = Path(settings.MEDIA_ROOT)
-    if not root.is_dir():
-        return {}
-    return {p.relative_to(root).as_posix(): _file_sha256(p)[0] for p in sorted(root.rglob("*")) if p.is_file()}
+    """SHA-256 of every file of the default storage (folder or bucket), by name."""
+    return {name: _stored_sha256(default_storage, name) for name in stored_files()}
 
 
 def chain_breaks() -> list[str]:
