@@ -279,6 +279,7 @@ def django_setup() -> None:
 
 
 def _register_app_commands() -> None:
+    from aftersales.accounts.cli import register as account_commands
     from aftersales.appeals.cli import register as appeal_commands
     from aftersales.audits.cli import register as audit_commands
     from aftersales.certificates.cli import register as certificate_commands
@@ -286,6 +287,7 @@ def _register_app_commands() -> None:
     from aftersales.certification.cli import register as certification_commands
     from aftersales.ops.cli import register as ops_commands
     from aftersales.records.cli import register as record_commands
+    from aftersales.registry.cli import register as registry_commands
     from aftersales.regulator.cli import register as regulator_commands
 
     record_commands(app)
@@ -296,6 +298,8 @@ def _register_app_commands() -> None:
     regulator_commands(app)
     ops_commands(app)
     appeal_commands(app)
+    registry_commands(app)
+    account_commands(app)
 
 
 _register_app_commands()

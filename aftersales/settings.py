@@ -7,6 +7,10 @@ Environment (see .env.example):
   DATABASE_URL          e.g. postgres://postgres@127.0.0.1:5432/aftersales (default: SQLite in var/)
   DATABASE_REPLICA_URL  a read replica of DATABASE_URL for the public registry's reads (optional)
   AFTERSALES_DATA_DIR   where SQLite and uploaded files live (default: ./var)
+  AFTERSALES_STORAGE    "local" (default: uploaded files under AFTERSALES_DATA_DIR/media) or "s3": a
+                        private S3-compatible bucket named by AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL,
+                        AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_S3_REGION_NAME (all required;
+                        AWS_S3_ADDRESSING_STYLE path|virtual optional); needs the `s3` extra
   EMAIL_BACKEND         default django.core.mail.backends.console.EmailBackend (prints mails)
   EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL,
   EMAIL_TIMEOUT         for django.core.mail.backends.smtp.EmailBackend (EMAIL_FILE_PATH for filebased)
@@ -38,7 +42,7 @@ Environment (see .env.example):
   REGULATOR_REPORT_DAY  the day of the month the regulator report is due (default 10)
   REGULATOR_REMINDER_DAYS  days before that day the CB is reminded (default 5)
   REGISTRY_RATE_LIMIT   public registry requests per client address per minute (default 120)
-  REGISTRY_CACHE_SECONDS  how long a registry answer is cached (default 30; changes clear it)
+  REGISTRY_CACHE_SECONDS  max-age of the published signing keys for HTTP caches (default 30)
   LOG_FORMAT            "text" (default) or "json": one JSON object per log line (request id, method,
                         path, status, duration, user id on aftersales.request)
   CACHE_URL             locmem:// (default, per process), redis://host:6379/1 or file:///path: shared by
@@ -132,7 +136,8 @@ MIDDLEWARE = [
     "aftersales.ops.middleware.RequestLogMiddleware",  # first: one log line per request, X-Request-ID
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",  # SECURE_CSP in settings_security.py
-    "aftersales.registry.middleware.RegistryFastPath",  # cached registry JSON before the rest of the stack
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",  # up here: the fast path's answers get it too
+    "aftersales.registry.middleware.RegistryFastPath",  # published registry answers before the rest of the stack
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the web process (after security)
     "aftersales.ops.middleware.DatabaseUnavailableMiddleware",  # above everything that reads the database
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -143,7 +148,6 @@ MIDDLEWARE = [
     "aftersales.accounts.middleware.UserLanguageMiddleware",  # after auth: needs request.user
     "django.contrib.messages.middleware.MessageMiddleware",
     "aftersales.accounts.middleware.TwoFactorMiddleware",  # after auth + messages: holds CB staff on enrolment
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "aftersales.urls"
@@ -235,8 +239,56 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 # Production: `collectstatic` once per release, then hashed, compressed names cached for a year
 # (AFTERSALES_STATIC_MANIFEST=1). Development and tests serve the source files as they are.
+# Uploaded files (evidence, materials, record files, appeals, regulator workbooks): a private folder,
+# MEDIA_ROOT, by default; AFTERSALES_STORAGE=s3 keeps them in a private S3-compatible bucket instead
+# (several machines, no shared file system). Either way they are reached only through Django's storage
+# API and served only by the views that check access (never by URL: no public ACL, no signed links).
+S3_VARIABLES = (
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_S3_REGION_NAME",
+)
+
+
+def file_storage(environ) -> dict:
+    """The STORAGES["default"] entry AFTERSALES_STORAGE asks for ("local" by default, or "s3")."""
+    kind = environ.get("AFTERSALES_STORAGE") or "local"
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"AFTERSALES_STORAGE={kind!r} must be 'local' or 's3'")
+    missing = [name for name in S3_VARIABLES if not environ.get(name)]
+    if missing:
+        raise ImproperlyConfigured(f"AFTERSALES_STORAGE=s3 needs {', '.join(missing)} in the environment")
+    style = environ.get("AWS_S3_ADDRESSING_STYLE") or None
+    if style not in {None, "auto", "path", "virtual"}:
+        raise ImproperlyConfigured(f"AWS_S3_ADDRESSING_STYLE={style!r} must be 'auto', 'path' or 'virtual'")
+    try:
+        import storages.backends.s3  # noqa: F401  (imports boto3 too)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"AFTERSALES_STORAGE=s3 needs django-storages and boto3 (pip install 'aftersales-cert[s3]'): {exc}"
+        ) from None
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": environ["AWS_S3_ENDPOINT_URL"],
+            "access_key": environ["AWS_ACCESS_KEY_ID"],
+            "secret_key": environ["AWS_SECRET_ACCESS_KEY"],
+            "region_name": environ["AWS_S3_REGION_NAME"],
+            "addressing_style": style,
+            "default_acl": None,  # no ACL on the objects: they are as private as the bucket
+            "querystring_auth": False,  # no signed links: a stray .url() grants nothing on a private bucket
+            "file_overwrite": False,  # like the folder: a name in use gets another name, never overwritten
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(os.environ),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env_bool("AFTERSALES_STATIC_MANIFEST")
