@@ -112,3 +112,46 @@ def test_an_import_whose_process_was_killed_is_marked_interrupted_not_running_fo
     running.refresh_from_db()
     assert killed.status == "failed" and "interrupted" in killed.problems[0]["message"]
     assert running.status == "running"
+
+
+def _indexes(*models) -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return {
+            (m._meta.db_table, name): (tuple(c["columns"]), c["unique"], c["index"], c["primary_key"])
+            for m in models
+            for name, c in connection.introspection.get_constraints(cursor, m._meta.db_table).items()
+        }
+
+
+def test_a_large_first_import_builds_again_the_indexes_it_set_aside(world, monkeypatch):
+    from aftersales.records import bulk
+
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", 1)  # the samples are small; a million rows in real life
+    models = (Complaint, WorkOrder, StatusEvent)
+    before = _indexes(*models)
+    assert _import(world, "complaint", dry_run=True).status == "done"  # rolled back, the indexes with it
+    assert _indexes(*models) == before
+    first, work_orders = _import(world, "complaint"), _import(world, "work_order")
+    assert first.status == work_orders.status == "done"
+    assert first.inserted == Complaint.objects.count() and first.events == StatusEvent.objects.count() > 0
+    assert work_orders.inserted == WorkOrder.objects.count() > 0
+    assert _indexes(*models) == before
+    again = _import(world, "complaint")  # the unique index is back: nothing new, nothing changed
+    assert (again.inserted, again.updated, again.unchanged, again.events) == (0, 0, first.records, 0)
+
+
+def test_a_file_imported_again_with_one_change_and_one_new_row_touches_only_those(world):
+    first = _import(world, "work_order")
+    _name, data = sample_file("work_order")
+    lines = data.decode("gbk").splitlines()
+    row = next(i for i, ln in enumerate(lines) if ln.startswith("WO202600001,"))
+    lines[row] = lines[row].replace(",李明,", ",王芳,", 1)
+    lines.append(lines[row].replace("WO202600001,", "WO209900001,", 1))
+    ri = _import(world, "work_order", ("\n".join(lines) + "\n").encode("gbk"))
+    assert ri.status == "done", ri.problems
+    assert (ri.inserted, ri.updated, ri.unchanged) == (1, 1, first.records - 1)
+    assert WorkOrder.objects.get(external_id="WO202600001").technician == "王芳"
+    moved = set(WorkOrder.objects.filter(import_batch=ri).values_list("external_id", flat=True))
+    assert moved == {"WO202600001", "WO209900001"}  # the unchanged rows still name the first import
