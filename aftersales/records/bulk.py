@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import polars as pl
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 
 from aftersales.core.records.fields import FIELDS, Kind
 
@@ -151,6 +151,20 @@ def _has_rows(db_table: str) -> bool:
         return cursor.fetchone() is not None
 
 
+def _locked_alone(db_table: str) -> bool:
+    """PostgreSQL: the table locked for this transaction alone, if nobody else holds a lock on it
+    now (else False at once, not a wait: two imports that each read the table and then waited for
+    the other's lock would deadlock). SQLite: True (one writer at a time already)."""
+    if connection.vendor != "postgresql":
+        return True
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: a refusal leaves the import alive
+            cursor.execute(f"LOCK TABLE {_q(db_table)} IN ACCESS EXCLUSIVE MODE NOWAIT")
+    except OperationalError:
+        return False
+    return True
+
+
 def _index_sql(db_table: str) -> list[tuple[str, str]]:
     """(drop, create) statements of the table's indexes other than its primary key; on PostgreSQL
     its unique constraints too. SQLite's inline UNIQUE constraints (autoindexes) cannot be dropped."""
@@ -185,8 +199,13 @@ def _indexes_rebuilt_after(db_table: str, *, rows: int, first: bool) -> Iterator
     """Around the first import of at least REBUILD_INDEXES_FROM rows into an empty table: its indexes
     are dropped before the rows go in and built again after. All in the caller's transaction (DDL is
     transactional on both databases): a failed import leaves the indexes as they were, and once it
-    commits the table has exactly the indexes and constraints it had."""
+    commits the table has exactly the indexes and constraints it had. On PostgreSQL the table is
+    locked first without waiting: if another transaction uses it (another import, a reader), the
+    indexes stay and the rows go in the ordinary way — two imports never wait on each other's lock."""
     if not first or rows < REBUILD_INDEXES_FROM or _has_rows(db_table):
+        yield
+        return
+    if not _locked_alone(db_table) or _has_rows(db_table):  # another import may have committed rows just before
         yield
         return
     statements = _index_sql(db_table)

@@ -155,3 +155,31 @@ def test_a_file_imported_again_with_one_change_and_one_new_row_touches_only_thos
     assert WorkOrder.objects.get(external_id="WO202600001").technician == "王芳"
     moved = set(WorkOrder.objects.filter(import_batch=ri).values_list("external_id", flat=True))
     assert moved == {"WO202600001", "WO209900001"}  # the unchanged rows still name the first import
+
+
+def test_a_large_first_import_keeps_the_indexes_when_another_transaction_holds_the_table(world, monkeypatch):
+    """PostgreSQL: two imports that each read the table and then wanted it alone would deadlock;
+    the lock is asked for without waiting, and refused it the import writes the ordinary way."""
+    import psycopg
+    from django.db import connection
+
+    from aftersales.records import bulk
+
+    if connection.vendor != "postgresql":
+        pytest.skip("table locks are PostgreSQL's")
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", 1)
+    dropped = []
+    real = bulk._index_sql
+    monkeypatch.setattr(bulk, "_index_sql", lambda table: dropped.append(table) or real(table))
+    s = connection.settings_dict
+    with psycopg.connect(
+        dbname=s["NAME"], host=s["HOST"] or None, port=s["PORT"] or None, user=s["USER"] or None
+    ) as other:
+        other.execute(f"SELECT 1 FROM {WorkOrder._meta.db_table} LIMIT 1")  # its share lock, until it ends
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '3s'")  # were the lock awaited, fail instead of hanging
+        ri = _import(world, "work_order")
+        other.rollback()
+    assert ri.status == "done", ri.problems
+    assert WorkOrder.objects.count() == ri.inserted > 0
+    assert WorkOrder._meta.db_table not in dropped  # the indexes stayed
