@@ -1,11 +1,11 @@
-"""The registry's hot read on PostgreSQL: a prepared statement on the open connection, outside any
-transaction. These tests run outside the test transaction (the fast way is never taken inside one)
-and only on PostgreSQL."""
+"""The registry's hot read on PostgreSQL: straight on the open connection when it is outside any
+transaction, else Django's cursor. These tests run outside the test transaction (the direct way is
+never taken inside one) and only on PostgreSQL."""
 
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from aftersales.registry import publish
 
@@ -13,25 +13,25 @@ from .helpers import add_event, make_certificate
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the prepared read is PostgreSQL's"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the direct read is PostgreSQL's"),
 ]
 
 
 @pytest.fixture
 def spy(monkeypatch):
-    """Counts the reads that went the prepared way (and how many of them failed)."""
-    calls = {"prepared": 0, "failed": 0}
-    real = publish._published_prepared
+    """Counts the reads that went the direct way (and how many of them failed)."""
+    calls = {"direct": 0, "failed": 0}
+    real = publish._published_direct
 
     def counting(raw, params):
-        calls["prepared"] += 1
+        calls["direct"] += 1
         try:
             return real(raw, params)
         except Exception:
             calls["failed"] += 1
             raise
 
-    monkeypatch.setattr(publish, "_published_prepared", counting)
+    monkeypatch.setattr(publish, "_published_direct", counting)
     return calls
 
 
@@ -43,10 +43,10 @@ def certificate(world):
     return c
 
 
-def test_the_prepared_read_answers_what_the_normal_read_answers(certificate, spy):
+def test_the_direct_read_answers_what_the_normal_read_answers(certificate, spy):
     assert not connection.in_atomic_block
     body = publish.published("json", certificate.number)
-    assert spy == {"prepared": 1, "failed": 0}
+    assert spy == {"direct": 1, "failed": 0}
     assert body is not None and certificate.number in body
     with connection.cursor() as cursor:  # the same statement the Django way
         cursor.execute(publish._current_sql(), [publish.pub_key("json", certificate.number), publish.release()])
@@ -54,17 +54,40 @@ def test_the_prepared_read_answers_what_the_normal_read_answers(certificate, spy
     assert publish.published("json", "ASC26SC99999X") is None  # no such certificate
 
 
-def test_the_prepared_read_sees_a_change_at_once(certificate, spy):
+def test_the_direct_read_sees_a_change_at_once(certificate, spy):
     assert publish.published("html:en", certificate.number) is not None
     add_event(certificate, action="certificate.suspended", to="suspended", on=date(2026, 6, 1), reason="暂停")
     assert publish.published("html:en", certificate.number) is None  # stamp no longer the head
-    assert spy["prepared"] == 2 and spy["failed"] == 0
+    assert spy["direct"] == 2 and spy["failed"] == 0
 
 
-def test_a_dead_connection_falls_back_to_django_which_reconnects(certificate, spy):
+def test_a_dead_connection_is_left_to_django_which_reconnects(certificate, spy):
     connection.connection.close()  # as if the server had dropped it
     connection.health_check_done = False  # a new request: Django checks the connection first
     body = publish.published("json", certificate.number)
-    assert spy == {"prepared": 1, "failed": 1}
+    assert spy == {"direct": 0, "failed": 0}
     assert body is not None and certificate.number in body
     assert not connection.connection.closed  # Django opened a new one
+
+
+def test_a_failed_direct_read_falls_back_to_django(certificate, monkeypatch):
+    import psycopg
+
+    def failing(raw, params):
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(publish, "_published_direct", failing)
+    body = publish.published("json", certificate.number)
+    assert body is not None and certificate.number in body
+
+
+def test_inside_a_transaction_it_reads_the_django_way(certificate, spy):
+    with transaction.atomic():
+        assert publish.published("json", certificate.number) is not None
+    connection.set_autocommit(False)
+    try:
+        assert publish.published("json", certificate.number) is not None
+    finally:
+        connection.rollback()
+        connection.set_autocommit(True)
+    assert spy["direct"] == 0
