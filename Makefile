@@ -70,6 +70,7 @@ bench-certificates: install
 	$(PY) bench/certificates_bench.py $(BENCH_ARGS)
 
 bench-registry: install
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r bench/requirements.lock
 	$(PY) bench/registry_bench.py $(BENCH_ARGS)
 
 bench-regulator: install

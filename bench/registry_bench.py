@@ -14,11 +14,15 @@ the hash-chained status events (issue; suspension, withdrawal, cancellation, exp
 internal note for one in ten), two surveillances per certificate. Not written: the cases and
 decisions behind them (the registry does not read them).
 
-Server: gunicorn with production-like settings (DEBUG off, DJANGO_SECRET_KEY, ALLOWED_HOSTS,
-DATABASE_URL with persistent connections) through bench/bench_settings.py, which only adds the
-constant URL. The rate limit stays on but far above the load (REGISTRY_RATE_LIMIT=10^9, one
-client address), and the cache is the project's default (per process), so requests for random
-numbers among 100,000 are nearly all misses: the numbers measure the database path.
+Then `aftersales registry publish`, as after a deploy: every certificate's answers (JSON and the
+page in each language) rendered and stored (a no-op when this release's are already there).
+
+Server: gunicorn (gthread, `--configs 2x4`) or granian (`--configs granian:2x1`) with
+production-like settings (DEBUG off, DJANGO_SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL with persistent
+connections) through bench/bench_settings.py, which only adds the constant URL. The rate limit stays
+on but far above the load (REGISTRY_RATE_LIMIT=10^9, one client address). Requests for random
+numbers among 100,000 read rows spread over the whole table; the hot set (1,000 numbers) reads
+rows PostgreSQL keeps in its buffers.
 """
 
 from __future__ import annotations
@@ -609,8 +613,9 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--configs",
         default="2x4",
-        help="gunicorn configs to measure, comma-separated: 2x4 (2 gthread workers of 4 threads), 4x2, "
-        "4xsync … (default: 2x4, the best one on this machine, see bench/README.md)",
+        help="server configs to measure, comma-separated: 2x4 (gunicorn, 2 gthread workers of 4 threads), 4x2, "
+        "4xsync, granian:2x1 (granian, 2 workers of 1 blocking thread) … (default: 2x4, the project's "
+        "production server; see bench/README.md)",
     )
     parser.add_argument("--scenarios", default="ceiling,json,html,json-hot,html-hot")
     parser.add_argument("-o", "--output", type=Path, default=HERE / "results" / "registry.json")
