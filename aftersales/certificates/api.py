@@ -20,7 +20,7 @@ from ninja.errors import HttpError
 
 from aftersales.core.text import normalise_language
 
-from . import services
+from . import services, versions
 from .access import certificate_for, is_cb_staff
 from .models import Certificate, CertificateVersion
 from .presenters import ACTION_TARGET, action_label, level_text, status_text
@@ -290,7 +290,7 @@ def change_certificate(request, number: str, payload: ChangeIn):
         return Status(409, {"problems": [problem]})
     sites = None if payload.sites is None else [s.dict() for s in payload.sites]
     try:
-        version = services.certificate_change(
+        version = versions.certificate_change(
             certificate=certificate,
             by=request.user,
             reason=payload.reason,

@@ -38,12 +38,12 @@ from .cycle_job import CycleReport, cycle_run, recertification_opens  # the dail
 from .models import Certificate, CertificateCase, CertificateVersion, Surveillance
 from .services import (
     CertificateRefused,
-    certificate_change,
     certificate_event_record,
     certificate_restore,
     certificate_suspend,
     certificate_transition,
 )
+from .versions import APPROVING, certificate_change
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,6 @@ SV = Surveillance.State
 LIVE = (S.VALID, S.SUSPENDED)
 TO_DO = (SV.PLANNED, SV.OPENED)
 CASE_CLOSED = (Case.Status.REFUSED, Case.Status.DECIDED, Case.Status.WITHDRAWN)
-APPROVING = (Decision.Outcome.APPROVE, Decision.Outcome.APPROVE_LOWER)
 
 
 class CycleRefused(CertificateRefused):

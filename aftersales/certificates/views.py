@@ -1,7 +1,7 @@
 """Certificate pages: the list (enterprise: its own; CB staff: the CB's, with filters), the detail
 page (status and history, versions, surveillance, downloads, score history), the CB admin's status
 actions and change as a new version, the downloads (PDF zh/en, star mark SVG/PNG) and the issue
-button on a decided case. Writes go through `certificates.services`; access through `access`."""
+button on a decided case. Writes go through `certificates.services` and `certificates.versions`; access through `access`."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from aftersales.certification.access import case_for
 from aftersales.core.text import normalise_language
 from aftersales.regulator.access import may_open_regulator
 
-from . import services
+from . import services, versions
 from .access import CB_VIEW_ROLES, certificate_for, is_cb_staff
 from .forms import ChangeForm, StatusForm, change_initial, changed_fields, form_errors, level_choices
 from .models import TRANSITIONS, Certificate, CertificateVersion
@@ -207,7 +207,7 @@ def certificate_change(request, number: str):
             problems = [_("Nothing differs from the current version; change a field first.")]
         else:
             try:
-                version = services.certificate_change(
+                version = versions.certificate_change(
                     certificate=certificate,
                     by=request.user,
                     reason=form.cleaned_data["reason"],
@@ -309,7 +309,7 @@ def case_certificate_issue(request, pk: int):
         messages.error(request, _("Case %(ref)s has no decision yet.") % {"ref": case.reference})
         return redirect(reverse("case_detail", args=[case.pk]) + "#certificate")
     try:
-        certificate = services.certificate_issue(decision=decision, by=request.user)
+        certificate = versions.certificate_issue(decision=decision, by=request.user)
     except services.CertificateRefused as exc:
         messages.error(request, str(exc))
         return redirect(reverse("case_detail", args=[case.pk]) + "#certificate")

@@ -24,7 +24,7 @@ from aftersales.assessments import services as assessments
 from aftersales.assessments.selectors import assessment_score
 from aftersales.audits import decisions
 from aftersales.audits.models import Auditor
-from aftersales.certificates import services
+from aftersales.certificates import services, versions
 from aftersales.certificates.models import Certificate
 from aftersales.certification.models import Case
 from aftersales.core import credit_code
@@ -193,7 +193,7 @@ def load(*, stdout) -> None:
     haichuan = Case.objects.filter(enterprise__name="杭州海川家电有限公司", cb=cb, status=Case.Status.DECIDED).first()
     if haichuan is not None and not Certificate.objects.filter(enterprise=haichuan.enterprise).exists():
         decision = haichuan.decisions.order_by("-decided_at", "-id").first()
-        c = services.certificate_issue(decision=decision, by=cb_admin)
+        c = versions.certificate_issue(decision=decision, by=cb_admin)
         stdout.write(f"  certificate {c.number} 杭州海川家电有限公司: {c.status}, {c.level}")
     for name, row in CERTIFIED.items():
         org = _enterprise(name, row)
@@ -202,7 +202,7 @@ def load(*, stdout) -> None:
             continue
         case = _decided(org, row, cb=cb, staff=staff, team=team)
         decision = case.decisions.order_by("-decided_at", "-id").first()
-        certificate = services.certificate_issue(decision=decision, by=cb_admin, today=row[10])
+        certificate = versions.certificate_issue(decision=decision, by=cb_admin, today=row[10])
         for status, on, reason in row[11]:
             if status == "expired":
                 services.certificate_expire(certificate=certificate, today=certificate.expires_on + timedelta(days=1))

@@ -7,7 +7,7 @@ from datetime import date
 from aftersales.accounts.models import Organisation
 from aftersales.accounts.services import organisation_create
 from aftersales.audits import decisions
-from aftersales.certificates import services
+from aftersales.certificates import services, versions
 from aftersales.certificates.models import Certificate
 from aftersales.certification.models import Application, Site
 from tests.audits.factories import case_at
@@ -59,7 +59,7 @@ def decided(world, *, level: str = "five_star", enterprise=None):
 def issued(world, *, level: str = "five_star", enterprise=None, today: date | None = None) -> Certificate:
     """A valid certificate of `enterprise` (default: the world's 甲企业) issued by the world's CB."""
     decision = decided(world, level=level, enterprise=enterprise)
-    return services.certificate_issue(decision=decision, by=world["people"]["cb_admin"], today=today)
+    return versions.certificate_issue(decision=decision, by=world["people"]["cb_admin"], today=today)
 
 
 def certificate_in(world, status: str, *, enterprise=None, today: date | None = None) -> Certificate:

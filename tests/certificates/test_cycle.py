@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from aftersales.certificates import cycle, services
+from aftersales.certificates import cycle, services, versions
 from aftersales.certificates.models import Certificate, CertificateCase, Reminder, Surveillance
 from aftersales.certification.models import Case, Quotation, Review
 
@@ -221,7 +221,7 @@ def test_a_recertification_decided_before_expiry_renews_the_certificate(world, c
         case = cycle.recertification_open(certificate=certificate, by=people["ent_admin"])
     with on(date(2028, 12, 1)):
         decision = decide(world, case)
-        renewed = services.certificate_issue(decision=decision, by=people["cb_admin"])
+        renewed = versions.certificate_issue(decision=decision, by=people["cb_admin"])
     assert renewed.pk == certificate.pk
     assert (renewed.issued_on, renewed.expires_on, renewed.version_count) == (
         date(2028, 12, 1),

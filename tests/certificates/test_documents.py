@@ -10,7 +10,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from aftersales.certificates import documents, mark, pdfrecord, qr, services
+from aftersales.certificates import documents, mark, pdfrecord, qr, versions
 from aftersales.certificates.models import Certificate
 from aftersales.certificates.payload import registry_url
 from aftersales.certificates.signing import published_keys, signature_valid
@@ -42,7 +42,7 @@ def page_size(pdf: bytes) -> tuple[float, float]:
 
 def changed(world, certificate):
     """A second version with the data a real certificate carries (scope, address, sites)."""
-    return services.certificate_change(
+    return versions.certificate_change(
         certificate=certificate,
         by=world["people"]["cb_admin"],
         reason="scope",

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from aftersales.certificates import services
+from aftersales.certificates import services, versions
 from aftersales.certificates.models import Certificate, CertificateEvent, CertificateVersion
 from aftersales.certification.access import case_roles
 from tests.audits.factories import case_at
@@ -140,7 +140,7 @@ def test_outsiders_and_auditors_get_404(client, world):
 
 def test_the_score_chart_shows_each_version_over_the_cycle(client, world):
     certificate = issued(world, today=date(2026, 3, 1))
-    services.certificate_change(
+    versions.certificate_change(
         certificate=certificate,
         by=world["people"]["cb_admin"],
         reason=CertificateVersion.Reason.LEVEL,

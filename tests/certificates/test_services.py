@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from aftersales.certificates import services
+from aftersales.certificates import services, versions
 from aftersales.certificates.models import Certificate, CertificateEvent, CertificateVersion
 from aftersales.certificates.payload import version_payload
 from aftersales.certificates.signing import published_keys, signature_valid
@@ -51,9 +51,9 @@ def test_it_numbers_certificates_of_a_year_one_after_another(world):
 
 def test_it_refuses_a_second_certificate_from_one_decision(world):
     decision = decided(world)
-    services.certificate_issue(decision=decision, by=world["people"]["cb_admin"])
+    versions.certificate_issue(decision=decision, by=world["people"]["cb_admin"])
     with pytest.raises(services.CertificateRefused, match="already issued"):
-        services.certificate_issue(decision=decision, by=world["people"]["cb_admin"])
+        versions.certificate_issue(decision=decision, by=world["people"]["cb_admin"])
     assert Certificate.objects.count() == 1
 
 
@@ -69,13 +69,13 @@ def test_it_refuses_a_refusing_decision(world):
     case = case_at(world, "reported")
     decision = decisions.decision_record(case=case, outcome="refuse", reasons="不符合", by=world["people"]["committee"])
     with pytest.raises(services.CertificateRefused, match="does not approve"):
-        services.certificate_issue(decision=decision, by=world["people"]["cb_admin"])
+        versions.certificate_issue(decision=decision, by=world["people"]["cb_admin"])
     assert not Certificate.objects.exists()
 
 
 def test_a_change_is_a_new_signed_version_and_the_old_one_stays(world):
     certificate = issued(world)
-    v2 = services.certificate_change(
+    v2 = versions.certificate_change(
         certificate=certificate, by=world["people"]["cb_admin"], reason="address", note="迁址", address="杭州市滨江区"
     )
     assert v2.seq == 2 and v2.address == "杭州市滨江区" and v2.level == "five_star"
@@ -83,7 +83,7 @@ def test_a_change_is_a_new_signed_version_and_the_old_one_stays(world):
     event = certificate.events.get(action="certificate.changed")
     assert event.data["changed"]["address"][1] == "杭州市滨江区"
     with pytest.raises(services.CertificateRefused, match="Nothing would change"):
-        services.certificate_change(
+        versions.certificate_change(
             certificate=certificate, by=world["people"]["cb_admin"], reason="address", note="x", address="杭州市滨江区"
         )
     with pytest.raises(ValueError, match="immutable"):
@@ -153,7 +153,7 @@ def test_it_recertifies_as_a_new_version_of_the_same_certificate(world):
     Case.objects.filter(pk=case.pk).update(kind=Case.Kind.RECERTIFICATION, previous=certificate.versions.get().case)
     case.refresh_from_db()
     decision.case = case
-    services.certificate_issue(decision=decision, by=world["people"]["cb_admin"], today=date(2028, 12, 1))
+    versions.certificate_issue(decision=decision, by=world["people"]["cb_admin"], today=date(2028, 12, 1))
     certificate.refresh_from_db()
     assert certificate.version_count == 2 and certificate.first_issued_on == date(2026, 3, 1)
     assert (certificate.issued_on, certificate.expires_on) == (date(2028, 12, 1), date(2032, 2, 29))

@@ -11,7 +11,7 @@ import time_machine
 from aftersales.accounts.models import Organisation
 from aftersales.accounts.services import organisation_create
 from aftersales.audits import decisions
-from aftersales.certificates import services
+from aftersales.certificates import services, versions
 from aftersales.certificates.models import CertificateVersion
 from aftersales.certification.cases import case_reference_next, case_transition
 from aftersales.certification.models import Application, Case
@@ -55,7 +55,7 @@ def september_october(world):
     with at(2026, 10, 12):
         decisions.decision_record(case=case, outcome="approve", reasons="材料齐全，结论可信", by=p["committee"])
         decision = case.decisions.get()
-        certificate = services.certificate_issue(decision=decision, by=p["cb_admin"])
+        certificate = versions.certificate_issue(decision=decision, by=p["cb_admin"])
     with at(2026, 10, 20):
         services.certificate_suspend(certificate=certificate, reason="超范围使用认证标志", by=p["cb_admin"])
     case.refresh_from_db()

@@ -9,7 +9,7 @@ from aftersales.audits.models import Decision
 from aftersales.certification.models import Case
 
 from ..models import CertificateCase, CertificateVersion
-from ..services import APPROVING
+from ..versions import APPROVING
 
 register = template.Library()
 
