@@ -82,3 +82,19 @@ def postgres_admin(sql: str) -> None:
         autocommit=True,
     ) as conn:
         conn.execute(sql)
+
+
+def evidence_files_add(world) -> None:
+    """Two evidence files on the world's self-assessment, uploaded through the service: files a
+    backup must carry (and a restore bring back byte for byte)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aftersales.assessments.evidence import evidence_add
+
+    for name, body in [("组织机构图.pdf", b"%PDF-1.4 org chart"), ("服务承诺.pdf", b"%PDF-1.4 commitments")]:
+        evidence_add(
+            assessment=world["assessment"],
+            item_code="5.1.1.1",
+            upload=SimpleUploadedFile(name, body),
+            by=world["people"]["ent_admin"],
+        )

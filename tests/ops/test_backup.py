@@ -13,9 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from aftersales.assessments.evidence import evidence_add
 from aftersales.core.records import synthetic
 from aftersales.core.records.mapping import get_mapping
 from aftersales.ops.backup import (
@@ -30,7 +28,7 @@ from aftersales.ops.backup import (
 from aftersales.records.services import records_import
 from tests.certificates.factories import issued
 
-from .helpers import cli, env_for, fast_dir, fingerprint, on_postgres, postgres_admin, postgres_url
+from .helpers import cli, env_for, evidence_files_add, fast_dir, fingerprint, on_postgres, postgres_admin, postgres_url
 
 
 @pytest.fixture
@@ -50,13 +48,7 @@ def instance(world):
         by_label="test",
     )
     assert ri.status == "done", ri.problems
-    for name, body in [("组织机构图.pdf", b"%PDF-1.4 org chart"), ("服务承诺.pdf", b"%PDF-1.4 commitments")]:
-        evidence_add(
-            assessment=world["assessment"],
-            item_code="5.1.1.1",
-            upload=SimpleUploadedFile(name, body),
-            by=world["people"]["ent_admin"],
-        )
+    evidence_files_add(world)
     return {"certificate": certificate, "import": ri}
 
 

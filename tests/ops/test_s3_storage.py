@@ -30,7 +30,7 @@ from aftersales.settings import file_storage  # noqa: E402
 from tests.certificates.factories import issued  # noqa: E402
 from tests.certification.helpers import make_case  # noqa: E402
 
-from .helpers import cli, env_for, fast_dir, fingerprint  # noqa: E402
+from .helpers import cli, env_for, evidence_files_add, fast_dir, fingerprint  # noqa: E402
 
 REGION = "cn-north-1"
 KEY_ID, SECRET = "test-key-id", "test-secret"  # moto accepts any
@@ -177,13 +177,7 @@ def test_case_materials_go_into_the_bucket_and_come_back_through_the_view(world,
 
 def test_backup_and_restore_round_trip_from_one_bucket_into_another(world, bucket, s3_endpoint, tmp_path):
     issued(world)
-    for name, body in [("组织机构图.pdf", b"%PDF-1.4 org chart"), ("服务承诺.pdf", b"%PDF-1.4 commitments")]:
-        evidence_add(
-            assessment=world["assessment"],
-            item_code="5.1.1.1",
-            upload=SimpleUploadedFile(name, body),
-            by=world["people"]["ent_admin"],
-        )
+    evidence_files_add(world)
     source = {"tables": database_fingerprint(), "files": files_fingerprint(), "breaks": chain_breaks()}
     assert len(source["files"]) >= 2 and set(source["files"]) == set(_keys(s3_endpoint, bucket))
     archive = tmp_path / "backup.tar"
