@@ -1,7 +1,8 @@
 """Certificate pages: the list (enterprise: its own; CB staff: the CB's, with filters), the detail
 page (status and history, versions, surveillance, downloads, score history), the CB admin's status
 actions and change as a new version, the downloads (PDF zh/en, star mark SVG/PNG) and the issue
-button on a decided case. Writes go through `certificates.services` and `certificates.versions`; access through `access`."""
+button on a decided case. Writes go through `certificates.services` and `certificates.versions`;
+access through `access`."""
 
 from __future__ import annotations
 
