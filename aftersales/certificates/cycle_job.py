@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.certification.models import Case
 from aftersales.core import cycle as rules
-from aftersales.registry.publish import publish_on_commit, publish_stale
+from aftersales.registry.publish import publish_stale
 
 from . import notify
 from .models import Certificate, CertificateCase, Reminder, Surveillance
@@ -104,16 +104,27 @@ def _expire(report: CycleReport, today: date, by_label: str) -> None:
             )
 
 
-def _cancel_dead(report: CycleReport) -> None:
+def _cancel_dead(report: CycleReport, by_label: str) -> None:
+    """Planned surveillances of certificates no longer live are cancelled, each certificate in its
+    own transaction with an event (not public): the event moves the certificate's head, so its
+    registry answers (which show the next surveillance) are published again and an older answer
+    can never pass for current."""
     dead = Surveillance.objects.filter(state=SV.PLANNED).exclude(certificate__status__in=LIVE)
-    numbers = set()
-    for s in dead.select_related("certificate"):
-        report.cancelled.append(f"{s.certificate.number} {s.cycle}.{s.n}")
-        numbers.add(s.certificate.number)
-    with transaction.atomic():
-        dead.update(state=SV.CANCELLED)
-        for number in sorted(numbers):  # no event moves their head: publish them again explicitly
-            publish_on_commit(number)
+    for certificate_id in sorted(set(dead.values_list("certificate_id", flat=True))):
+        with transaction.atomic():
+            c = Certificate.objects.select_for_update().get(pk=certificate_id)
+            rows = list(dead.filter(certificate=c).order_by("cycle", "n"))
+            if not rows:
+                continue
+            Surveillance.objects.filter(pk__in=[s.pk for s in rows]).update(state=SV.CANCELLED)
+            certificate_event_record(
+                certificate=c,
+                action="surveillance.cancelled",
+                by_label=by_label,
+                data={"surveillances": [f"{s.cycle}.{s.n}" for s in rows], "status": c.status},
+                public=False,
+            )
+        report.cancelled += [f"{c.number} {s.cycle}.{s.n}" for s in rows]
 
 
 def _missed(report: CycleReport, today: date, by_label: str) -> None:
@@ -295,7 +306,7 @@ def cycle_run(*, today: date | None = None, by_label: str = "cycle job") -> Cycl
     leads = list(settings.REMINDER_LEAD_DAYS)
     report.retried = notify.reminders_retry()
     _expire(report, today, by_label)
-    _cancel_dead(report)
+    _cancel_dead(report, by_label)
     _missed(report, today, by_label)
     _surveillance_reminders(report, today, leads)
     _expiry_reminders(report, today, leads)

@@ -24,7 +24,11 @@ MAX_SITES = 200
 
 class StatusForm(forms.Form):
     action = forms.ChoiceField(label=gettext_lazy("Action"), choices=list(ACTION_TEXT.items()))
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (shown in the public registry)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
     effective_on = forms.DateField(
         label=gettext_lazy("Effective on"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
     )
@@ -55,7 +59,9 @@ class ChangeForm(forms.Form):
     )
     reason = forms.ChoiceField(label=gettext_lazy("Kind of change"), choices=CHANGE_REASONS)
     note = forms.CharField(
-        label=gettext_lazy("Why (shown in the history)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+        label=gettext_lazy("Why (shown in the public registry)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
     )
 
     def clean_sites(self) -> list[dict]:

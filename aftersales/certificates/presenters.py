@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "surveillance.done": gettext_lazy("surveillance audit passed, level changed"),
     "surveillance.failed": gettext_lazy("surveillance audit not passed"),
     "surveillance.missed": gettext_lazy("surveillance audit missed, suspension proposed"),
+    "surveillance.cancelled": gettext_lazy("planned surveillance audits cancelled (certificate no longer valid)"),
     "surveillance.proposal_waived": gettext_lazy("proposed suspension waived"),
     "surveillance.proposal_answered": gettext_lazy("proposed suspension answered"),
     "recertification.opened": gettext_lazy("recertification opened"),

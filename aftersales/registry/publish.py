@@ -61,14 +61,20 @@ def pub_key(kind: str, number: str) -> str:
 
 
 def _release_inputs() -> Iterator[bytes]:
-    """What the published bytes depend on besides the certificate: the registry's templates and
-    the site frame, the compiled translations, the static files' manifest (hashed names), the
-    public base URL and the languages."""
+    """What the published bytes depend on besides the certificate: the project's Python source
+    (selectors, presenters, template tags, level names… — all of it, rather than a list that
+    could miss one), Django's version, the registry's templates and the site frame, the compiled
+    translations, the static files' manifest (hashed names), the public base URL, the script
+    prefix and the languages. Any change of code makes every row stale: `aftersales registry
+    publish` after a deploy renders them again (until then readers get them rendered one by one)."""
+    import django
+
     from aftersales import __version__
 
     root = Path(__file__).resolve().parent.parent
-    yield __version__.encode()
+    yield __version__.encode() + django.get_version().encode()
     files = [
+        *sorted(root.rglob("*.py")),
         *sorted((root / "templates" / "registry").glob("*.html")),
         root / "templates" / "base.html",
         *sorted((root / "locale").glob("*/LC_MESSAGES/django.mo")),
@@ -76,8 +82,8 @@ def _release_inputs() -> Iterator[bytes]:
     ]
     for path in files:
         if path.is_file():
-            yield path.name.encode() + path.read_bytes()
-    yield repr((settings.PUBLIC_BASE_URL, settings.LANGUAGES, settings.STATIC_URL)).encode()
+            yield str(path.relative_to(root) if path.is_relative_to(root) else path.name).encode() + path.read_bytes()
+    yield repr((settings.PUBLIC_BASE_URL, settings.LANGUAGES, settings.STATIC_URL, settings.FORCE_SCRIPT_NAME)).encode()
 
 
 @cache
@@ -161,14 +167,16 @@ def fill(kind: str, body: str) -> str:
 
 def answer(kind: str, number: str) -> str:
     """The answer of `kind` for the certificate `number` (normalised), unfilled (see `fill`): the
-    published one, or rendered now and stored for the next reader. Http404 if there is no such
-    certificate."""
+    published one, or rendered now and stored for the next reader — only if what it was rendered
+    from is still the certificate's latest state on the primary (a lagging replica's older state is
+    answered, not stored over a newer row). Http404 if there is no such certificate."""
     body = published(kind, number)
     if body is None:
         entry = registry_entry(number)
         body = render(kind, entry)
         try:
-            _store([(kind, entry, body)])
+            if _latest(entry):
+                _store([(kind, entry, body)])
         except DatabaseError:  # a read-only moment or a race: the answer is still right
             log.warning("registry: could not store the %s answer for %s", kind, number, exc_info=True)
     return body
@@ -224,6 +232,10 @@ def render(kind: str, entry: RegistryEntry) -> str:
 
 
 # ------------------------------------------------------------------------------------ write
+
+
+def _latest(entry: RegistryEntry) -> bool:
+    return Certificate.objects.using(DEFAULT_DB_ALIAS).filter(pk=entry.certificate.id, head_hash=entry.stamp).exists()
 
 
 def _store(rendered: Iterable[tuple[str, RegistryEntry, str]]) -> int:

@@ -8,13 +8,14 @@ What is public (anyone, no login) — the CNCA registry shows the same, and the 
   first issue, issue and expiry dates, the number of versions;
 * its status history: the `CertificateEvent` rows marked `public` only — what happened, from
   which status to which, when it took effect and the reason the certification body published
-  with it;
+  with it (for a change of the certificate that is the change's note, `CertificateVersion.note`;
+  for a surveillance decision, the committee's stated reasons);
 * surveillance: how many were done, the last one's date, the next one due (`due_by` of the
   next planned or opened surveillance).
 
 Never shown: internal events (`public=False`) and anything of them (action, reason, data), who
 acted (`actor_label` names a person), event `data`, contact persons or any user, item scores and
-the exact score, version notes, the case and decision behind a version, missed surveillances'
+the exact score, the case and decision behind a version, missed surveillances'
 proposals and the CB's answers to them, signatures and hashes.
 """
 

@@ -3,6 +3,7 @@ failed publication costing a render, never the change."""
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -79,14 +80,45 @@ def test_a_failed_publication_is_logged_and_the_change_stands(
 def test_cancelled_surveillances_of_a_withdrawn_certificate_are_published(
     world, haichuan, django_capture_on_commit_callbacks
 ):
-    """The job cancels a dead certificate's planned surveillances without an event: it publishes them itself."""
+    """The job cancels a dead certificate's planned surveillances with an event that moves its head:
+    the answer showing them is stale at once, even if publishing the new one failed."""
     from aftersales.certificates.cycle_job import cycle_run
 
     services.certificate_withdraw(certificate=haichuan, reason="撤销", by=world["people"]["cb_admin"])
     # the withdrawal published the page with the next surveillance still planned
     publish.publish([haichuan.number])
     assert json.loads(publish.published("json", haichuan.number))["surveillance"]["next_due"] is not None
-    with django_capture_on_commit_callbacks(execute=True):
-        cycle_run(today=date(2026, 11, 23))
+    with django_capture_on_commit_callbacks(execute=False):  # the job's own catching up only
+        report = cycle_run(today=date(2026, 11, 23))
     assert not Surveillance.objects.filter(certificate=haichuan, state="planned").exists()
+    assert report.published == 1  # the old answer no longer passed for current: it was stale
     assert json.loads(publish.published("json", haichuan.number))["surveillance"]["next_due"] is None
+
+
+def test_the_release_covers_the_code_that_shapes_the_answers():
+    """A deploy that changes what is selected or how it is presented makes every row stale."""
+    import django
+
+    from aftersales.certificates import models as certificate_models
+    from aftersales.registry import presenters, selectors
+
+    inputs = b"".join(publish._release_inputs())
+    for module in (selectors, presenters, certificate_models):
+        assert Path(module.__file__).read_bytes() in inputs
+    assert django.get_version().encode() in inputs
+
+
+def test_a_render_from_an_older_state_is_answered_but_not_stored(written, monkeypatch):
+    """As from a replica that lags: the primary has moved on, so the older render is not stored
+    (it would overwrite the newer row only to be found stale by the next reader)."""
+    from aftersales.registry.selectors import registry_entry
+
+    c = written[0]
+    older = registry_entry(c.number)
+    add_event(c, action="certificate.suspended", to="suspended", on=date(2026, 6, 1), reason="暂停")
+    monkeypatch.setattr(publish, "registry_entry", lambda number, using=None: older)
+    assert '"status": "valid"' in publish.answer("json", c.number)
+    assert not Publication.objects.filter(key=publish.pub_key("json", c.number)).exists()
+    monkeypatch.undo()
+    assert '"status": "suspended"' in publish.answer("json", c.number)
+    assert Publication.objects.filter(key=publish.pub_key("json", c.number)).exists()
