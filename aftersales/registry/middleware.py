@@ -11,6 +11,7 @@ the normal way, to the view, which renders, stores and answers it. Same bytes, s
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import translation
@@ -25,8 +26,10 @@ PAGE = "/registry/"
 
 
 def requested(request) -> tuple[str, str] | None:
-    """(kind, number) when the request is a plain lookup by number in its normal form, else None."""
-    if request.method != "GET":
+    """(kind, number) when the request is a plain lookup by number in its normal form from a
+    visitor who is not signed in, else None (a signed-in user's page is in the language of their
+    account, which only the session tells: the view answers them)."""
+    if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
     path = request.path_info
     if path.startswith(API):
@@ -73,6 +76,9 @@ class RegistryFastPath:
                 if (wait := retry_after(request)) is not None:
                     from .views import too_many
 
-                    return too_many(request, wait, json=kind == JSON)
+                    # the language middleware has not run yet: the page's language, or the visitor's
+                    language = translation.get_language_from_request(request) if kind == JSON else kind[5:]
+                    with translation.override(language):
+                        return too_many(request, wait, json=kind == JSON)
                 return respond(kind, body)
         return self.get_response(request)

@@ -62,8 +62,11 @@ def registry_detail(request, number: str):
     if (wait := retry_after(request)) is not None:
         return too_many(request, wait)
     key = number_normalise(number)
-    if key != number:
-        return redirect("registry_detail", key, permanent=True)
+    if key != number:  # the normal form, keeping ?lang=
+        response = redirect("registry_detail", key, permanent=True)
+        if request.GET:
+            response["Location"] += f"?{request.GET.urlencode()}"
+        return response
     kind = f"html:{_language(request)}"
     return respond(kind, answer(kind, key))
 

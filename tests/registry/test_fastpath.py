@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.test import RequestFactory
+from django.utils import translation
 
 from aftersales.certificates import services
 from aftersales.registry import publish
@@ -78,6 +79,31 @@ def test_a_row_of_another_release_is_not_answered(client, haichuan):
 def test_what_the_fast_path_takes(url, asked, settings):
     settings.LANGUAGE_CODE = "zh-hans"
     assert requested(RequestFactory().get(url)) == asked
+
+
+def test_a_signed_in_visitor_is_answered_by_the_view_in_their_account_language(client, world, haichuan):
+    assert requested(RequestFactory().get(f"/api/registry/{haichuan.number}", HTTP_COOKIE="sessionid=x")) is None
+    user = world["people"]["ent_admin"]
+    user.language = "zh-hans"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    page = client.get(f"/registry/{haichuan.number}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and page["Content-Language"] == "zh-hans"
+
+
+def test_the_fast_paths_429_speaks_the_pages_language(client, haichuan, settings):
+    settings.REGISTRY_RATE_LIMIT = 1
+    url = f"/registry/{haichuan.number}/"
+    assert client.get(url, {"lang": "en"}).status_code == 200
+    for lang, words in [("zh-hans", "请求过多"), ("en", "Too many requests")]:
+        with translation.override("en" if lang == "zh-hans" else "zh-hans"):  # whatever the thread had
+            refused = RegistryFastPath(lambda request: None)(RequestFactory().get(url, {"lang": lang}))
+        assert refused.status_code == 429 and words in refused.content.decode()
+
+
+def test_the_normal_form_redirect_keeps_the_language(client, haichuan):
+    response = client.get(f"/registry/{haichuan.number.lower()}/", {"lang": "en"})
+    assert response.status_code == 301 and response["Location"] == f"/registry/{haichuan.number}/?lang=en"
 
 
 def test_a_post_is_never_taken():
