@@ -1,6 +1,7 @@
-"""Demo service records: a few thousand seeded records of 2026 per demo enterprise, imported as
-CSV files through the same import service the web and the CLI use; published commitments; one
-audit sample each.
+"""Demo service records: a few thousand seeded records per demo enterprise, over the 300 days up
+to the end of last month (as an enterprise applying today would have them; never past the business
+calendar's last year), imported as CSV files through the same import service the web and the CLI
+use; published commitments; one audit sample each.
 
 杭州海川 and 成都锦程 have every kind for the whole period (their eligibility signal is ready);
 佛山恒泰 has no return visits (its signal shows the missing months). Idempotent: a file already
@@ -14,9 +15,11 @@ from datetime import date
 from decimal import Decimal
 
 import polars as pl
+from django.utils import timezone
 
 from aftersales.accounts.models import Membership, Organisation, Role
 from aftersales.core.records import synthetic
+from aftersales.core.records.calendar import default_calendar
 from aftersales.core.records.mapping import load_mapping, shipped_mappings
 from aftersales.records.models import AuditSample, Commitment, RecordImport
 from aftersales.records.services import commitment_publish, records_import, sample_draw
@@ -74,13 +77,15 @@ def load(*, stdout) -> None:
     from pathlib import Path
 
     samples = Path(synthetic.__file__).resolve().parent / SAMPLES_DIR
+    # records up to last month, as an enterprise applying today would have (within the calendar)
+    start = synthetic.start_for(timezone.localdate(), last_day=default_calendar().last_day)
     for name, (seed, n_orders, n_complaints, share, promises) in PLANS.items():
         enterprise = Organisation.objects.filter(name=name, kind=Organisation.Kind.ENTERPRISE).first()
         if enterprise is None:
             continue
         user = _admin(enterprise)
-        orders = synthetic.work_orders(n_orders, seed=seed)
-        complaints = synthetic.complaints(n_complaints, seed=seed)
+        orders = synthetic.work_orders(n_orders, seed=seed, start=start)
+        complaints = synthetic.complaints(n_complaints, seed=seed, start=start)
         _import(enterprise, user, "work_order", _csv(orders, MAPPINGS["work_order"]), "工单导出-2026.csv",
                 MAPPINGS["work_order"], stdout)  # fmt: skip
         _import(enterprise, user, "complaint", _csv(complaints, MAPPINGS["complaint"]), "投诉记录-2026.csv",

@@ -73,13 +73,17 @@ def flow(world):
         note="为其售后体系提供咨询",
         by=p["cb_admin"],
     )
-    # service records of 2026 (the eligibility rule on records coverage), as the demo imports them
+    # service records up to last month (the eligibility rule on records coverage), as the demo imports them
+    from django.utils import timezone
+
     from aftersales.core.records import synthetic
+    from aftersales.core.records.calendar import default_calendar
     from aftersales.core.records.mapping import load_mapping, shipped_mappings
     from aftersales.records.services import records_import
 
-    orders = synthetic.work_orders(300, seed=7)
-    complaints = synthetic.complaints(80, seed=7)
+    start = synthetic.start_for(timezone.localdate(), last_day=default_calendar().last_day)
+    orders = synthetic.work_orders(300, seed=7, start=start)
+    complaints = synthetic.complaints(80, seed=7, start=start)
     visits = synthetic.return_visits(orders, complaints, share=85, seed=7)
     for kind, frame, mapping_name in [
         ("work_order", orders, "crm-work-orders-gbk"),

@@ -7,7 +7,7 @@ with Polars expressions, never a per-row Python loop beyond drawing the random n
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 import polars as pl
 
@@ -15,7 +15,9 @@ from .fields import FIELDS, Kind, conform
 from .mapping import Mapping
 
 START = datetime(2026, 1, 1)
-SPAN_SECONDS = 300 * 86400  # received within the first 300 days of 2026 (inside the calendar)
+SPAN_SECONDS = 300 * 86400  # received within 300 days from the start (the benchmarks: the first 300 days of 2026)
+FOLLOW_UP = timedelta(days=21)  # the latest a record's later times fall after it is received (a complaint's
+# response and closure, up to 17 days, and its return visit 2 days after)
 PRODUCTS = ("空调", "冰箱", "洗衣机", "热水器", "油烟机", "电视")
 CATEGORIES = ("产品质量", "维修服务", "安装服务", "配送物流", "服务态度", "收费争议")
 
@@ -28,12 +30,21 @@ def _pick(rng: random.Random, n: int, values, weights=None) -> pl.Series:
     return pl.Series(rng.choices(values, weights=weights, k=n))
 
 
-def _at(offset: pl.Expr) -> pl.Expr:
-    """START + offset seconds, to the minute (as CRM exports write times)."""
-    return pl.lit(START).cast(pl.Datetime("us")) + pl.duration(minutes=offset // 60)
+def _at(offset: pl.Expr, start: datetime) -> pl.Expr:
+    """start + offset seconds, to the minute (as CRM exports write times)."""
+    return pl.lit(start).cast(pl.Datetime("us")) + pl.duration(minutes=offset // 60)
 
 
-def work_orders(n: int, *, seed: int = 1) -> pl.DataFrame:
+def start_for(today: date, *, last_day: date) -> datetime:
+    """The start of a window of records an enterprise would have on `today`: SPAN_SECONDS that end
+    with the month before this one (the months an eligibility check asks for), moved earlier if
+    needed so that every record and its follow-up stays on or before `last_day` (the business
+    calendar's last day: no times past its holiday table)."""
+    end = min(datetime.combine(today.replace(day=1), time()), datetime.combine(last_day, time()) - FOLLOW_UP)
+    return end - timedelta(seconds=SPAN_SECONDS)
+
+
+def work_orders(n: int, *, seed: int = 1, start: datetime = START) -> pl.DataFrame:
     rng = random.Random(f"work_orders-{seed}")
     df = pl.DataFrame(
         {
@@ -51,17 +62,20 @@ def work_orders(n: int, *, seed: int = 1) -> pl.DataFrame:
     open_ = pl.col("status").is_in(["open", "paused", "cancelled"])
     out = df.select(
         pl.format("WO{}", pl.col("i").cast(pl.Utf8).str.zfill(8)).alias("external_id"),
-        _at(pl.col("recv")).alias("received_at"),
+        _at(pl.col("recv"), start).alias("received_at"),
         pl.col("product"),
         pl.col("status"),
         pl.format("M-{}", pl.col("serial") % 40).alias("model"),
         pl.format("SN{}", pl.col("serial")).alias("serial"),
-        (_at(pl.col("recv") + pl.col("arr") // 2)).alias("promised_arrival_at"),
+        (_at(pl.col("recv") + pl.col("arr") // 2, start)).alias("promised_arrival_at"),
         pl.when(pl.col("status") == "cancelled")
         .then(None)
-        .otherwise(_at(pl.col("recv") + pl.col("arr")))
+        .otherwise(_at(pl.col("recv") + pl.col("arr"), start))
         .alias("arrived_at"),
-        pl.when(open_).then(None).otherwise(_at(pl.col("recv") + pl.col("arr") + pl.col("fix"))).alias("completed_at"),
+        pl.when(open_)
+        .then(None)
+        .otherwise(_at(pl.col("recv") + pl.col("arr") + pl.col("fix"), start))
+        .alias("completed_at"),
         pl.when(open_).then(None).otherwise(pl.col("visits")).alias("visits"),
         pl.when((pl.col("rep") == 0) & (pl.col("i") > 0))
         .then(pl.format("WO{}", ((pl.col("i") * 7919) % pl.col("i").clip(1, None)).cast(pl.Utf8).str.zfill(8)))
@@ -70,7 +84,7 @@ def work_orders(n: int, *, seed: int = 1) -> pl.DataFrame:
     return conform(out, Kind.WORK_ORDER)
 
 
-def complaints(n: int, *, seed: int = 1) -> pl.DataFrame:
+def complaints(n: int, *, seed: int = 1, start: datetime = START) -> pl.DataFrame:
     rng = random.Random(f"complaints-{seed}")
     df = pl.DataFrame(
         {
@@ -87,13 +101,13 @@ def complaints(n: int, *, seed: int = 1) -> pl.DataFrame:
     closed = pl.col("status").is_in(["closed", "resolved"])
     out = df.select(
         pl.format("CP{}", pl.col("i").cast(pl.Utf8).str.zfill(8)).alias("external_id"),
-        _at(pl.col("recv")).alias("received_at"),
+        _at(pl.col("recv"), start).alias("received_at"),
         "category",
         "status",
         "channel",
-        _at(pl.col("recv") + pl.col("resp")).alias("first_response_at"),
-        pl.when(closed).then(_at(pl.col("recv") + pl.col("resp") + pl.col("close"))).alias("closed_at"),
-        pl.when(pl.col("deadline")).then(_at(pl.col("recv") + 10 * 86400)).alias("deadline_at"),
+        _at(pl.col("recv") + pl.col("resp"), start).alias("first_response_at"),
+        pl.when(closed).then(_at(pl.col("recv") + pl.col("resp") + pl.col("close"), start)).alias("closed_at"),
+        pl.when(pl.col("deadline")).then(_at(pl.col("recv") + 10 * 86400, start)).alias("deadline_at"),
     )
     return conform(out, Kind.COMPLAINT)
 
@@ -128,7 +142,7 @@ def return_visits(orders: pl.DataFrame, complaints_: pl.DataFrame, *, share: int
     return conform(out, Kind.RETURN_VISIT)
 
 
-def surveys(n: int, *, seed: int = 1) -> pl.DataFrame:
+def surveys(n: int, *, seed: int = 1, start: datetime = START) -> pl.DataFrame:
     rng = random.Random(f"surveys-{seed}")
     df = pl.DataFrame(
         {
@@ -141,7 +155,7 @@ def surveys(n: int, *, seed: int = 1) -> pl.DataFrame:
     )
     out = df.select(
         pl.format("SV{}", pl.col("i").cast(pl.Utf8).str.zfill(8)).alias("external_id"),
-        _at(pl.col("t")).alias("answered_at"),
+        _at(pl.col("t"), start).alias("answered_at"),
         "scale",
         ((pl.col("u") * pl.col("scale") + 99) // 100).clip(1, None).alias("score"),
         "nps",

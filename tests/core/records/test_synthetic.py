@@ -34,3 +34,22 @@ def test_its_frames_feed_the_kpi_suite():
         .is_in(pl.concat([orders["external_id"], complaints["external_id"]]).implode())
         .all()
     )
+
+
+def test_records_for_today_run_until_last_month_and_stay_inside_the_calendar():
+    from datetime import date, datetime
+
+    last_day = date(2026, 12, 31)
+    start = synthetic.start_for(date(2026, 12, 3), last_day=last_day)
+    orders = synthetic.work_orders(3000, seed=1, start=start)
+    received = orders["received_at"]
+    assert datetime(2026, 11, 25) <= received.max() < datetime(2026, 12, 1)  # last month is there
+    # months later the window stops where the calendar does, follow-ups included
+    start = synthetic.start_for(date(2027, 3, 1), last_day=last_day)
+    orders = synthetic.work_orders(3000, seed=1, start=start)
+    complaints = synthetic.complaints(3000, seed=1, start=start)
+    visits = synthetic.return_visits(orders, complaints, seed=1)
+    latest = max(
+        frame.select(pl.max_horizontal(pl.col(pl.Datetime).max())).item() for frame in (orders, complaints, visits)
+    )
+    assert datetime(2026, 12, 1) <= latest < datetime(2027, 1, 1)
