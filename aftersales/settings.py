@@ -43,6 +43,11 @@ Environment (see .env.example):
   REGULATOR_REMINDER_DAYS  days before that day the CB is reminded (default 5)
   REGISTRY_RATE_LIMIT   public registry requests per client address per minute (default 120)
   REGISTRY_CACHE_SECONDS  max-age of the published signing keys for HTTP caches (default 30)
+  REGISTRY_MEMORY_MB    published registry answers each web process keeps in memory, told of every
+                        change by PostgreSQL (default 64; 0 off; PostgreSQL primary only)
+  REGISTRY_MEMORY_CHECK_SECONDS  how often that memory's listening connection is checked when quiet (default 5)
+  REGISTRY_PREPARED     1 (default): the registry's read by number is a prepared statement; 0 behind a
+                        pooler that does not keep them (PgBouncer < 1.21 in transaction mode)
   LOG_FORMAT            "text" (default) or "json": one JSON object per log line (request id, method,
                         path, status, duration, user id on aftersales.request)
   CACHE_URL             locmem:// (default, per process), redis://host:6379/1 or file:///path: shared by
@@ -81,7 +86,7 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1 or 0)")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int = 1) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
@@ -89,8 +94,8 @@ def env_int(name: str, default: int) -> int:
         number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
-    if number <= 0:
-        raise ImproperlyConfigured(f"{name}={value!r} must be positive")
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} must be {'positive' if minimum == 1 else f'at least {minimum}'}")
     return number
 
 
@@ -394,6 +399,9 @@ REGULATOR_REPORT_DAY = env_int("REGULATOR_REPORT_DAY", 10)
 REGULATOR_REMINDER_DAYS = env_int("REGULATOR_REMINDER_DAYS", 5)
 REGISTRY_RATE_LIMIT = env_int("REGISTRY_RATE_LIMIT", 120)
 REGISTRY_CACHE_SECONDS = env_int("REGISTRY_CACHE_SECONDS", 30)
+REGISTRY_MEMORY_MB = env_int("REGISTRY_MEMORY_MB", 64, minimum=0)
+REGISTRY_MEMORY_CHECK_SECONDS = env_int("REGISTRY_MEMORY_CHECK_SECONDS", 5)
+REGISTRY_PREPARED = env_bool("REGISTRY_PREPARED", True)
 
 # Appeals and complaints (ISO/IEC 17065 §7.13): days to lodge after a decision, to acknowledge, to decide.
 APPEAL_LODGE_DAYS = env_int("APPEAL_LODGE_DAYS", 30)

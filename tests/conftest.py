@@ -54,6 +54,13 @@ def world(db, schemes_registered):
 
 
 @pytest.fixture(autouse=True)
+def _registry_memory_off(settings):
+    """The registry's per-process memory (PostgreSQL) starts a listening thread with a connection of
+    its own; only tests/registry/test_memory.py turns it on, and stops it."""
+    settings.REGISTRY_MEMORY_MB = 0
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Uploaded files go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"

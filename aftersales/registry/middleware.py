@@ -4,7 +4,9 @@ A tender evaluator's lookup — `GET /api/registry/<number>` or `GET /registry/<
 most `?lang=`) — needs no session, CSRF, authentication or message handling, and not the URL
 resolver either: the answer is published (publish.py), the same bytes for everyone. This
 middleware, placed after the security headers and before the session, counts the request against
-the rate limit and answers with the published row in one indexed read. Whatever it cannot answer
+the rate limit and answers with the published row in one indexed read — or, on PostgreSQL, from the
+process's memory of the answers it has read, which PostgreSQL tells of every change (memory.py).
+Whatever it cannot answer
 (a number not yet published or changed since, another form of the number, a database error) goes
 the normal way, to the view, which renders, stores and answers it. Same bytes, same rate limit.
 """
@@ -12,13 +14,14 @@ the normal way, to the view, which renders, stores and answers it. Same bytes, s
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 from django.http import HttpResponse
 from django.utils import translation
 
 from aftersales.core.certnumber import number_normalise
 
-from .publish import JSON, fill, html_kind, published
+from .memory import memory
+from .publish import JSON, fill, html_kind, pub_key, published
 from .ratelimit import retry_after
 
 API = "/api/registry/"
@@ -51,14 +54,43 @@ def requested(request) -> tuple[str, str] | None:
     return kind, number
 
 
-def respond(kind: str, body: str) -> HttpResponse:
-    """The answer with its headers; the same from the fast path and from the views."""
+def respond(kind: str, body: str | bytes) -> HttpResponse:
+    """The answer with its headers; the same from the fast path and from the views. With its
+    Content-Length: the fast path answers before CommonMiddleware, which would add it, and without
+    it the server sends the answer chunked, in several writes."""
+    content = fill(kind, body)
     if kind == JSON:
-        return HttpResponse(fill(kind, body), content_type="application/json")
-    response = HttpResponse(fill(kind, body), content_type="text/html; charset=utf-8")
-    response["Content-Language"] = kind.removeprefix("html:")
-    response["Vary"] = "Accept-Language, Cookie"
+        response = HttpResponse(content, content_type="application/json")
+    else:
+        response = HttpResponse(content, content_type="text/html; charset=utf-8")
+        response["Content-Language"] = kind.removeprefix("html:")
+        response["Vary"] = "Accept-Language, Cookie"
+    response["Content-Length"] = str(len(content))
     return response
+
+
+def read(kind: str, number: str) -> bytes | None:
+    """The current published answer (unfilled, UTF-8), from memory or the database; None if there
+    is none or the database fails (the view's way shows the error page)."""
+    key = pub_key(kind, number)
+    connection = connections[settings.REGISTRY_DATABASE]
+    # only what was read outside any transaction is committed, and may be remembered
+    mem = memory() if connection.autocommit and not connection.in_atomic_block else None
+    generation = None
+    if mem is not None:
+        if (body := mem.get(key)) is not None:
+            return body
+        generation = mem.generation()
+    try:
+        text = published(kind, number)
+    except DatabaseError:
+        return None
+    if text is None:
+        return None
+    body = text.encode()
+    if mem is not None:
+        mem.put(generation, key, body)
+    return body
 
 
 class RegistryFastPath:
@@ -68,11 +100,7 @@ class RegistryFastPath:
     def __call__(self, request):
         if (asked := requested(request)) is not None:
             kind, number = asked
-            try:
-                body = published(kind, number)
-            except DatabaseError:  # the view's way shows the database error page
-                body = None
-            if body is not None:
+            if (body := read(kind, number)) is not None:
                 if (wait := retry_after(request)) is not None:
                     from .views import too_many
 

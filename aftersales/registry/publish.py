@@ -39,6 +39,7 @@ from .selectors import RegistryEntry, registry_entry
 log = logging.getLogger(__name__)
 
 AS_OF = "@@as-of@@"  # where the time of reading goes (fill)
+_AS_OF = AS_OF.encode()
 JSON = "json"
 
 
@@ -145,24 +146,42 @@ def _idle_autocommit(connection, raw) -> bool:
     )
 
 
+_NEVER_BY_COUNT = 2**31  # a threshold no statement reaches: only the one asked for is prepared
+
+
 def _published_direct(raw, params: list) -> str | None:
     """The hot read on PostgreSQL, on Django's open connection as it is: none of the per-request
     connection health check (`SELECT 1`, a round trip) and cursor wrapping Django's cursor adds.
-    Not a prepared statement: Django turns psycopg's off so that connection poolers work, and one
-    indexed read plans in microseconds. Any failure falls back to Django's cursor, which checks the
+    A prepared statement (REGISTRY_PREPARED, on by default): planning the join each time costs
+    PostgreSQL about three times the read itself (bench/README.md). Django turns psycopg's
+    preparation off (`prepare_threshold` None) so that transaction-pooling PgBouncer works; for this
+    one statement it is turned on while it runs, so psycopg prepares it on the connection's first
+    read and reuses it (and prepares it again if the server lost it). REGISTRY_PREPARED=0 behind a
+    pooler that does not keep prepared statements (PgBouncer before 1.21, or without
+    max_prepared_statements). Any failure falls back to Django's cursor, which checks the
     connection first."""
     import psycopg
 
-    with psycopg.Cursor(raw) as cursor:
-        cursor.execute(_current_sql(), params)
-        row = cursor.fetchone()
+    prepare = settings.REGISTRY_PREPARED
+    switch = prepare and raw.prepare_threshold is None
+    if switch:
+        raw.prepare_threshold = _NEVER_BY_COUNT
+    try:
+        with psycopg.Cursor(raw) as cursor:
+            cursor.execute(_current_sql(), params, prepare=prepare)
+            row = cursor.fetchone()
+    finally:
+        if switch:
+            raw.prepare_threshold = None  # as Django left it, for every other statement
     return row[0] if row else None
 
 
-def fill(kind: str, body: str) -> str:
-    """The answer as it leaves: the time of reading in place of AS_OF (Beijing time, to the second)."""
+def fill(kind: str, body: str | bytes) -> bytes:
+    """The answer as it leaves, UTF-8: the time of reading in place of AS_OF (Beijing time, to the
+    second)."""
     now = timezone.localtime().replace(microsecond=0)
-    return body.replace(AS_OF, now.isoformat() if kind == JSON else now.strftime("%Y-%m-%d %H:%M:%S"))
+    when = now.isoformat() if kind == JSON else now.strftime("%Y-%m-%d %H:%M:%S")
+    return (body.encode() if isinstance(body, str) else body).replace(_AS_OF, when.encode())
 
 
 def answer(kind: str, number: str) -> str:

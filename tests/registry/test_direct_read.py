@@ -91,3 +91,22 @@ def test_inside_a_transaction_it_reads_the_django_way(certificate, spy):
         connection.rollback()
         connection.set_autocommit(True)
     assert spy["direct"] == 0
+
+
+def prepared_reads() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%registry_publication%"]
+        )
+        return cursor.fetchone()[0]
+
+
+def test_the_direct_read_is_prepared_once_per_connection_unless_switched_off(certificate, settings):
+    publish.published("json", certificate.number)
+    publish.published("html:en", certificate.number)
+    assert prepared_reads() == 1  # one statement, prepared on first use, reused
+    connection.close()
+    settings.REGISTRY_PREPARED = False  # behind a pooler that does not keep them
+    connection.ensure_connection()
+    assert publish.published("json", certificate.number) is not None
+    assert prepared_reads() == 0

@@ -1,0 +1,191 @@
+"""Each web process's memory of published answers (registry/memory.py): what it keeps, and that
+PostgreSQL's notifications make it forget a certificate the moment its change commits. The memory
+itself is tested without a database; the listening and the trigger only on PostgreSQL, outside the
+test transaction (notifications are sent on commit)."""
+
+import time
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from aftersales.registry import memory as registry_memory
+from aftersales.registry import publish
+from aftersales.registry.memory import Memory
+
+from .helpers import add_event, make_certificate
+
+KINDS = ["json", "html:zh-hans", "html:en"]
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="NOTIFY is PostgreSQL's")
+
+
+def opened(budget: int = 1000) -> Memory:
+    mem = Memory(budget, KINDS)
+    mem.open()
+    return mem
+
+
+# ------------------------------------------------------------------------------ the memory alone
+
+
+def test_not_in_use_until_listening_and_empty_after():
+    mem = Memory(1000, KINDS)
+    assert mem.generation() is None
+    assert not mem.put(None, "json|A", b"x")
+    mem.open()
+    assert mem.put(mem.generation(), "json|A", b"x")
+    assert mem.get("json|A") == b"x"
+    mem.close()  # the listening connection was lost: nothing may be answered from memory
+    assert mem.get("json|A") is None and len(mem) == 0 and mem.generation() is None
+    mem.open()
+    assert mem.get("json|A") is None  # listening again: starts empty, changes may have been missed
+
+
+def test_a_read_that_a_notification_overtook_is_not_remembered():
+    mem = opened()
+    generation = mem.generation()  # a request starts its read of A …
+    mem.forget("B")  # … a change to any certificate is notified meanwhile …
+    assert not mem.put(generation, "json|A", b"old")  # … so what it read may be older: not kept
+    assert mem.get("json|A") is None
+    assert mem.put(mem.generation(), "json|A", b"new")
+
+
+def test_forgetting_a_number_forgets_each_kind_and_only_that_number():
+    mem = opened()
+    for key in ("json|A", "html:en|A", "html:zh-hans|A", "json|B"):
+        mem.put(mem.generation(), key, b"12345")
+    mem.forget("A")
+    assert [mem.get(k) for k in ("json|A", "html:en|A", "html:zh-hans|A")] == [None, None, None]
+    assert mem.get("json|B") == b"12345" and mem.size == 5
+    mem.forget("*")  # TRUNCATE
+    assert len(mem) == 0 and mem.size == 0
+
+
+def test_the_budget_holds_the_newest_answers():
+    mem = opened(budget=10)
+    for key in ("json|A", "json|B", "json|C"):
+        assert mem.put(mem.generation(), key, b"abcd")
+    assert mem.get("json|A") is None  # the oldest went first
+    assert mem.get("json|B") == b"abcd" and mem.get("json|C") == b"abcd" and mem.size == 8
+    assert not mem.put(mem.generation(), "json|D", b"x" * 11)  # larger than the whole budget
+    assert mem.size == 8
+
+
+def test_off_with_a_zero_budget_and_on_sqlite(settings):
+    settings.REGISTRY_MEMORY_MB = 0
+    assert registry_memory.memory() is None
+    settings.REGISTRY_MEMORY_MB = 64
+    if connection.vendor != "postgresql":
+        assert not registry_memory.enabled()
+    settings.REGISTRY_DATABASE = "replica"  # a replica could answer an older state than notified
+    assert not registry_memory.enabled()
+
+
+# ------------------------------------------------------------------------------ with PostgreSQL
+
+
+@pytest.fixture
+def listening(settings):
+    registry_memory.reset()
+    settings.REGISTRY_MEMORY_MB = 64
+    settings.REGISTRY_RATE_LIMIT = 0
+    yield
+    registry_memory.reset()
+
+
+@pytest.fixture
+def certificate(world):
+    c = make_certificate(world, number="ASC26SC00001J")
+    publish.publish([c.number])
+    return c
+
+
+def wait_for(predicate, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def remembered(number: str) -> bool:
+    mem = registry_memory.memory()
+    return mem is not None and mem.get(publish.pub_key("json", number)) is not None
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_second_lookup_is_answered_from_memory_until_the_certificate_changes(client, listening, certificate):
+    url = f"/api/registry/{certificate.number}"
+    client.get(url)  # starts the listener
+    assert registry_memory.wait_until_listening()
+    assert client.get(url).json()["status"] == "valid"  # read from the database, remembered
+    assert remembered(certificate.number)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+    assert again.status_code == 200 and again.json()["status"] == "valid"
+    assert len(queries) == 0
+
+    add_event(certificate, action="certificate.suspended", to="suspended", on=date(2026, 6, 1), reason="暂停")
+    assert wait_for(lambda: not remembered(certificate.number))  # the commit's notification arrived
+    publish.publish([certificate.number])
+    assert client.get(url).json()["status"] == "suspended"
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_listening_connection_empties_the_memory_until_it_listens_again(client, listening, certificate):
+    url = f"/api/registry/{certificate.number}"
+    client.get(url)
+    assert registry_memory.wait_until_listening()
+    client.get(url)
+    assert remembered(certificate.number)
+    listener = registry_memory._state["listener"]
+    pid = listener.conn.info.backend_pid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    mem = registry_memory.memory()
+    # a terminated backend tells its client at once (a silent death is found by the check every
+    # REGISTRY_MEMORY_CHECK_SECONDS): the memory empties, and fills again only once listening
+    assert wait_for(lambda: not remembered(certificate.number), 10)
+    assert wait_for(lambda: mem.ready and listener.conn is not None, 10)
+    assert listener.conn.info.backend_pid not in (pid, 0)
+    assert not remembered(certificate.number)
+    assert client.get(url).json()["number"] == certificate.number
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_trigger_notifies_a_head_change_and_a_truncation_but_not_other_updates(listening, certificate):
+    import psycopg
+
+    from aftersales.certificates.models import Certificate
+
+    params = connection.get_connection_params()
+    for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
+        params.pop(key, None)
+    with psycopg.connect(**params, autocommit=True) as listener:
+        listener.execute("LISTEN aftersales_registry")
+
+        def heard() -> list[str]:
+            return [n.payload for n in listener.notifies(timeout=0.5)]
+
+        Certificate.objects.filter(pk=certificate.pk).update(updated_at=certificate.updated_at)  # head unchanged
+        assert heard() == []
+        add_event(certificate, action="certificate.note", on=date(2026, 6, 1), reason="备注", public=False)
+        assert heard() == [certificate.number]
+        with connection.cursor() as cursor:  # as a flush or a restore does
+            cursor.execute(f"TRUNCATE {Certificate._meta.db_table} CASCADE")
+        assert heard() == ["*"]
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_nothing_read_inside_a_transaction_is_remembered(client, listening, certificate):
+    """A read inside a transaction may see what is not committed (and may never be): the fast path
+    does not even start the memory then."""
+    assert connection.in_atomic_block  # the test's transaction
+    assert client.get(f"/api/registry/{certificate.number}").status_code == 200
+    assert registry_memory._state["listener"] is None
