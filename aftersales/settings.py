@@ -45,7 +45,10 @@ Environment (see .env.example):
   REGISTRY_CACHE_SECONDS  max-age of the published signing keys for HTTP caches (default 30)
   REGISTRY_MEMORY_MB    published registry answers each web process keeps in memory, told of every
                         change by PostgreSQL (default 64; 0 off; PostgreSQL primary only)
-  REGISTRY_MEMORY_CHECK_SECONDS  how often that memory's listening connection is checked when quiet (default 5)
+  REGISTRY_MEMORY_CHECK_SECONDS  how often that memory's listening connection is checked (default 5); the
+                        memory is not used once its last check is two intervals old
+  REGISTRY_LISTEN_URL   where that memory LISTENs, when DATABASE_URL goes through a transaction-pooling
+                        PgBouncer (LISTEN needs a direct or session-mode connection to the same primary)
   REGISTRY_PREPARED     1 (default): the registry's read by number is a prepared statement; 0 behind a
                         pooler that does not keep them (PgBouncer < 1.21 in transaction mode)
   LOG_FORMAT            "text" (default) or "json": one JSON object per log line (request id, method,
@@ -401,6 +404,7 @@ REGISTRY_RATE_LIMIT = env_int("REGISTRY_RATE_LIMIT", 120)
 REGISTRY_CACHE_SECONDS = env_int("REGISTRY_CACHE_SECONDS", 30)
 REGISTRY_MEMORY_MB = env_int("REGISTRY_MEMORY_MB", 64, minimum=0)
 REGISTRY_MEMORY_CHECK_SECONDS = env_int("REGISTRY_MEMORY_CHECK_SECONDS", 5)
+REGISTRY_LISTEN_URL = os.environ.get("REGISTRY_LISTEN_URL", "")
 REGISTRY_PREPARED = env_bool("REGISTRY_PREPARED", True)
 
 # Appeals and complaints (ISO/IEC 17065 §7.13): days to lodge after a decision, to acknowledge, to decide.

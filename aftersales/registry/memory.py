@@ -7,20 +7,28 @@ after the certificate has changed:
 
 * A trigger on the certificates table (migration 0002, PostgreSQL only) sends
   `NOTIFY aftersales_registry, '<number>'` whenever a certificate's head hash changes (every
-  status event, version and change moves it) or the row is deleted, and `'*'` on TRUNCATE.
-  PostgreSQL delivers notifications when the transaction commits, and never for one rolled back.
-* A thread per process LISTENs on its own connection and forgets the certificate's answers as each
-  notification arrives; every few seconds without one it checks the connection. While it is not
-  listening (starting, connection lost, reconnecting) the memory is empty and unused, so nothing
-  can be missed: on every (re)connect it starts empty.
+  status event, version and change moves it) or the row is deleted, and `'*'` on TRUNCATE; one on
+  the publications table (migration 0003) sends `'*'` when published rows are deleted (`registry
+  publish --all`). PostgreSQL delivers notifications when the transaction commits, and never for
+  one rolled back.
+* A thread per process LISTENs on its own connection (REGISTRY_LISTEN_URL if set, else the
+  database's) and forgets the certificate's answers as each notification arrives. Every
+  REGISTRY_MEMORY_CHECK_SECONDS it checks that the server really has it listening (a
+  transaction-pooling PgBouncer would not) and that the triggers exist and are enabled. While it
+  is not listening (starting, connection lost, a check failed, reconnecting) the memory is empty
+  and unused, so nothing can be missed: on every (re)connect it starts empty.
+* A watchdog needs no thread: the memory is used only while the listener's last proof of life (a
+  passed check or a notification) is under two check intervals old. A connection that died without
+  a word (a dropped network path) stops the memory's use then, even while the listener's own read
+  is still waiting for TCP to give up (keepalives and `tcp_user_timeout` bound that wait too).
 * A request that read the database remembers the answer only if no notification arrived between
   the start of its read and now (the generation check below), and only if it read outside any
   transaction, so what it remembers was committed. An answer read just before a change committed
   is therefore either refused or forgotten when the change's notification arrives.
 
 How stale can an answer be? For as long as a committed change's notification takes to reach the
-process: on one machine, under a millisecond; at worst the liveness check's interval
-(REGISTRY_MEMORY_CHECK_SECONDS) when the listening connection dies silently. Not used on SQLite
+process: on one machine, under a millisecond; at worst two check intervals (10 s by default) when
+the listening connection dies silently. Not used on SQLite
 (no NOTIFY; its read is in-process anyway) nor when the registry reads a replica (the replica could
 answer an older state after the primary's notification).
 """
@@ -32,6 +40,8 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -44,36 +54,50 @@ EVERYTHING = "*"  # the payload that forgets every answer (TRUNCATE)
 
 class Memory:
     """Published answers by key (publish.pub_key), at most `budget` bytes of bodies, the oldest
-    first out. Request threads call `get`, `generation` and `put`; the listener calls `forget`,
-    `forget_all`, `open` and `close`."""
+    first out; in use only while `ready` and the listener's last proof of life (`alive`) is at most
+    `stale_after` seconds old. Request threads call `get`, `generation` and `put`; the listener
+    calls `alive`, `forget`, `forget_all`, `open` and `close`."""
 
-    def __init__(self, budget: int, kinds: list[str]):
+    def __init__(
+        self, budget: int, kinds: list[str], stale_after: float = 10.0, clock: Callable[[], float] = time.monotonic
+    ):
         self.budget = budget
         self.kinds = kinds
+        self.stale_after = stale_after
+        self.clock = clock
         self.ready = False  # the listener is listening: what is remembered is told of changes
-        self._bodies: dict[str, bytes] = {}
+        self._alive_at = clock()
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
         self._size = 0
         self._generation = 0  # moves with every notification and (re)connection
         self._lock = threading.Lock()
 
+    def in_use(self) -> bool:
+        """Listening, and heard from lately (the watchdog: a silent death stops the use)."""
+        return self.ready and self.clock() - self._alive_at <= self.stale_after
+
+    def alive(self) -> None:
+        """The listener proved its connection works (a check passed, a notification came)."""
+        self._alive_at = self.clock()
+
     def get(self, key: str) -> bytes | None:
-        return self._bodies.get(key) if self.ready else None
+        return self._bodies.get(key) if self.in_use() else None
 
     def generation(self) -> int | None:
         """Taken before a read; None when the memory is not in use."""
-        return self._generation if self.ready else None
+        return self._generation if self.in_use() else None
 
     def put(self, generation: int | None, key: str, body: bytes) -> bool:
         """Remember `body` if nothing was notified since `generation` was taken."""
         if generation is None or len(body) > self.budget:
             return False
         with self._lock:
-            if not self.ready or generation != self._generation or key in self._bodies:
+            if not self.in_use() or generation != self._generation or key in self._bodies:
                 return False
             self._bodies[key] = body
             self._size += len(body)
             while self._size > self.budget:
-                self._size -= len(self._bodies.pop(next(iter(self._bodies))))
+                self._size -= len(self._bodies.popitem(last=False)[1])
         return True
 
     def forget(self, number: str) -> None:
@@ -97,6 +121,7 @@ class Memory:
             self._generation += 1
             self._bodies.clear()
             self._size = 0
+            self._alive_at = self.clock()
             self.ready = True
 
     def close(self) -> None:
@@ -113,6 +138,39 @@ class Memory:
         return self._size
 
 
+class NotListening(Exception):
+    """The server does not have the listener listening, or a trigger is missing or disabled."""
+
+
+# the triggers that notify, by table (migrations 0002 and 0003)
+TRIGGERS = {
+    "certificates_certificate": (
+        "aftersales_registry_update",
+        "aftersales_registry_delete",
+        "aftersales_registry_truncate",
+    ),
+    "registry_publication": ("aftersales_registry_unpublish",),
+}
+_CHECK_SQL = (
+    "SELECT %s IN (SELECT pg_listening_channels()),"
+    " ARRAY(SELECT c.relname || '.' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+    " WHERE t.tgname LIKE 'aftersales_registry%%' AND t.tgenabled <> 'D')"
+)
+
+
+def check(conn) -> None:
+    """Raise NotListening unless the server has `conn` listening and every trigger is enabled."""
+    listening, enabled = conn.execute(_CHECK_SQL, [CHANNEL]).fetchone()
+    if not listening:
+        raise NotListening(
+            f"the server does not have this connection listening on {CHANNEL} (a transaction-pooling"
+            " PgBouncer? set REGISTRY_LISTEN_URL to a direct or session-mode address)"
+        )
+    missing = sorted({f"{table}.{name}" for table, names in TRIGGERS.items() for name in names} - set(enabled))
+    if missing:
+        raise NotListening(f"trigger missing or disabled: {', '.join(missing)} (run migrate; ENABLE TRIGGER)")
+
+
 class Listener(threading.Thread):
     """LISTEN on a connection of its own, forget what is notified; reconnect after a failure."""
 
@@ -125,31 +183,51 @@ class Listener(threading.Thread):
         self.conn = None
 
     def connect(self):
+        """Its own autocommit connection; TCP keepalives and a user timeout so that a dead peer
+        fails its reads within about a check interval (the watchdog covers the rest)."""
         import psycopg
 
+        seconds = max(1, int(self.check_seconds))
+        alive = {
+            "keepalives": 1,
+            "keepalives_idle": seconds,
+            "keepalives_interval": 1,
+            "keepalives_count": 3,
+            "tcp_user_timeout": seconds * 1000,
+        }
+        if settings.REGISTRY_LISTEN_URL:
+            return psycopg.connect(settings.REGISTRY_LISTEN_URL, autocommit=True, connect_timeout=10, **alive)
         params = connections[self.alias].get_connection_params()
-        params.pop("cursor_factory", None)
-        params.pop("context", None)
-        params.pop("prepare_threshold", None)
-        params.pop("server_side_binding", None)
-        return psycopg.connect(**params, autocommit=True)
+        for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
+            params.pop(key, None)
+        params.setdefault("connect_timeout", 10)
+        return psycopg.connect(**(alive | params), autocommit=True)
 
     def run(self) -> None:
         delay = 0.5
+        reported = None
         while not self.stopping.is_set():
             try:
                 with self.connect() as conn:
                     self.conn = conn
                     conn.execute(f"LISTEN {CHANNEL}")
+                    check(conn)
                     self.memory.open()
-                    delay = 0.5
+                    delay, reported = 0.5, None
                     while not self.stopping.is_set():
                         for notify in conn.notifies(timeout=self.check_seconds):
                             self.memory.forget(notify.payload)
-                        conn.execute("SELECT 1")  # a silent connection is checked, not trusted
-            except Exception:
-                if not self.stopping.is_set():
-                    log.warning("registry memory: not listening, answers read from the database", exc_info=True)
+                            self.memory.alive()
+                        check(conn)  # a quiet connection is checked, not trusted
+                        self.memory.alive()
+            except Exception as error:
+                if not self.stopping.is_set() and str(error) != reported:  # once per cause, not per retry
+                    reported = str(error)
+                    log.warning(
+                        "registry memory: not listening (%s); answers read from the database",
+                        error,
+                        exc_info=not isinstance(error, NotListening),
+                    )
             finally:
                 self.memory.close()
                 self.conn = None
@@ -186,8 +264,9 @@ def memory() -> Memory | None:
             if enabled():
                 from .publish import kinds
 
-                mem = Memory(settings.REGISTRY_MEMORY_MB * 1024 * 1024, kinds())
-                listener = Listener(mem, settings.REGISTRY_DATABASE, settings.REGISTRY_MEMORY_CHECK_SECONDS)
+                check_seconds = settings.REGISTRY_MEMORY_CHECK_SECONDS
+                mem = Memory(settings.REGISTRY_MEMORY_MB * 1024 * 1024, kinds(), stale_after=2 * check_seconds)
+                listener = Listener(mem, settings.REGISTRY_DATABASE, check_seconds)
                 listener.start()
                 _state["memory"], _state["listener"] = mem, listener
             _state["pid"] = os.getpid()
@@ -209,7 +288,7 @@ def wait_until_listening(timeout: float = 5.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         mem = memory()
-        if mem is not None and mem.ready:
+        if mem is not None and mem.in_use():
             return True
         time.sleep(0.01)
     return False

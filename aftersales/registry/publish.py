@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -147,6 +148,8 @@ def _idle_autocommit(connection, raw) -> bool:
 
 
 _NEVER_BY_COUNT = 2**31  # a threshold no statement reaches: only the one asked for is prepared
+_unprepared: weakref.WeakSet = weakref.WeakSet()  # connections whose server lost or refused our statement
+_warned = False  # the warning above, once per process
 
 
 def _published_direct(raw, params: list) -> str | None:
@@ -156,13 +159,15 @@ def _published_direct(raw, params: list) -> str | None:
     PostgreSQL about three times the read itself (bench/README.md). Django turns psycopg's
     preparation off (`prepare_threshold` None) so that transaction-pooling PgBouncer works; for this
     one statement it is turned on while it runs, so psycopg prepares it on the connection's first
-    read and reuses it (and prepares it again if the server lost it). REGISTRY_PREPARED=0 behind a
-    pooler that does not keep prepared statements (PgBouncer before 1.21, or without
-    max_prepared_statements). Any failure falls back to Django's cursor, which checks the
-    connection first."""
+    read and reuses it. psycopg does not notice when the server loses the statement (a pooler
+    that gives the connection another server, or DEALLOCATE ALL behind its back) and would fail
+    every read after: the first such error (or a name clash) stops preparing on that connection,
+    with one warning per process, and the read falls back to Django's cursor, as on any failure.
+    REGISTRY_PREPARED=0 behind a pooler that does not keep prepared statements (PgBouncer before
+    1.21 in transaction mode, or without max_prepared_statements)."""
     import psycopg
 
-    prepare = settings.REGISTRY_PREPARED
+    prepare = settings.REGISTRY_PREPARED and raw not in _unprepared
     switch = prepare and raw.prepare_threshold is None
     if switch:
         raw.prepare_threshold = _NEVER_BY_COUNT
@@ -170,6 +175,16 @@ def _published_direct(raw, params: list) -> str | None:
         with psycopg.Cursor(raw) as cursor:
             cursor.execute(_current_sql(), params, prepare=prepare)
             row = cursor.fetchone()
+    except (psycopg.errors.InvalidSqlStatementName, psycopg.errors.DuplicatePreparedStatement):
+        global _warned
+        _unprepared.add(raw)
+        if not _warned:
+            _warned = True
+            log.warning(
+                "registry: the server lost or refused the prepared read; not preparing on this connection"
+                " (behind a pooler: PgBouncer >= 1.21 with max_prepared_statements, or REGISTRY_PREPARED=0)"
+            )
+        raise
     finally:
         if switch:
             raw.prepare_threshold = None  # as Django left it, for every other statement

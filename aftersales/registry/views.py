@@ -35,6 +35,7 @@ def too_many(request, wait: int, *, json: bool = False):
         context = {"wait": wait, "language_links": language_links(request.GET)}
         response = render(request, "registry/too_many.html", context, status=429)
     response["Retry-After"] = str(wait)
+    response["Content-Length"] = str(len(response.content))  # the fast path answers before CommonMiddleware
     return response
 
 

@@ -101,12 +101,36 @@ def prepared_reads() -> int:
         return cursor.fetchone()[0]
 
 
+def prepared_all() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        return cursor.fetchone()[0]
+
+
 def test_the_direct_read_is_prepared_once_per_connection_unless_switched_off(certificate, settings):
     publish.published("json", certificate.number)
     publish.published("html:en", certificate.number)
     assert prepared_reads() == 1  # one statement, prepared on first use, reused
+    assert prepared_all() == 1  # and no other: Django's own statements stay unprepared
     connection.close()
     settings.REGISTRY_PREPARED = False  # behind a pooler that does not keep them
     connection.ensure_connection()
     assert publish.published("json", certificate.number) is not None
     assert prepared_reads() == 0
+
+
+def test_a_prepared_read_the_server_lost_falls_back_and_stops_preparing(certificate, spy, caplog, monkeypatch):
+    """A pooler handing the connection another server (or DEALLOCATE ALL behind psycopg's back):
+    psycopg still believes the statement prepared and would fail every read. The first failure
+    answers through Django's cursor and stops preparing on that connection, with a warning."""
+    monkeypatch.setattr(publish, "_warned", False)
+    assert publish.published("json", certificate.number) is not None
+    raw = connection.connection
+    raw.pgconn.exec_(b"DEALLOCATE ALL")  # psycopg does not see this one
+    with caplog.at_level("WARNING", logger="aftersales.registry.publish"):
+        assert certificate.number in publish.published("json", certificate.number)  # the fallback's answer
+        assert spy == {"direct": 2, "failed": 1}
+        assert certificate.number in publish.published("json", certificate.number)
+        assert spy == {"direct": 3, "failed": 1}  # direct again, unprepared
+    assert prepared_reads() == 0
+    assert sum("lost or refused the prepared read" in r.getMessage() for r in caplog.records) == 1

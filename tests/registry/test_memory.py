@@ -72,6 +72,22 @@ def test_the_budget_holds_the_newest_answers():
     assert mem.size == 8
 
 
+def test_a_listener_not_heard_from_for_two_check_intervals_stops_the_memorys_use():
+    """The watchdog: a connection that died without a word (a dropped network path) leaves the
+    listener waiting on TCP; the memory is unused once its last proof of life is too old."""
+    now = [100.0]
+    mem = Memory(1000, KINDS, stale_after=10, clock=lambda: now[0])
+    mem.open()
+    assert mem.put(mem.generation(), "json|A", b"x")
+    now[0] += 9
+    assert mem.get("json|A") == b"x"
+    now[0] += 2  # 11 s without a passed check or a notification
+    assert mem.get("json|A") is None and mem.generation() is None
+    assert not mem.put(0, "json|B", b"y")
+    mem.alive()  # the check passed after all
+    assert mem.get("json|A") == b"x"
+
+
 def test_off_with_a_zero_budget_and_on_sqlite(settings):
     settings.REGISTRY_MEMORY_MB = 0
     assert registry_memory.memory() is None
@@ -89,6 +105,7 @@ def test_off_with_a_zero_budget_and_on_sqlite(settings):
 def listening(settings):
     registry_memory.reset()
     settings.REGISTRY_MEMORY_MB = 64
+    settings.REGISTRY_MEMORY_CHECK_SECONDS = 1
     settings.REGISTRY_RATE_LIMIT = 0
     yield
     registry_memory.reset()
@@ -128,10 +145,85 @@ def test_a_second_lookup_is_answered_from_memory_until_the_certificate_changes(c
     assert again.status_code == 200 and again.json()["status"] == "valid"
     assert len(queries) == 0
 
+    listener = registry_memory._state["listener"]
+    pid = listener.conn.info.backend_pid
+
     add_event(certificate, action="certificate.suspended", to="suspended", on=date(2026, 6, 1), reason="暂停")
     assert wait_for(lambda: not remembered(certificate.number))  # the commit's notification arrived
+    # forgotten by the notification, not by a reconnection (which also empties the memory)
+    assert registry_memory.memory().in_use() and listener.conn.info.backend_pid == pid
     publish.publish([certificate.number])
     assert client.get(url).json()["status"] == "suspended"
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_read_overtaken_by_a_change_is_answered_not_remembered(client, listening, certificate, monkeypatch):
+    """The generation check through the fast path: the read returns the answer as it was, a change
+    commits and is notified before the read is remembered, so it is not remembered."""
+    from aftersales.registry import middleware
+
+    url = f"/api/registry/{certificate.number}"
+    client.get(url)
+    assert registry_memory.wait_until_listening()
+    mem = registry_memory.memory()
+    real = middleware.published
+
+    def overtaken(kind, number):
+        text = real(kind, number)
+        generation = mem.generation()
+        add_event(certificate, action="certificate.note", on=date(2026, 6, 1), reason="备注", public=False)
+        assert wait_for(lambda: mem.generation() != generation)  # the notification arrived
+        return text
+
+    monkeypatch.setattr(middleware, "published", overtaken)
+    assert client.get(url).json()["status"] == "valid"  # what was read is answered …
+    assert not remembered(certificate.number)  # … and not kept
+    assert mem.in_use()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_disabled_trigger_stops_the_memory_until_enabled_again(client, listening, certificate):
+    """Without its trigger no change would be notified: the listener's check refuses, the memory
+    is emptied and unused, and comes back once the trigger is enabled again."""
+    url = f"/api/registry/{certificate.number}"
+    client.get(url)
+    assert registry_memory.wait_until_listening()
+    client.get(url)
+    assert remembered(certificate.number)
+    mem = registry_memory.memory()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE certificates_certificate DISABLE TRIGGER aftersales_registry_update")
+        assert wait_for(lambda: not mem.in_use(), 5)
+        assert not remembered(certificate.number)
+        client.get(url)
+        assert not remembered(certificate.number)  # read from the database, not kept
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE certificates_certificate ENABLE TRIGGER aftersales_registry_update")
+    assert wait_for(mem.in_use, 10)  # the listener reconnects after its back-off
+    client.get(url)
+    assert remembered(certificate.number)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_listener_the_server_does_not_have_listening_is_refused(listening):
+    """As through a transaction-pooling PgBouncer: LISTEN went to one server connection, the check
+    to another. Imitated by UNLISTEN behind the listener's back."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
+        params.pop(key, None)
+    with psycopg.connect(**params, autocommit=True) as conn:
+        conn.execute("LISTEN aftersales_registry")
+        registry_memory.check(conn)  # listening, triggers enabled: passes
+        conn.execute("UNLISTEN *")
+        with pytest.raises(registry_memory.NotListening, match="REGISTRY_LISTEN_URL"):
+            registry_memory.check(conn)
 
 
 @on_postgresql
@@ -158,10 +250,11 @@ def test_a_lost_listening_connection_empties_the_memory_until_it_listens_again(c
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_the_trigger_notifies_a_head_change_and_a_truncation_but_not_other_updates(listening, certificate):
+def test_triggers_notify_a_head_change_unpublishing_and_truncation_not_other_writes(listening, certificate):
     import psycopg
 
     from aftersales.certificates.models import Certificate
+    from aftersales.registry.models import Publication
 
     params = connection.get_connection_params()
     for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
@@ -169,16 +262,20 @@ def test_the_trigger_notifies_a_head_change_and_a_truncation_but_not_other_updat
     with psycopg.connect(**params, autocommit=True) as listener:
         listener.execute("LISTEN aftersales_registry")
 
-        def heard() -> list[str]:
-            return [n.payload for n in listener.notifies(timeout=0.5)]
+        def heard(expected: int) -> list[str]:
+            return [n.payload for n in listener.notifies(timeout=5 if expected else 0.5, stop_after=expected or None)]
 
         Certificate.objects.filter(pk=certificate.pk).update(updated_at=certificate.updated_at)  # head unchanged
-        assert heard() == []
+        assert heard(0) == []
         add_event(certificate, action="certificate.note", on=date(2026, 6, 1), reason="备注", public=False)
-        assert heard() == [certificate.number]
+        assert heard(1) == [certificate.number]
+        Publication.objects.all().delete()  # `registry publish --all`: rendered again, head unchanged
+        assert heard(1) == ["*"]
+        publish.publish([certificate.number])  # publishing (an upsert) is not notified
+        assert heard(0) == []
         with connection.cursor() as cursor:  # as a flush or a restore does
             cursor.execute(f"TRUNCATE {Certificate._meta.db_table} CASCADE")
-        assert heard() == ["*"]
+        assert set(heard(1)) == {"*"}
 
 
 @on_postgresql
@@ -189,3 +286,23 @@ def test_nothing_read_inside_a_transaction_is_remembered(client, listening, cert
     assert connection.in_atomic_block  # the test's transaction
     assert client.get(f"/api/registry/{certificate.number}").status_code == 200
     assert registry_memory._state["listener"] is None
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_listener_uses_registry_listen_url_with_tcp_timeouts(client, listening, certificate, settings):
+    """REGISTRY_LISTEN_URL: a direct address beside a transaction-pooling DATABASE_URL. Either way
+    the listening connection has keepalives and a TCP user timeout of one check interval."""
+    db = connection.settings_dict
+    settings.REGISTRY_LISTEN_URL = (
+        f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}?application_name=listen-url"
+    )
+    url = f"/api/registry/{certificate.number}"
+    client.get(url)
+    assert registry_memory.wait_until_listening()
+    conn = registry_memory._state["listener"].conn
+    parameters = conn.info.get_parameters()
+    assert parameters["application_name"] == "listen-url"
+    assert parameters["tcp_user_timeout"] == "1000" and parameters["keepalives_idle"] == "1"
+    client.get(url)
+    assert remembered(certificate.number)
