@@ -48,7 +48,7 @@ Environment (see .env.example):
   REGISTRY_MEMORY_CHECK_SECONDS  how often that memory's listening connection is checked (default 5); the
                         memory is not used once its last check is two intervals old
   REGISTRY_LISTEN_URL   where that memory LISTENs, when DATABASE_URL goes through a transaction-pooling
-                        PgBouncer (LISTEN needs a direct or session-mode connection to the same primary)
+                        PgBouncer (LISTEN needs a direct connection to the same primary and database)
   REGISTRY_PREPARED     1 (default): the registry's read by number is a prepared statement; 0 behind a
                         pooler that does not keep them (PgBouncer < 1.21 in transaction mode)
   LOG_FORMAT            "text" (default) or "json": one JSON object per log line (request id, method,

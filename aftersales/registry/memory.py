@@ -12,11 +12,13 @@ after the certificate has changed:
   publish --all`). PostgreSQL delivers notifications when the transaction commits, and never for
   one rolled back.
 * A thread per process LISTENs on its own connection (REGISTRY_LISTEN_URL if set, else the
-  database's) and forgets the certificate's answers as each notification arrives. Every
-  REGISTRY_MEMORY_CHECK_SECONDS it checks that the server really has it listening (a
-  transaction-pooling PgBouncer would not) and that the triggers exist and are enabled. While it
-  is not listening (starting, connection lost, a check failed, reconnecting) the memory is empty
-  and unused, so nothing can be missed: on every (re)connect it starts empty.
+  database's) and forgets the certificate's answers as each notification arrives. It refuses a
+  connection through a pooler (the server's pid differs from the one given at start-up). Every
+  REGISTRY_MEMORY_CHECK_SECONDS it checks that the server still has it listening and that the
+  triggers exist, are enabled and have not been altered since it began (their row versions: a
+  disable-and-enable between two checks shows). While it is not listening (starting, connection
+  lost, a check failed, reconnecting) the memory is empty and unused: on every (re)connect it
+  starts empty.
 * A watchdog needs no thread: the memory is used only while the listener's last proof of life (a
   passed check or a notification) is under two check intervals old. A connection that died without
   a word (a dropped network path) stops the memory's use then, even while the listener's own read
@@ -139,10 +141,12 @@ class Memory:
 
 
 class NotListening(Exception):
-    """The server does not have the listener listening, or a trigger is missing or disabled."""
+    """The listener cannot be trusted to hear every change: not a direct connection, not listening,
+    a trigger missing or disabled, or the triggers changed since it started listening."""
 
 
-# the triggers that notify, by table (migrations 0002 and 0003)
+# the triggers that notify, by table (migrations 0002 and 0003; 0004 enables them ALWAYS, so that
+# writers with session_replication_role = replica fire them too)
 TRIGGERS = {
     "certificates_certificate": (
         "aftersales_registry_update",
@@ -151,24 +155,45 @@ TRIGGERS = {
     ),
     "registry_publication": ("aftersales_registry_unpublish",),
 }
+# The server's pid (through a pooler, it is not the one the connection was told at start-up), the
+# channels it listens on, and our tables' enabled triggers with their row versions (xmin moves
+# with every ALTER … ENABLE/DISABLE TRIGGER, so a disable-and-enable between two checks shows).
 _CHECK_SQL = (
-    "SELECT %s IN (SELECT pg_listening_channels()),"
-    " ARRAY(SELECT c.relname || '.' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-    " WHERE t.tgname LIKE 'aftersales_registry%%' AND t.tgenabled <> 'D')"
+    "SELECT pg_backend_pid(), %s IN (SELECT pg_listening_channels()),"
+    " ARRAY(SELECT c.relname || '.' || t.tgname || '@' || t.xmin::text"
+    " FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+    " WHERE t.tgrelid = ANY(ARRAY[to_regclass(%s), to_regclass(%s)]) AND t.tgenabled IN ('O', 'A'))"
 )
 
 
-def check(conn) -> None:
-    """Raise NotListening unless the server has `conn` listening and every trigger is enabled."""
-    listening, enabled = conn.execute(_CHECK_SQL, [CHANNEL]).fetchone()
-    if not listening:
+def direct(conn) -> None:
+    """Raise NotListening when `conn` goes through a pooler: LISTEN needs one server session
+    throughout, and a transaction-pooling PgBouncer would hand the listener another server, deaf
+    to the notifications (the pooler also stands in for the server's pid at start-up)."""
+    (pid,) = conn.execute("SELECT pg_backend_pid()").fetchone()
+    if pid != conn.info.backend_pid:
         raise NotListening(
-            f"the server does not have this connection listening on {CHANNEL} (a transaction-pooling"
-            " PgBouncer? set REGISTRY_LISTEN_URL to a direct or session-mode address)"
+            "the listening connection goes through a pooler (the server's pid is not the connection's);"
+            " set REGISTRY_LISTEN_URL to a direct address of the primary"
         )
-    missing = sorted({f"{table}.{name}" for table, names in TRIGGERS.items() for name in names} - set(enabled))
+
+
+def check(conn, signature: frozenset[str] | None = None) -> frozenset[str]:
+    """Raise NotListening unless the server still has `conn` listening, directly, and every trigger
+    is enabled and unchanged since `signature` (what this returned when listening began)."""
+    pid, listening, enabled = conn.execute(_CHECK_SQL, [CHANNEL, *TRIGGERS]).fetchone()
+    if pid != conn.info.backend_pid:
+        raise NotListening("the listening connection is now on another server session (a pooler?)")
+    if not listening:
+        raise NotListening(f"the server does not have this connection listening on {CHANNEL}")
+    found = frozenset(enabled)
+    names = {entry.partition("@")[0] for entry in found}
+    missing = sorted({f"{table}.{name}" for table, names_ in TRIGGERS.items() for name in names_} - names)
     if missing:
-        raise NotListening(f"trigger missing or disabled: {', '.join(missing)} (run migrate; ENABLE TRIGGER)")
+        raise NotListening(f"trigger missing or disabled: {', '.join(missing)} (run migrate; ENABLE ALWAYS TRIGGER)")
+    if signature is not None and found != signature:
+        raise NotListening("the notifying triggers were altered since listening began (disabled meanwhile?)")
+    return found
 
 
 class Listener(threading.Thread):
@@ -186,6 +211,7 @@ class Listener(threading.Thread):
         """Its own autocommit connection; TCP keepalives and a user timeout so that a dead peer
         fails its reads within about a check interval (the watchdog covers the rest)."""
         import psycopg
+        from psycopg.conninfo import conninfo_to_dict
 
         seconds = max(1, int(self.check_seconds))
         alive = {
@@ -195,13 +221,13 @@ class Listener(threading.Thread):
             "keepalives_count": 3,
             "tcp_user_timeout": seconds * 1000,
         }
-        if settings.REGISTRY_LISTEN_URL:
-            return psycopg.connect(settings.REGISTRY_LISTEN_URL, autocommit=True, connect_timeout=10, **alive)
-        params = connections[self.alias].get_connection_params()
-        for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
-            params.pop(key, None)
-        params.setdefault("connect_timeout", 10)
-        return psycopg.connect(**(alive | params), autocommit=True)
+        if settings.REGISTRY_LISTEN_URL:  # what the address says wins, as Django's settings do below
+            params = conninfo_to_dict(settings.REGISTRY_LISTEN_URL)
+        else:
+            params = connections[self.alias].get_connection_params()
+            for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
+                params.pop(key, None)
+        return psycopg.connect(**(alive | {"connect_timeout": 10} | params), autocommit=True)
 
     def run(self) -> None:
         delay = 0.5
@@ -210,15 +236,16 @@ class Listener(threading.Thread):
             try:
                 with self.connect() as conn:
                     self.conn = conn
+                    direct(conn)  # before LISTEN: a pooled server session must not be left listening
                     conn.execute(f"LISTEN {CHANNEL}")
-                    check(conn)
+                    signature = check(conn)
                     self.memory.open()
                     delay, reported = 0.5, None
                     while not self.stopping.is_set():
                         for notify in conn.notifies(timeout=self.check_seconds):
                             self.memory.forget(notify.payload)
                             self.memory.alive()
-                        check(conn)  # a quiet connection is checked, not trusted
+                        check(conn, signature)  # a quiet connection is checked, not trusted
                         self.memory.alive()
             except Exception as error:
                 if not self.stopping.is_set() and str(error) != reported:  # once per cause, not per retry

@@ -152,6 +152,21 @@ _unprepared: weakref.WeakSet = weakref.WeakSet()  # connections whose server los
 _warned = False  # the warning above, once per process
 
 
+@cache
+def _prepared_lost_errors() -> tuple[type[Exception], ...]:
+    """What a server or pooler answers when our prepared statement is gone or is not the one we
+    prepared: no such name, a name clash, a bind that does not fit (08P01, through a pooler), a
+    cached plan whose result type changed (0A000, after a migration)."""
+    from psycopg import errors
+
+    return (
+        errors.InvalidSqlStatementName,
+        errors.DuplicatePreparedStatement,
+        errors.ProtocolViolation,
+        errors.FeatureNotSupported,
+    )
+
+
 def _published_direct(raw, params: list) -> str | None:
     """The hot read on PostgreSQL, on Django's open connection as it is: none of the per-request
     connection health check (`SELECT 1`, a round trip) and cursor wrapping Django's cursor adds.
@@ -161,13 +176,15 @@ def _published_direct(raw, params: list) -> str | None:
     one statement it is turned on while it runs, so psycopg prepares it on the connection's first
     read and reuses it. psycopg does not notice when the server loses the statement (a pooler
     that gives the connection another server, or DEALLOCATE ALL behind its back) and would fail
-    every read after: the first such error (or a name clash) stops preparing on that connection,
-    with one warning per process, and the read falls back to Django's cursor, as on any failure.
+    every read after: the first such error (`_prepared_lost_errors`) stops preparing on that
+    connection, with one warning per process, and the read falls back to Django's cursor, as on any
+    failure.
     REGISTRY_PREPARED=0 behind a pooler that does not keep prepared statements (PgBouncer before
     1.21 in transaction mode, or without max_prepared_statements)."""
     import psycopg
 
     prepare = settings.REGISTRY_PREPARED and raw not in _unprepared
+    lost = _prepared_lost_errors() if prepare else ()
     switch = prepare and raw.prepare_threshold is None
     if switch:
         raw.prepare_threshold = _NEVER_BY_COUNT
@@ -175,7 +192,7 @@ def _published_direct(raw, params: list) -> str | None:
         with psycopg.Cursor(raw) as cursor:
             cursor.execute(_current_sql(), params, prepare=prepare)
             row = cursor.fetchone()
-    except (psycopg.errors.InvalidSqlStatementName, psycopg.errors.DuplicatePreparedStatement):
+    except lost:
         global _warned
         _unprepared.add(raw)
         if not _warned:

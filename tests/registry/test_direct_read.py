@@ -2,6 +2,7 @@
 transaction, else Django's cursor. These tests run outside the test transaction (the direct way is
 never taken inside one) and only on PostgreSQL."""
 
+import weakref
 from datetime import date
 
 import pytest
@@ -124,6 +125,7 @@ def test_a_prepared_read_the_server_lost_falls_back_and_stops_preparing(certific
     psycopg still believes the statement prepared and would fail every read. The first failure
     answers through Django's cursor and stops preparing on that connection, with a warning."""
     monkeypatch.setattr(publish, "_warned", False)
+    monkeypatch.setattr(publish, "_unprepared", weakref.WeakSet())  # the next tests' connection prepares again
     assert publish.published("json", certificate.number) is not None
     raw = connection.connection
     raw.pgconn.exec_(b"DEALLOCATE ALL")  # psycopg does not see this one

@@ -7,7 +7,7 @@ import time
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from aftersales.registry import memory as registry_memory
@@ -118,6 +118,16 @@ def certificate(world):
     return c
 
 
+def own_connection():
+    """A psycopg connection of the test's own to the test database, autocommit."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
+        params.pop(key, None)
+    return psycopg.connect(**params, autocommit=True)
+
+
 def wait_for(predicate, timeout: float = 5.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -147,6 +157,10 @@ def test_a_second_lookup_is_answered_from_memory_until_the_certificate_changes(c
 
     listener = registry_memory._state["listener"]
     pid = listener.conn.info.backend_pid
+    mem = registry_memory.memory()
+    assert mem.stale_after == 2  # two check intervals of 1 s (the fixture's)
+    heard_at = mem._alive_at
+    assert wait_for(lambda: mem._alive_at > heard_at, 3)  # each passed check is a proof of life
 
     add_event(certificate, action="certificate.suspended", to="suspended", on=date(2026, 6, 1), reason="暂停")
     assert wait_for(lambda: not remembered(certificate.number))  # the commit's notification arrived
@@ -202,7 +216,7 @@ def test_a_disabled_trigger_stops_the_memory_until_enabled_again(client, listeni
         assert not remembered(certificate.number)  # read from the database, not kept
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE certificates_certificate ENABLE TRIGGER aftersales_registry_update")
+            cursor.execute("ALTER TABLE certificates_certificate ENABLE ALWAYS TRIGGER aftersales_registry_update")
     assert wait_for(mem.in_use, 10)  # the listener reconnects after its back-off
     client.get(url)
     assert remembered(certificate.number)
@@ -211,19 +225,67 @@ def test_a_disabled_trigger_stops_the_memory_until_enabled_again(client, listeni
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_listener_the_server_does_not_have_listening_is_refused(listening):
-    """As through a transaction-pooling PgBouncer: LISTEN went to one server connection, the check
-    to another. Imitated by UNLISTEN behind the listener's back."""
-    import psycopg
-
-    params = connection.get_connection_params()
-    for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
-        params.pop(key, None)
-    with psycopg.connect(**params, autocommit=True) as conn:
+    """The server lost the LISTEN (imitated by UNLISTEN behind the listener's back): refused."""
+    with own_connection() as conn:
         conn.execute("LISTEN aftersales_registry")
         registry_memory.check(conn)  # listening, triggers enabled: passes
         conn.execute("UNLISTEN *")
-        with pytest.raises(registry_memory.NotListening, match="REGISTRY_LISTEN_URL"):
+        with pytest.raises(registry_memory.NotListening, match="not have this connection listening"):
             registry_memory.check(conn)
+
+
+class Pooled:
+    """A connection as seen through a pooler: the pid it was given at start-up is the pooler's."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.info = type("Info", (), {"backend_pid": conn.info.backend_pid + 1})()
+
+    def execute(self, *args):
+        return self.conn.execute(*args)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_listening_connection_through_a_pooler_is_refused_before_it_listens(listening):
+    with own_connection() as conn:
+        registry_memory.direct(conn)  # direct: passes
+        with pytest.raises(registry_memory.NotListening, match="REGISTRY_LISTEN_URL"):
+            registry_memory.direct(Pooled(conn))
+        conn.execute("LISTEN aftersales_registry")
+        with pytest.raises(registry_memory.NotListening, match="another server session"):
+            registry_memory.check(Pooled(conn))
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_triggers_disabled_and_enabled_between_two_checks_are_noticed(listening):
+    """A data fix that disables a trigger, writes and enables it again, all between two checks,
+    could have changed certificates unheard: the next check refuses (the listener starts again,
+    empty)."""
+    with own_connection() as conn:
+        conn.execute("LISTEN aftersales_registry")
+        signature = registry_memory.check(conn)
+        assert len(signature) == 4
+        assert registry_memory.check(conn, signature) == signature
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE certificates_certificate DISABLE TRIGGER aftersales_registry_delete")
+            cursor.execute("ALTER TABLE certificates_certificate ENABLE ALWAYS TRIGGER aftersales_registry_delete")
+        with pytest.raises(registry_memory.NotListening, match="altered"):
+            registry_memory.check(conn, signature)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_in_replica_role_is_heard_too(listening, certificate):
+    """Bulk loaders and logical replication's apply write with session_replication_role = replica,
+    which skips ordinary triggers; ours fire ALWAYS (migration 0004)."""
+    with own_connection() as conn, own_connection() as writer:
+        conn.execute("LISTEN aftersales_registry")
+        writer.execute("SET session_replication_role = replica")
+        moved = "UPDATE certificates_certificate SET head_hash = 'x' || head_hash WHERE id = %s"
+        writer.execute(moved, [certificate.pk])
+        assert [n.payload for n in conn.notifies(timeout=5, stop_after=1)] == [certificate.number]
 
 
 @on_postgresql
@@ -251,15 +313,10 @@ def test_a_lost_listening_connection_empties_the_memory_until_it_listens_again(c
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_triggers_notify_a_head_change_unpublishing_and_truncation_not_other_writes(listening, certificate):
-    import psycopg
-
     from aftersales.certificates.models import Certificate
     from aftersales.registry.models import Publication
 
-    params = connection.get_connection_params()
-    for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
-        params.pop(key, None)
-    with psycopg.connect(**params, autocommit=True) as listener:
+    with own_connection() as listener:
         listener.execute("LISTEN aftersales_registry")
 
         def heard(expected: int) -> list[str]:
@@ -293,9 +350,12 @@ def test_nothing_read_inside_a_transaction_is_remembered(client, listening, cert
 def test_the_listener_uses_registry_listen_url_with_tcp_timeouts(client, listening, certificate, settings):
     """REGISTRY_LISTEN_URL: a direct address beside a transaction-pooling DATABASE_URL. Either way
     the listening connection has keepalives and a TCP user timeout of one check interval."""
+    from psycopg.conninfo import make_conninfo
+
     db = connection.settings_dict
-    settings.REGISTRY_LISTEN_URL = (
-        f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}?application_name=listen-url"
+    given = {"host": db["HOST"], "port": db["PORT"], "user": db["USER"], "password": db["PASSWORD"]}
+    settings.REGISTRY_LISTEN_URL = make_conninfo(
+        dbname=db["NAME"], application_name="listen-url", **{k: v for k, v in given.items() if v}
     )
     url = f"/api/registry/{certificate.number}"
     client.get(url)
