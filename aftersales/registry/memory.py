@@ -162,7 +162,8 @@ _CHECK_SQL = (
     "SELECT pg_backend_pid(), %s IN (SELECT pg_listening_channels()),"
     " ARRAY(SELECT c.relname || '.' || t.tgname || '@' || t.xmin::text"
     " FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-    " WHERE t.tgrelid = ANY(ARRAY[to_regclass(%s), to_regclass(%s)]) AND t.tgenabled IN ('O', 'A'))"
+    " WHERE t.tgrelid = ANY(ARRAY[to_regclass(%s), to_regclass(%s)]) AND t.tgname = ANY(%s)"
+    " AND t.tgenabled IN ('O', 'A'))"
 )
 
 
@@ -181,14 +182,15 @@ def direct(conn) -> None:
 def check(conn, signature: frozenset[str] | None = None) -> frozenset[str]:
     """Raise NotListening unless the server still has `conn` listening, directly, and every trigger
     is enabled and unchanged since `signature` (what this returned when listening began)."""
-    pid, listening, enabled = conn.execute(_CHECK_SQL, [CHANNEL, *TRIGGERS]).fetchone()
+    names = [name for names_ in TRIGGERS.values() for name in names_]
+    pid, listening, enabled = conn.execute(_CHECK_SQL, [CHANNEL, *TRIGGERS, names]).fetchone()
     if pid != conn.info.backend_pid:
         raise NotListening("the listening connection is now on another server session (a pooler?)")
     if not listening:
         raise NotListening(f"the server does not have this connection listening on {CHANNEL}")
     found = frozenset(enabled)
-    names = {entry.partition("@")[0] for entry in found}
-    missing = sorted({f"{table}.{name}" for table, names_ in TRIGGERS.items() for name in names_} - names)
+    present = {entry.partition("@")[0] for entry in found}
+    missing = sorted({f"{table}.{name}" for table, names_ in TRIGGERS.items() for name in names_} - present)
     if missing:
         raise NotListening(f"trigger missing or disabled: {', '.join(missing)} (run migrate; ENABLE ALWAYS TRIGGER)")
     if signature is not None and found != signature:
