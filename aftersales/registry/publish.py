@@ -149,7 +149,7 @@ def _idle_autocommit(connection, raw) -> bool:
 
 _NEVER_BY_COUNT = 2**31  # a threshold no statement reaches: only the one asked for is prepared
 _unprepared: weakref.WeakSet = weakref.WeakSet()  # connections whose server lost or refused our statement
-_warned = False  # the warning above, once per process
+_warned = False  # _published_direct warns of a lost statement once per process
 
 
 @cache
