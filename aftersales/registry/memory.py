@@ -198,6 +198,15 @@ def check(conn, signature: frozenset[str] | None = None) -> frozenset[str]:
     return found
 
 
+def connection_params(alias: str) -> dict:
+    """The libpq parameters of Django's database `alias`, without the psycopg options Django adds
+    for its own connections (cursor factory, adapters context, preparation, binding)."""
+    params = connections[alias].get_connection_params()
+    for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
+        params.pop(key, None)
+    return params
+
+
 class Listener(threading.Thread):
     """LISTEN on a connection of its own, forget what is notified; reconnect after a failure."""
 
@@ -226,9 +235,7 @@ class Listener(threading.Thread):
         if settings.REGISTRY_LISTEN_URL:  # what the address says wins, as Django's settings do below
             params = conninfo_to_dict(settings.REGISTRY_LISTEN_URL)
         else:
-            params = connections[self.alias].get_connection_params()
-            for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
-                params.pop(key, None)
+            params = connection_params(self.alias)
         return psycopg.connect(**(alive | {"connect_timeout": 10} | params), autocommit=True)
 
     def run(self) -> None:

@@ -122,10 +122,7 @@ def own_connection():
     """A psycopg connection of the test's own to the test database, autocommit."""
     import psycopg
 
-    params = connection.get_connection_params()
-    for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
-        params.pop(key, None)
-    return psycopg.connect(**params, autocommit=True)
+    return psycopg.connect(**registry_memory.connection_params(connection.alias), autocommit=True)
 
 
 def wait_for(predicate, timeout: float = 5.0) -> bool:
