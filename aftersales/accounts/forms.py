@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 
@@ -22,9 +23,15 @@ def client_ip(request) -> str | None:
     visitor would share the proxy's address and one throttle."""
     if request is None:
         return None
-    value = request.META.get(settings.LOGIN_CLIENT_IP_HEADER or "REMOTE_ADDR", "").strip()
+    return _address(request.META.get(settings.LOGIN_CLIENT_IP_HEADER or "REMOTE_ADDR", ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _address(value: str) -> str | None:
+    """The address in its normal form (IPv6 compressed), None if `value` is not one. Cached: the
+    public registry asks for every request, and a busy client asks again and again."""
     try:
-        return str(ipaddress.ip_address(value))
+        return str(ipaddress.ip_address(value.strip()))
     except ValueError:
         return None
 

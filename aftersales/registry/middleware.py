@@ -21,7 +21,7 @@ from django.utils import translation
 from aftersales.core.certnumber import number_normalise
 
 from .memory import memory
-from .publish import JSON, fill, html_kind, pub_key, published
+from .publish import JSON, fill, html_kind, pub_key, published_body
 from .ratelimit import retry_after
 
 API = "/api/registry/"
@@ -34,16 +34,15 @@ def requested(request) -> tuple[str, str] | None:
     account, which only the session tells: the view answers them)."""
     if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
-    path = request.path_info
+    path, query = request.path_info, request.META.get("QUERY_STRING")  # no QueryDict for a plain lookup
     if path.startswith(API):
         number = path[len(API) :]
-        kind = JSON if not request.GET else None
+        kind = None if query else JSON
     elif path.startswith(PAGE) and path.endswith("/"):
         number = path[len(PAGE) : -1]
-        params = request.GET
-        if not params:
+        if not query:
             kind = html_kind(translation.get_language_from_request(request))
-        elif len(params) == 1 and "lang" in params:
+        elif len(params := request.GET) == 1 and "lang" in params:
             kind = html_kind(params["lang"])
         else:
             kind = None
@@ -66,7 +65,26 @@ def respond(kind: str, body: str | bytes) -> HttpResponse:
         response["Content-Language"] = kind.removeprefix("html:")
         response["Vary"] = "Accept-Language, Cookie"
     response["Content-Length"] = str(len(content))
+    for header, policy in _csp():  # what ContentSecurityPolicyMiddleware would add, built once
+        response[header] = policy
     return response
+
+
+_csp_built: list = [None, ()]  # [the settings it was built from, ((header, policy), ...)]
+
+
+def _csp() -> tuple[tuple[str, str], ...]:
+    """The Content-Security-Policy headers of a published answer: SECURE_CSP and
+    SECURE_CSP_REPORT_ONLY as Django's middleware builds them, with no nonce (a published answer is
+    the same bytes for everyone and has no inline script). Built again only when the settings
+    change; the middleware leaves a header the response already has."""
+    from django.utils.csp import CSP, build_policy
+
+    configs = (settings.SECURE_CSP, settings.SECURE_CSP_REPORT_ONLY)
+    if _csp_built[0] is None or any(a is not b for a, b in zip(_csp_built[0], configs, strict=True)):
+        headers = ((str(CSP.HEADER_ENFORCE), configs[0]), (str(CSP.HEADER_REPORT_ONLY), configs[1]))
+        _csp_built[:] = [configs, tuple((h, build_policy(c)) for h, c in headers if c)]
+    return _csp_built[1]
 
 
 def read(kind: str, number: str) -> bytes | None:
@@ -82,12 +100,11 @@ def read(kind: str, number: str) -> bytes | None:
             return body
         generation = mem.generation()
     try:
-        text = published(kind, number)
+        body = published_body(kind, number)
     except DatabaseError:
         return None
-    if text is None:
+    if body is None:
         return None
-    body = text.encode()
     if mem is not None:
         mem.put(generation, key, body)
     return body

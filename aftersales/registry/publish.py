@@ -113,6 +113,13 @@ def _current_sql() -> str:
 def published(kind: str, number: str, *, using: str | None = None) -> str | None:
     """The published answer, if it is current (its certificate has not changed since and this
     code rendered it); else None. `number` normalised."""
+    body = published_body(kind, number, using=using)
+    return None if body is None else body.decode()
+
+
+def published_body(kind: str, number: str, *, using: str | None = None) -> bytes | None:
+    """`published` as the UTF-8 bytes that are sent (the fast path's read: no decoding and
+    encoding again on the way through)."""
     connection = connections[using or settings.REGISTRY_DATABASE]
     params = [pub_key(kind, number), release()]
     raw = connection.connection
@@ -131,7 +138,7 @@ def published(kind: str, number: str, *, using: str | None = None) -> str | None
     with connection.cursor() as cursor:
         cursor.execute(_current_sql(), params)
         row = cursor.fetchone()
-    return row[0] if row else None
+    return row[0].encode() if row else None
 
 
 def _idle_autocommit(connection, raw) -> bool:
@@ -147,7 +154,8 @@ def _idle_autocommit(connection, raw) -> bool:
     )
 
 
-_NEVER_BY_COUNT = 2**31  # a threshold no statement reaches: only the one asked for is prepared
+STATEMENT = b"aftersales_registry_read"  # the prepared read's name on each connection
+_prepared: weakref.WeakSet = weakref.WeakSet()  # connections the read is prepared on
 _unprepared: weakref.WeakSet = weakref.WeakSet()  # connections whose server lost or refused our statement
 _warned = False  # _published_direct warns of a lost statement once per process
 
@@ -167,53 +175,80 @@ def _prepared_lost_errors() -> tuple[type[Exception], ...]:
     )
 
 
-def _published_direct(raw, params: list) -> str | None:
-    """The hot read on PostgreSQL, on Django's open connection as it is: none of the per-request
-    connection health check (`SELECT 1`, a round trip) and cursor wrapping Django's cursor adds.
-    A prepared statement (REGISTRY_PREPARED, on by default): planning the join each time costs
-    PostgreSQL about three times the read itself (bench/README.md). Django turns psycopg's
-    preparation off (`prepare_threshold` None) so that transaction-pooling PgBouncer works; for this
-    one statement it is turned on while it runs, so psycopg prepares it on the connection's first
-    read and reuses it. psycopg does not notice when the server loses the statement (a pooler
-    that gives the connection another server, or DEALLOCATE ALL behind its back) and would fail
-    every read after: the first such error (`_prepared_lost_errors`) stops preparing on that
-    connection, with one warning per process, and the read falls back to Django's cursor, as on any
-    failure.
-    REGISTRY_PREPARED=0 behind a pooler that does not keep prepared statements (PgBouncer before
-    1.21 in transaction mode, or without max_prepared_statements)."""
-    import psycopg
+@cache
+def _statement_text() -> bytes:
+    return _current_sql().replace("%s", "$1", 1).replace("%s", "$2", 1).encode()
 
-    prepare = settings.REGISTRY_PREPARED and raw not in _unprepared
-    lost = _prepared_lost_errors() if prepare else ()
-    switch = prepare and raw.prepare_threshold is None
-    if switch:
-        raw.prepare_threshold = _NEVER_BY_COUNT
-    try:
-        with psycopg.Cursor(raw) as cursor:
-            cursor.execute(_current_sql(), params, prepare=prepare)
-            row = cursor.fetchone()
-    except lost:
-        global _warned
-        _unprepared.add(raw)
-        if not _warned:
-            _warned = True
-            log.warning(
-                "registry: the server lost or refused the prepared read; not preparing on this connection"
-                " (behind a pooler: PgBouncer >= 1.21 with max_prepared_statements, or REGISTRY_PREPARED=0)"
-            )
-        raise
-    finally:
-        if switch:
-            raw.prepare_threshold = None  # as Django left it, for every other statement
-    return row[0] if row else None
+
+def _published_direct(raw, params: list) -> bytes | None:
+    """The hot read on PostgreSQL, on Django's open connection as it is, through libpq itself
+    (psycopg's `pgconn`): one blocking call that lets go of the GIL while it waits, the body
+    returned as the bytes PostgreSQL sent. None of the per-request connection health check (`SELECT 1`,
+    a round trip) and cursor wrapping Django's cursor adds, nor psycopg's own per-query work
+    (a third of a registry lookup's time in Python, bench/README.md). A prepared statement
+    (REGISTRY_PREPARED, on by default), prepared on the connection's first read under its own name:
+    planning the join each time costs PostgreSQL about three times the read itself. When the server
+    has lost the statement or refuses it (a pooler that gave the connection another server,
+    DEALLOCATE ALL, a migration that changed the table), the error (`_prepared_lost_errors`) stops
+    preparing on that connection, with one warning per process, and the read falls back to Django's
+    cursor, as on any failure. REGISTRY_PREPARED=0 behind a pooler that does not keep prepared
+    statements (PgBouncer before 1.21 in transaction mode, or without max_prepared_statements)."""
+    from psycopg import pq
+
+    pgconn = raw.pgconn
+    values = [p.encode() for p in params]
+    if settings.REGISTRY_PREPARED and raw not in _unprepared:
+        try:
+            if raw not in _prepared:
+                _check(raw, pgconn.prepare(STATEMENT, _statement_text()), pq.ExecStatus.COMMAND_OK)
+                _prepared.add(raw)
+            result = pgconn.exec_prepared(STATEMENT, values)
+            _check(raw, result, pq.ExecStatus.TUPLES_OK)
+        except _prepared_lost_errors():
+            global _warned
+            _unprepared.add(raw)
+            if not _warned:
+                _warned = True
+                log.warning(
+                    "registry: the server lost or refused the prepared read; not preparing on this connection"
+                    " (behind a pooler: PgBouncer >= 1.21 with max_prepared_statements, or REGISTRY_PREPARED=0)"
+                )
+            raise
+    else:
+        result = pgconn.exec_params(_statement_text(), values)
+        _check(raw, result, pq.ExecStatus.TUPLES_OK)
+    return result.get_value(0, 0) if result.ntuples else None
+
+
+def _check(raw, result, expected) -> None:
+    """Raise psycopg's exception for a result that is not `expected` (an error from the server)."""
+    from psycopg import errors
+
+    if result.status != expected:
+        raise errors.error_from_result(result, encoding=raw.info.encoding)
 
 
 def fill(kind: str, body: str | bytes) -> bytes:
     """The answer as it leaves, UTF-8: the time of reading in place of AS_OF (Beijing time, to the
     second)."""
-    now = timezone.localtime().replace(microsecond=0)
-    when = now.isoformat() if kind == JSON else now.strftime("%Y-%m-%d %H:%M:%S")
-    return (body.encode() if isinstance(body, str) else body).replace(_AS_OF, when.encode())
+    return (body.encode() if isinstance(body, str) else body).replace(_AS_OF, _time_of_reading(kind == JSON))
+
+
+_read_at: dict[bool, tuple[object, int, bytes]] = {}  # iso? -> (time zone, second, text): one conversion a second
+
+
+def _time_of_reading(iso: bool) -> bytes:
+    """The time now in the current time zone, to the second: ISO 8601 for the JSON, else as the
+    page writes it. Converted and formatted once a second per process (every lookup asks)."""
+    now, zone = timezone.now(), timezone.get_current_timezone()
+    second = int(now.timestamp())
+    cached = _read_at.get(iso)
+    if cached is not None and cached[0] is zone and cached[1] == second:
+        return cached[2]
+    local = timezone.localtime(now, zone).replace(microsecond=0)
+    text = (local.isoformat() if iso else local.strftime("%Y-%m-%d %H:%M:%S")).encode()
+    _read_at[iso] = (zone, second, text)
+    return text
 
 
 def answer(kind: str, number: str) -> str:

@@ -27,14 +27,12 @@ def retry_after(request, *, now: float | None = None) -> int | None:
     now = time.time() if now is None else now
     window = int(now // WINDOW)
     key = f"registry:rate:{client_ip(request) or 'unknown'}:{window}"
-    if cache.add(key, 1, WINDOW + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, WINDOW + 1)
-            count = 1
+    # one cache operation per request: the counter exists for every request of the window but its first
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the first of the window (or the counter expired a moment early)
+        # unless another request of the same address created it meanwhile
+        count = 1 if cache.add(key, 1, WINDOW + 1) else cache.incr(key)
     if count <= limit:
         return None
     return max(1, int((window + 1) * WINDOW - now + 0.999))

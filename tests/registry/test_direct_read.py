@@ -52,6 +52,7 @@ def test_the_direct_read_answers_what_the_normal_read_answers(certificate, spy):
     with connection.cursor() as cursor:  # the same statement the Django way
         cursor.execute(publish._current_sql(), [publish.pub_key("json", certificate.number), publish.release()])
         assert cursor.fetchone()[0] == body
+    assert publish.published_body("json", certificate.number) == body.encode()  # the bytes as sent
     assert publish.published("json", "ASC26SC99999X") is None  # no such certificate
 
 

@@ -43,6 +43,31 @@ def test_the_fast_path_and_the_view_give_the_same_page(client, haichuan, time_ma
     assert "Content-Security-Policy" in fast
 
 
+def test_its_security_policy_is_the_one_djangos_middleware_gives_and_follows_the_settings(client, haichuan, settings):
+    """The published answers carry the policy built once per process (middleware._csp): the same
+    header Django's ContentSecurityPolicyMiddleware puts on every other page, also after a change of
+    the settings."""
+    url = f"/registry/{haichuan.number}/"
+    assert client.get(url)["Content-Security-Policy"] == client.get("/registry/")["Content-Security-Policy"]
+    settings.SECURE_CSP = {**settings.SECURE_CSP, "img-src": ["'self'"]}
+    settings.SECURE_CSP_REPORT_ONLY = {"default-src": ["'self'"], "report-uri": "/csp-report/"}
+    page, search = client.get(url), client.get("/registry/")
+    assert page["Content-Security-Policy"] == search["Content-Security-Policy"]
+    assert "img-src 'self';" in page["Content-Security-Policy"]
+    assert page["Content-Security-Policy-Report-Only"] == search["Content-Security-Policy-Report-Only"]
+
+
+def test_the_time_of_reading_is_the_clocks_to_the_second(client, haichuan, time_machine):
+    url = f"/api/registry/{haichuan.number}"
+    time_machine.move_to("2026-11-23 10:00:05.2+08:00", tick=False)
+    assert client.get(url).json()["as_of"] == "2026-11-23T10:00:05+08:00"
+    time_machine.move_to("2026-11-23 10:00:05.9+08:00", tick=False)
+    assert client.get(url).json()["as_of"] == "2026-11-23T10:00:05+08:00"
+    time_machine.move_to("2026-11-23 10:00:06+08:00", tick=False)
+    assert client.get(url).json()["as_of"] == "2026-11-23T10:00:06+08:00"
+    assert "2026-11-23 10:00:06" in client.get(f"/registry/{haichuan.number}/").content.decode()
+
+
 def test_it_counts_published_answers_against_the_rate_limit(client, haichuan, settings):
     settings.REGISTRY_RATE_LIMIT = 2
     codes = [client.get(f"/api/registry/{haichuan.number}").status_code for _ in range(3)]
@@ -118,7 +143,7 @@ def test_a_database_error_goes_the_normal_way(haichuan, monkeypatch):
     def broken(*args, **kwargs):
         raise DatabaseError("gone")
 
-    monkeypatch.setattr("aftersales.registry.middleware.published", broken)
+    monkeypatch.setattr("aftersales.registry.middleware.published_body", broken)
     reached = []
     RegistryFastPath(lambda request: reached.append(request) or "view")(
         RequestFactory().get(f"/api/registry/{haichuan.number}")

@@ -178,7 +178,7 @@ def test_a_read_overtaken_by_a_change_is_answered_not_remembered(client, listeni
     client.get(url)
     assert registry_memory.wait_until_listening()
     mem = registry_memory.memory()
-    real = middleware.published
+    real = middleware.published_body
 
     def overtaken(kind, number):
         text = real(kind, number)
@@ -187,7 +187,7 @@ def test_a_read_overtaken_by_a_change_is_answered_not_remembered(client, listeni
         assert wait_for(lambda: mem.generation() != generation)  # the notification arrived
         return text
 
-    monkeypatch.setattr(middleware, "published", overtaken)
+    monkeypatch.setattr(middleware, "published_body", overtaken)
     assert client.get(url).json()["status"] == "valid"  # what was read is answered …
     assert not remembered(certificate.number)  # … and not kept
     assert mem.in_use()
