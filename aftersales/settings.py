@@ -23,6 +23,8 @@ Environment (see .env.example):
   CERT_SYSTEM_MONTHS    months the after-sales system must have run before applying (default 3)
   RECORDS_REQUIRED_MONTHS  whole months of service records an applicant must show (default 3; a
                         scheme parameter takes precedence)
+  BUSINESS_CALENDAR_FILE  a YAML file of days off and 调休 working days for the years after the
+                        chinesecalendar package's last (docs/records.md; default: none)
   CERT_MANDAYS_RULE, CERT_FEE_TABLE  paths of the man-day rule and fee table YAML (default: shipped)
   AUDIT_CONFLICT_YEARS  a declared link with the client within this many years bars an auditor (default 2)
   AUDIT_MAX_CONSECUTIVE_LEADS  whoever led the client's last N audits may not audit it now (default 2)
@@ -359,6 +361,8 @@ SITE_NAME = _("aftersales-cert")
 # Certification rules that are a certification body's choice (domain.md: uncertain → parameters).
 CERT_SYSTEM_MONTHS = env_int("CERT_SYSTEM_MONTHS", 3)
 RECORDS_REQUIRED_MONTHS = env_int("RECORDS_REQUIRED_MONTHS", 3)
+# the years after the chinesecalendar package's last, from the State Council's notice (docs/records.md)
+BUSINESS_CALENDAR_FILE = os.environ.get("BUSINESS_CALENDAR_FILE", "")
 CERT_MANDAYS_RULE = os.environ.get("CERT_MANDAYS_RULE") or None  # None: the shipped rule
 CERT_FEE_TABLE = os.environ.get("CERT_FEE_TABLE") or None
 AUDIT_CONFLICT_YEARS = env_int("AUDIT_CONFLICT_YEARS", 2)

@@ -189,6 +189,34 @@ MESSAGES = MappingProxyType(
             "'{later}' ({later_value}) is before '{earlier}' ({earlier_value})",
         ),
         # --- service records: business calendar, KPIs and sampling
+        "calendar_file_format": _m(
+            "工作日历文件 {file} 格式不对：应为 {error}",
+            "business calendar file {file} is not in the expected form: {error}",
+        ),
+        "calendar_file_date": _m(
+            "工作日历文件 {file}：{value} 不是日期（YYYY-MM-DD）",
+            "business calendar file {file}: {value} is not a date (YYYY-MM-DD)",
+        ),
+        "calendar_file_year": _m(
+            "工作日历文件 {file}：{value} 不在 {year} 年内",
+            "business calendar file {file}: {value} is not in {year}",
+        ),
+        "calendar_file_workday": _m(
+            "工作日历文件 {file}：调休上班日 {value} 不是周六或周日",
+            "business calendar file {file}: make-up working day {value} is not a Saturday or Sunday",
+        ),
+        "calendar_file_both": _m(
+            "工作日历文件 {file}：{value} 既列为假日又列为调休上班日",
+            "business calendar file {file}: {value} is listed both as a day off and as a working day",
+        ),
+        "calendar_file_gap": _m(
+            "工作日历文件 {file} 的年份 {years} 须紧接内置日历的最后一年 {last}，中间不能缺年",
+            "business calendar file {file}: its years {years} must follow the built-in calendar's last year {last} without a gap",
+        ),
+        "calendar_file_unreadable": _m(
+            "工作日历文件 {file} 无法读取：{error}",
+            "business calendar file {file} cannot be read: {error}",
+        ),
         "records_calendar_range": _m(
             "日期 {value} 超出工作日历 {calendar} 的范围（{first} 至 {last}），无法计算工作时间",
             "date {value} is outside business calendar {calendar} ({first} to {last}): working time cannot be computed",

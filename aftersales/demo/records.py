@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from aftersales.accounts.models import Membership, Organisation, Role
 from aftersales.core.records import synthetic
-from aftersales.core.records.calendar import default_calendar
 from aftersales.core.records.mapping import load_mapping, shipped_mappings
 from aftersales.records.models import AuditSample, Commitment, RecordImport
+from aftersales.records.selectors import business_calendar
 from aftersales.records.services import commitment_publish, records_import, sample_draw
 
 SAMPLES_DIR = "samples"
@@ -78,7 +78,7 @@ def load(*, stdout) -> None:
 
     samples = Path(synthetic.__file__).resolve().parent / SAMPLES_DIR
     # records up to last month, as an enterprise applying today would have (within the calendar)
-    start = synthetic.start_for(timezone.localdate(), last_day=default_calendar().last_day)
+    start = synthetic.start_for(timezone.localdate(), last_day=business_calendar().last_day)
     for name, (seed, n_orders, n_complaints, share, promises) in PLANS.items():
         enterprise = Organisation.objects.filter(name=name, kind=Organisation.Kind.ENTERPRISE).first()
         if enterprise is None:

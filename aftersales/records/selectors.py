@@ -7,7 +7,7 @@ import io
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +18,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from aftersales.accounts.models import Organisation
-from aftersales.core.records.calendar import BusinessCalendar, default_calendar
+from aftersales.core.problems import Problem, ProblemsError
+from aftersales.core.records.calendar import BusinessCalendar, default_calendar, parse_calendar_years
 from aftersales.core.records.coverage import Coverage, coverage, months_before
 from aftersales.core.records.fields import FIELDS, Kind, conform, schema
 from aftersales.core.records.kpi import Commitments, KpiReport, RecordFrames, drill_records, kpi_suite
@@ -29,9 +30,35 @@ from .models import DATE_FIELD, RECORD_MODELS, AuditSample, Commitment, RecordIm
 DEFAULT_REQUIRED_MONTHS = 3  # domain.md §3: the after-sales system running at least 3 months
 
 
-@cache
 def business_calendar() -> BusinessCalendar:
-    return default_calendar()
+    """The calendar business time is computed with: the `chinese_calendar` package's, extended by
+    BUSINESS_CALENDAR_FILE's years when it is set (docs/records.md). Raises ProblemsError naming
+    what is wrong with the file."""
+    path = settings.BUSINESS_CALENDAR_FILE
+    if not path:
+        return _calendar(None, 0)
+    try:
+        changed = os.stat(path).st_mtime_ns
+    except OSError as exc:
+        raise _unreadable(str(path), exc) from None
+    return _calendar(str(path), changed)
+
+
+@lru_cache(maxsize=4)
+def _calendar(path: str | None, changed: int) -> BusinessCalendar:
+    """Built once per file version (`changed`: its modification time) and process."""
+    if path is None:
+        return default_calendar()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _unreadable(path, exc) from None
+    return default_calendar(more_years=parse_calendar_years(text, name=Path(path).name))
+
+
+def _unreadable(path: str, exc: Exception) -> ProblemsError:
+    error = getattr(exc, "strerror", None) or str(exc)
+    return ProblemsError([Problem("calendar_file_unreadable", where=path, params={"file": path, "error": error})])
 
 
 # ------------------------------------------------------------------------ overview, coverage

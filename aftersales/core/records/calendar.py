@@ -165,27 +165,144 @@ def build_calendar(
     )
 
 
+@dataclass(frozen=True)
+class CalendarYears:
+    """Whole years of days off and make-up working days from a file of the operator's, for the
+    years the `chinese_calendar` package does not have yet: the State Council publishes the next
+    year's notice each autumn, and a package release may follow weeks later."""
+
+    years: dict[int, tuple[frozenset[date], frozenset[date]]]  # year -> (days off, make-up working days)
+    source: str  # the file's name and the start of its SHA-256
+
+
+def parse_calendar_years(text: str, *, name: str) -> CalendarYears:
+    """The years of a calendar file (YAML, docs/records.md)::
+
+        years:
+          2027:
+            holidays: [2027-01-01, …]   # days off (a whole holiday, weekend days included)
+            workdays: [2027-02-20, …]   # 调休: Saturdays and Sundays that are working days
+
+    Raises ProblemsError naming every bad entry: not a date, outside its year, a make-up working
+    day that is not a Saturday or Sunday, a day listed as both."""
+    import yaml
+
+    def problem(code: str, where: str = "", **params) -> Problem:
+        return Problem(code, where=where, params={"file": name, **params})
+
+    try:
+        data = yaml.load(text, Loader=_dates_as_text())  # a SafeLoader
+    except yaml.YAMLError as error:
+        raise ProblemsError([problem("calendar_file_format", error=str(error).splitlines()[0])]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("years"), dict) or not data["years"]:
+        raise ProblemsError([problem("calendar_file_format", error="no `years:` with at least one year")])
+    problems: list[Problem] = []
+    years: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
+    for key, entry in data["years"].items():
+        if not (isinstance(key, int) or (isinstance(key, str) and key.isdigit())) or not 1900 < int(key) < 3000:
+            problems.append(problem("calendar_file_format", f"years.{key}", error="a year such as 2027"))
+            continue
+        year = int(key)
+        if not isinstance(entry, dict) or not set(entry) <= {"holidays", "workdays"}:
+            problems.append(problem("calendar_file_format", f"years.{year}", error="`holidays:` and `workdays:` lists"))
+            continue
+        days: dict[str, set[date]] = {}
+        for kind in ("holidays", "workdays"):
+            values = entry.get(kind) or []
+            if not isinstance(values, list):
+                problems.append(problem("calendar_file_format", f"years.{year}.{kind}", error="a list of dates"))
+                continue
+            days[kind] = set()
+            for i, value in enumerate(values, 1):
+                where = f"years.{year}.{kind}[{i}]"
+                day = _as_date(value)
+                if day is None:
+                    problems.append(problem("calendar_file_date", where, value=value))
+                elif day.year != year:
+                    problems.append(problem("calendar_file_year", where, value=day, year=year))
+                elif kind == "workdays" and day.weekday() < 5:
+                    problems.append(problem("calendar_file_workday", where, value=day))
+                else:
+                    days[kind].add(day)
+        for day in sorted(days.get("holidays", set()) & days.get("workdays", set())):
+            problems.append(problem("calendar_file_both", f"years.{year}", value=day))
+        years[year] = (frozenset(days.get("holidays", ())), frozenset(days.get("workdays", ())))
+    if problems:
+        raise ProblemsError(problems)
+    return CalendarYears(years=years, source=f"{name} sha256:{hashlib.sha256(text.encode()).hexdigest()[:12]}")
+
+
+def _as_date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _dates_as_text():
+    """PyYAML's safe loader that leaves dates as text, so that a bad one (2027-13-01) is named
+    with the others rather than stopping the reading."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
 def default_calendar(
     *,
     working_hours: tuple[tuple[time, time], ...] = DEFAULT_WORKING_HOURS,
     extra_holidays: Iterable[date] = (),
     extra_workdays: Iterable[date] = (),
+    more_years: CalendarYears | None = None,
 ) -> BusinessCalendar:
     """The Chinese working-day calendar from the `chinese_calendar` package (State Council notices).
 
-    Coverage is the whole years the package's table holds (chinesecalendar 1.11: 2004–2026).
-    Overrides (e.g. a company shutdown) add days off or working days; a changed calendar gets
-    another id (the hours appear in it) and fingerprint.
+    Coverage is the whole years the package's table holds (chinesecalendar 1.11: 2004–2026), and
+    then `more_years` from the operator's file (parse_calendar_years): only the years after the
+    package's last, which must follow it without a gap; a year the package has is the package's (a
+    newer package makes the file's year unused, named in `source`). Overrides (e.g. a company
+    shutdown) add days off or working days; a changed calendar gets another id (the hours appear in
+    it; "-local" when the file adds years, "-custom" with overrides) and fingerprint.
     """
     import chinese_calendar
     from chinese_calendar import constants
 
-    off = set(constants.holidays) | set(extra_holidays)
-    on = (set(constants.workdays) - set(extra_holidays)) | set(extra_workdays)
-    off -= set(extra_workdays)
+    off, on = set(constants.holidays), set(constants.workdays)
     first = date(min(constants.holidays).year, 1, 1)
     last = date(max(constants.holidays).year, 12, 31)
-    base = f"cn-workday-{last.year}"
+    source = f"chinesecalendar {chinese_calendar.__version__}"
+    local = False
+    if more_years is not None:
+        added = sorted(y for y in more_years.years if y > last.year)
+        if added and added != list(range(last.year + 1, last.year + 1 + len(added))):
+            raise ProblemsError(
+                [
+                    Problem(
+                        "calendar_file_gap",
+                        where=more_years.source,
+                        params={"file": more_years.source, "years": ", ".join(map(str, added)), "last": last.year},
+                    )
+                ]
+            )
+        for year in added:
+            off |= more_years.years[year][0]
+            on |= more_years.years[year][1]
+        unused = sorted(y for y in more_years.years if y <= last.year)
+        source += f" + {more_years.source}" + (f" (years {', '.join(map(str, added))})" if added else "")
+        if unused:
+            source += f"; the package's own years used instead of the file's: {', '.join(map(str, unused))}"
+        if added:
+            last, local = date(added[-1], 12, 31), True
+    off |= set(extra_holidays)
+    on = (on - set(extra_holidays)) | set(extra_workdays)
+    off -= set(extra_workdays)
+    base = f"cn-workday-{last.year}" + ("-local" if local else "")
     if extra_holidays or extra_workdays:
         base += "-custom"
     return build_calendar(
@@ -195,5 +312,5 @@ def default_calendar(
         last_day=last,
         working_hours=working_hours,
         base_id=base,
-        source=f"chinesecalendar {chinese_calendar.__version__}",
+        source=source,
     )
