@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 
 import polars as pl
 
@@ -239,6 +239,7 @@ def _as_date(value: object) -> date | None:
         return None
 
 
+@cache
 def _dates_as_text():
     """PyYAML's safe loader that leaves dates as text, so that a bad one (2027-13-01) is named
     with the others rather than stopping the reading."""
