@@ -4,8 +4,9 @@
   primary database and writes the rows; the certificate services call it once their change commits
   (`publish_on_commit`), the CLI (`aftersales registry publish`) and the daily cycle job catch up
   what is missing or stale, e.g. after a deploy that changed a template (a new RELEASE).
-* `published(kind, number)` is the read: one indexed statement, the row only if it is current.
-  The fast path (middleware.py) answers with it before the rest of the middleware.
+* `published(kind, number)` is the read: one indexed statement, the row only if it is current;
+  `published_body` gives it as the bytes that are sent, which the fast path (middleware.py)
+  answers with before the rest of the middleware.
 * `answer(kind, number)` is the views' read: the published row, or the answer rendered now and
   stored for the next reader. Http404 for a number the registry does not know.
 
