@@ -11,9 +11,11 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/
 
 .PHONY: demo test lint serve install messages clean bench worker bench-certificates bench-registry bench-regulator bench-load
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+# The interpreter's bundled pip may be old: the venv's pip is first brought to the pinned, hash-checked one.
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-bootstrap.lock
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found (set PYTHON=/path/to/python3.12)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --clear $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bootstrap.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
