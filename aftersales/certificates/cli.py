@@ -2,11 +2,12 @@
 
 aftersales certificate verify FILE [--key PEM|BASE64URL|FILE] [--keys JSON_FILE]
     Checks a certificate PDF offline: finds the signed record it embeds (certificate.json, read
-    with the standard library, see `pdfrecord`), checks its Ed25519 signature and prints the
+    with the standard library, see `pdfrecord`), checks its Ed25519 signature, compares the page's
+    key fields (number, enterprise, level, dates; `pagecheck`) with the record and prints the
     certified data. With --key/--keys nothing else is needed (no settings, no database, no
     network); without them the keys this instance published are read from its database.
     Exit 0 valid, 1 not valid (no record, several records, malformed record, unknown key, bad
-    signature), 2 bad input.
+    signature, a page that differs from the record or cannot be read), 2 bad input.
 aftersales certificate show NUMBER [--json]
 aftersales certificate pdf NUMBER -o FILE [--lang zh-Hans|en] [--version N]
 """
@@ -21,7 +22,7 @@ import typer
 
 from aftersales.core.text import Text, normalise_language
 
-from . import pdfrecord
+from . import pagecheck, pdfrecord, pdftext
 
 L = {
     "unreadable": Text("无法读取文件 {path}：{error}", "cannot read {path}: {error}"),
@@ -56,6 +57,23 @@ L = {
     "bad_signature": Text(
         "无效：签名与证书数据不符（密钥 {kid}）：证书数据或签名在签发后被改动",
         "NOT VALID: bad signature (key {kid}): the certified data or the signature was altered after signing",
+    ),
+    "page_unreadable": Text(
+        "无效：无法读取页面上的文字（{error}），不能确认页面所示与签名记录一致",
+        "NOT VALID: the page's text cannot be read ({error}), so it cannot be compared with the signed record",
+    ),
+    "page_differs": Text(
+        "无效：页面所示与签名记录不符：页面在签发后被改动，或附上的是另一份证书的记录",
+        "NOT VALID: the page does not show what the signed record says: the page was altered after issue, "
+        "or the file carries another certificate's record",
+    ),
+    "field_match": Text("页面与签名记录一致：{field}", "the page matches the signed record: {field}"),
+    "field_differs": Text(
+        "{field}：页面为 {page}，签名记录为 {record}", "{field}: the page shows {page}, the signed record says {record}"
+    ),
+    "field_missing": Text(
+        "{field}：页面上找不到（签名记录为 {record}）",
+        "{field}: not found on the page (the signed record says {record})",
     ),
     "valid": Text("签名有效，签名密钥 {kid}（签名指纹 {fp}）", "valid signature by key {kid} (fingerprint {fp})"),
     "retired": Text(
@@ -107,11 +125,12 @@ Lang = Annotated[str, typer.Option("--lang", help="Language of the output: zh-Ha
 
 
 class Outcome(Exception):
-    """Ends a command: `code` 1 (the file is not valid) or 2 (bad input), with `message`."""
+    """Ends a command: `code` 1 (the file is not valid) or 2 (bad input), with `message` (and the
+    page's field checks when the page was compared)."""
 
-    def __init__(self, code: int, message: str):
+    def __init__(self, code: int, message: str, page: list | None = None):
         super().__init__(message)
-        self.code = code
+        self.code, self.page = code, page
 
 
 def _exit(outcome: Outcome) -> None:
@@ -224,7 +243,30 @@ def verify_file(path: Path, *, lang: str, key: str | None = None, keys_file: Pat
         raise Outcome(1, t("unknown_key", lang, kid=kid, where=where))
     if not pdfrecord.signature_valid(payload, signature, keys[kid]["x"]):
         raise Outcome(1, t("bad_signature", lang, kid=kid))
-    return {"record": record, "key": keys[kid]}
+    try:
+        page = pagecheck.page_check(payload, pdftext.page_text(data))
+    except pdftext.Unreadable as exc:
+        raise Outcome(1, t("page_unreadable", lang, error=exc)) from None
+    if not all(check.match for check in page):
+        lines = [t("page_differs", lang), *(page_line(check, lang) for check in page)]
+        raise Outcome(1, "\n".join(lines), page)
+    return {"record": record, "key": keys[kid], "page": page}
+
+
+def page_line(check: pagecheck.FieldCheck, lang: str) -> str:
+    """One line saying whether the page shows the record's value of one field."""
+    field = FIELDS[check.field].get(lang)
+    if check.match:
+        return t("field_match", lang, field=field)
+    record = _value_text(check.field, check.record, lang)
+    if not check.page:
+        return t("field_missing", lang, field=field, record=record)
+    page = "、".join(_value_text(check.field, value, lang) for value in check.page if value != check.record)
+    return t("field_differs", lang, field=field, page=page, record=record)
+
+
+def page_json(page: list[pagecheck.FieldCheck]) -> dict:
+    return {c.field: {"match": c.match, "page": list(c.page), "record": c.record} for c in page}
 
 
 def _published_keys(lang: str) -> dict[str, dict]:
@@ -288,7 +330,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
         lang: Lang = "zh-Hans",
     ) -> None:
-        """Check a certificate PDF's signature offline and print what it certifies (exit 1 if not valid)."""
+        """Check a certificate PDF's signature and that its page shows the signed data, offline; print
+        what it certifies (exit 1 if not valid)."""
         from aftersales.cli import out
 
         lang = normalise_language(lang)
@@ -296,7 +339,10 @@ def register(app: typer.Typer) -> None:
             result = verify_file(file, lang=lang, key=key, keys_file=keys)
         except Outcome as outcome:
             if as_json:
-                out.print_json(json.dumps({"valid": False, "reason": str(outcome)}, ensure_ascii=False))
+                body = {"valid": False, "reason": str(outcome)}
+                if outcome.page is not None:
+                    body["page"] = page_json(outcome.page)
+                out.print_json(json.dumps(body, ensure_ascii=False))
                 raise typer.Exit(outcome.code) from None
             _exit(outcome)
         record, used = result["record"], result["key"]
@@ -304,9 +350,12 @@ def register(app: typer.Typer) -> None:
         fp = pdfrecord.fingerprint(record["signature"])
         if as_json:
             body = {"valid": True, "key_id": used["kid"], "fingerprint": fp, "payload": payload}
+            body["page"] = page_json(result["page"])
             out.print_json(json.dumps(body, ensure_ascii=False))
             return
         print_payload(payload, lang)
+        for check in result["page"]:
+            out.print(page_line(check, lang), markup=False, soft_wrap=True)
         line = t("valid", lang, kid=used["kid"], fp=fp)
         if used.get("retired"):
             line += " " + t("retired", lang, at=used["retired"])

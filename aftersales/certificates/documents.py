@@ -30,7 +30,7 @@ from aftersales.assessments.report import ReportUnavailable
 from aftersales.core.scheme import Level
 from aftersales.core.text import Text, normalise_language
 
-from . import fonts, mark, pdfrecord
+from . import fonts, mark, pagecheck, pdfrecord
 from .models import Certificate, CertificateVersion
 from .payload import registry_url
 from .qr import qr_svg
@@ -96,27 +96,8 @@ WATERMARK = {
 }
 STANDARD_TITLE = Text("《商品售后服务评价体系》", "Evaluation system for after-sales service of goods")
 STANDARDS_WITH_TITLE = ("GB/T 27922", "SB/T 10401")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 MAX_SITES = 5
-
-
-def day_text(day: date, lang: str) -> str:
-    if lang == "en":
-        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-    return f"{day.year}年{day.month}月{day.day}日"
+day_text = pagecheck.day_text  # one date format for the page and for the verifier that reads it
 
 
 def stars(level: str) -> str:
