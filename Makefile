@@ -4,6 +4,8 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 HOST  ?= 127.0.0.1
 PORT  ?= 8000
+# The address others reach the demo by: HOST itself, or this machine's first address when it listens on all.
+PUBLIC_HOST ?= $(if $(filter 0.0.0.0 ::,$(HOST)),$(shell hostname -I 2>/dev/null | cut -d' ' -f1),$(HOST))
 
 # First interpreter >= 3.12 found: $PYTHON, python3.13, python3.12, python3, then pyenv's installs.
 PYTHON ?= $(shell for c in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
@@ -22,27 +24,32 @@ $(VENV)/.installed: pyproject.toml requirements.lock requirements-bootstrap.lock
 
 install: $(VENV)/.installed
 
-# Runs the whole suite; DATABASE_URL selects PostgreSQL, default SQLite.
+# Runs the whole suite in parallel (PYTEST_WORKERS=0 for one process); DATABASE_URL selects PostgreSQL,
+# default SQLite. PYTEST_ARGS passes more (docs/testing.md).
+PYTEST_WORKERS ?= auto
 test: export DJANGO_SECRET_KEY ?= insecure-key-for-tests-only
 test: export DJANGO_ALLOWED_HOSTS ?= testserver,localhost,127.0.0.1
 test: install
 	$(VENV)/bin/ruff check .
 	$(PY) -m aftersales.manage makemigrations --check --dry-run >/dev/null
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: export DJANGO_SECRET_KEY ?= insecure-key-for-lint-only
 lint: export DJANGO_ALLOWED_HOSTS ?= localhost
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
-# Creates the venv, migrates SQLite, loads demo data, serves the site.
+# Creates the venv, migrates SQLite, loads demo data, serves the site. HOST and PORT say where it
+# serves; QR codes, printed links and mails point there too (PUBLIC_BASE_URL, unless set).
 demo: export DJANGO_DEBUG ?= 1
 demo: export TOTP_REQUIRED_FOR_CB ?= 0
+demo: export PUBLIC_BASE_URL ?= http://$(PUBLIC_HOST):$(PORT)
+demo: export DJANGO_ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1],$(PUBLIC_HOST)
 demo: install
 	$(PY) -m aftersales.manage migrate --no-input
 	$(PY) -m aftersales.manage load_demo
 	@echo ""
-	@echo "  aftersales-cert demo: http://$(HOST):$(PORT)/"
+	@echo "  aftersales-cert demo: http://$(HOST):$(PORT)/  (QR codes and printed links: $$PUBLIC_BASE_URL)"
 	@echo "  (a background worker runs record imports and other jobs; it stops with the server)"
 	@echo "  (two-factor sign-in for CB staff is off in the demo: TOTP_REQUIRED_FOR_CB=0; in production it is"
 	@echo "   required; anyone can switch it on under My account)"
