@@ -35,6 +35,8 @@ Environment (see .env.example):
   CERT_VALIDITY_YEARS   years a certificate is valid (default 3)
   CERT_SIGNING_KEY_FILE the Ed25519 private key (PEM) certificates are signed with (default:
                         DATA_DIR/keys/certificate-signing.pem, created on first use)
+  CHAIN_CHECKPOINT_FILE the append-only log of signed hash-chain checkpoints (default:
+                        DATA_DIR/chain-checkpoints.jsonl; docs/security.md)
   PUBLIC_BASE_URL       the address QR codes and mails point to (default http://localhost:8000)
   SURVEILLANCE_INTERVAL_MONTHS  a surveillance audit at least every N months from the decision (default 12;
                         a scheme parameter takes precedence)
@@ -391,6 +393,9 @@ CERT_NUMBER_PATTERN = os.environ.get("CERT_NUMBER_PATTERN") or "{cb}{yy}SC{seq:0
 CERT_NUMBER_CB_CODE = os.environ.get("CERT_NUMBER_CB_CODE") or "ASC"
 CERT_VALIDITY_YEARS = env_int("CERT_VALIDITY_YEARS", 3)
 CERT_SIGNING_KEY_FILE = Path(os.environ.get("CERT_SIGNING_KEY_FILE") or DATA_DIR / "keys" / "certificate-signing.pem")
+# the append-only log of signed hash-chain checkpoints (certificates/checkpoints.py): keep it off the
+# database server, ideally on an append-only or write-once medium
+CHAIN_CHECKPOINT_FILE = Path(os.environ.get("CHAIN_CHECKPOINT_FILE") or DATA_DIR / "chain-checkpoints.jsonl")
 PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "http://localhost:8000").rstrip("/")
 SURVEILLANCE_INTERVAL_MONTHS = env_int("SURVEILLANCE_INTERVAL_MONTHS", 12)
 SURVEILLANCE_WINDOW_MONTHS = env_int("SURVEILLANCE_WINDOW_MONTHS", 3)

@@ -66,6 +66,7 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RECORDS_CACHE_DIR = tmp_path / "records-cache"
     settings.CERT_SIGNING_KEY_FILE = tmp_path / "keys" / "certificate-signing.pem"
+    settings.CHAIN_CHECKPOINT_FILE = tmp_path / "chain-checkpoints.jsonl"
     settings.PUBLIC_BASE_URL = "http://testserver"
 
 

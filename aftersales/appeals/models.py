@@ -5,7 +5,8 @@ An `Appeal` is lodged by an enterprise admin about one case: an appeal names the
 contests (the committee's `audits.Decision`, or a certificate's suspension or withdrawal, a
 `certificates.CertificateEvent`); a complaint names only the case. It moves lodged →
 acknowledged → under_review → decided, or is withdrawn by the enterprise before the decision.
-Only `appeals.services` writes it; every change appends one `AppealEvent` (who, when, what, why).
+Only `appeals.services` writes it; every change appends one hash-chained `AppealEvent` (who, when,
+what, why).
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ class Appeal(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)  # decided or withdrawn
+    # the chain's head, so appending needs no scan of the history
     event_count = models.PositiveIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-lodged_at", "-id"]
@@ -124,8 +127,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class AppealEvent(models.Model):
-    """One step of an appeal: who, when, what, why. Append-only. Investigation notes and the
-    assignment of the handler are internal to the certification body (public=False)."""
+    """One step of an appeal: who, when, what, why. Append-only and hash-chained per appeal.
+    Investigation notes and the assignment of the handler are internal to the certification body
+    (public=False)."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField(_("number"))
@@ -140,6 +144,8 @@ class AppealEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     public = models.BooleanField(_("visible to the enterprise"), default=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["appeal", "seq"]
@@ -155,6 +161,21 @@ class AppealEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("appeal events are append-only")
+
+    def payload(self, reference: str) -> dict:
+        """What the hash covers (`reference` is the appeal's number)."""
+        return {
+            "appeal": reference,
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "actor": self.actor_label,
+            "action": self.action,
+            "from": self.from_status,
+            "to": self.to_status,
+            "reason": self.reason,
+            "data": self.data,
+            "public": self.public,
+        }
 
 
 class AppealFile(models.Model):

@@ -13,6 +13,7 @@ Who does what (the views' access helper answers 404/403 first; the services refu
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from datetime import UTC, date
 from pathlib import PurePath
@@ -26,12 +27,14 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import CB_ROLES, Membership
 from aftersales.audits.models import Decision, TeamMember
+from aftersales.certificates.checkpoints import checkpoint_on_commit
 from aftersales.certificates.models import CertificateEvent
 from aftersales.certificates.notify import admin_emails
 from aftersales.certification.cases import case_lock
 from aftersales.certification.materials import file_check, read_upload
 from aftersales.certification.models import Case, CaseEvent
 from aftersales.certification.services import StepRefused
+from aftersales.core.chain import GENESIS, Break, Link, link_hash, verify
 
 from . import deadlines
 from .models import OPEN, TRANSITIONS, Appeal, AppealEvent, AppealFile
@@ -108,7 +111,7 @@ def _event(
     also: tuple[str, ...] = (),
 ) -> AppealEvent:
     """Append the event and save the appeal's changed `also` fields (and its new status) with it."""
-    event = AppealEvent.objects.create(
+    event = AppealEvent(
         appeal=locked,
         seq=locked.event_count + 1,
         at=timezone.now().astimezone(UTC),
@@ -118,16 +121,31 @@ def _event(
         from_status=locked.status if to_status and locked.event_count else "",
         to_status=to_status,
         reason=reason,
-        data=data or {},
+        data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),
         public=public,
+        prev_hash=locked.head_hash or GENESIS,
     )
-    locked.event_count = event.seq
-    fields = ["event_count", *also]
+    event.hash = link_hash(event.prev_hash, event.payload(locked.reference))
+    event.save()
+    locked.event_count, locked.head_hash = event.seq, event.hash
+    fields = ["event_count", "head_hash", *also]
     if to_status:
         locked.status = to_status
         fields.append("status")
     locked.save(update_fields=fields)
+    checkpoint_on_commit(f"appeal:{locked.reference}", event.seq, event.hash)
     return event
+
+
+def appeal_chain_breaks(appeal: Appeal) -> list[Break]:
+    """Where the appeal's stored history no longer matches its hashes ([] if intact), including a
+    head that does not point at the last event."""
+    events = list(AppealEvent.objects.filter(appeal=appeal).order_by("seq"))
+    breaks = verify(Link(e.seq, e.prev_hash, e.hash, e.payload(appeal.reference)) for e in events)
+    last = events[-1] if events else None
+    if (last.hash if last else "") != appeal.head_hash or (last.seq if last else 0) != appeal.event_count:
+        breaks.append(Break(appeal.event_count, "head"))
+    return breaks
 
 
 def _refuse_transition(locked: Appeal, to: str, what: str) -> None:

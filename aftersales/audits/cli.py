@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,36 +11,46 @@ import typer
 
 def verify_chain(
     case: Annotated[
-        str | None, typer.Option("--case", help="Case number (e.g. AS-2026-0001); default: every case.")
+        str | None, typer.Option("--case", help="Case number (e.g. AS-2026-0001): only that case's chain.")
+    ] = None,
+    chain: Annotated[
+        str | None,
+        typer.Option("--chain", help="Only this chain: case:AS-…, certificate:ASC…, appeal:AP-… (default: all)."),
+    ] = None,
+    keys: Annotated[
+        Path | None,
+        typer.Option("--keys", help="A saved /.well-known/aftersales-cert-keys.json: also trust these (retired) keys."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Check every case's hash-chained history; exit 1 naming the case and event where it breaks."""
+    """Check every hash chain (cases, certificates, appeals) against its links and its signed
+    checkpoints; exit 1 naming the chain and event where it breaks."""
     from aftersales.cli import django_setup
 
     django_setup()
-    from aftersales.certification.cases import case_chain_breaks
-    from aftersales.certification.models import Case
+    from aftersales.certificates.cli import keys_from_json
+    from aftersales.ops.chains import chains_verify
 
-    cases = Case.objects.order_by("reference")
-    if case is not None:
-        cases = cases.filter(reference=case)
-        if not cases.exists():
-            typer.echo(f"no case {case}", err=True)
-            raise typer.Exit(2)
-    checked, broken = 0, []
-    for c in cases.iterator():
-        checked += 1
-        for b in case_chain_breaks(c):
-            broken.append({"case": c.reference, "seq": b.seq, "reason": b.reason})
+    only = f"case:{case}" if case is not None else chain
+    extra = None
+    if keys is not None:
+        try:
+            extra = {kid: k["x"] for kid, k in keys_from_json(keys.read_text(encoding="utf-8")).items()}
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            typer.echo(f"--keys: {keys}: {exc}", err=True)
+            raise typer.Exit(2) from None
+    report = chains_verify(keys=extra, only=only)
+    if only is not None and not report.checked and not report.breaks:
+        typer.echo(f"no chain {only}", err=True)
+        raise typer.Exit(2)
     if as_json:
-        typer.echo(json.dumps({"checked": checked, "intact": not broken, "breaks": broken}, ensure_ascii=False))
-    elif broken:
-        for b in broken:
-            typer.echo(f"BROKEN {b['case']} event {b['seq']}: {b['reason']}")
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    elif report.breaks:
+        for b in report.breaks:
+            typer.echo(f"BROKEN {b['chain']} event {b['seq']}: {b['reason']}")
     else:
-        typer.echo(f"intact: {checked} case(s) checked")
-    if broken:
+        typer.echo(f"intact: {report.checked} chain(s) checked, {len(report.unanchored)} head(s) not yet checkpointed")
+    if report.breaks:
         raise typer.Exit(1)
 
 

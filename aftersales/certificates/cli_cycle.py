@@ -31,17 +31,22 @@ def run(
     today: Annotated[str | None, typer.Option("--today", help="Run as if today were YYYY-MM-DD.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """The daily job (idempotent): expire, remind, mark missed surveillances, propose suspensions."""
+    """The daily job (idempotent): expire, remind, mark missed surveillances, propose suspensions,
+    and sign the hash-chain heads the checkpoint log lacks."""
     day = _day(today)
     from aftersales.cli import django_setup
 
     django_setup()
     from aftersales.certificates.cycle import cycle_run
+    from aftersales.ops.chains import chains_anchor
 
     report = cycle_run(today=day, by_label="command:cycle run")
+    chains = chains_anchor()
     if as_json:
-        typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
+        typer.echo(json.dumps({**report.as_json(), "chains": chains.as_json()}, ensure_ascii=False))
         return
+    for b in chains.breaks:
+        typer.echo(f"BROKEN       {b['chain']} event {b['seq']}: {b['reason']} (run aftersales verify-chain)")
     typer.echo(f"cycle run for {report.today.isoformat()}")
     for number in report.expired:
         typer.echo(f"expired      {number}")
@@ -57,7 +62,7 @@ def run(
         typer.echo(f"resent       {report.retried} reminder(s)")
     typer.echo(
         f"expired: {len(report.expired)}, missed: {len(report.missed)}, cancelled: {len(report.cancelled)}, "
-        f"reminders: {len(report.reminders)}"
+        f"reminders: {len(report.reminders)}, chain heads signed: {len(chains.unanchored)}"
     )
 
 

@@ -20,6 +20,7 @@ from pypinyin import Style, lazy_pinyin
 
 from aftersales.core.chain import GENESIS, Break, Link, link_hash, verify
 
+from .checkpoints import checkpoint_on_commit
 from .models import TRANSITIONS, Certificate, CertificateEvent
 
 S = Certificate.Status
@@ -117,6 +118,7 @@ def certificate_event_record(
     for name in ("status", "status_since", "event_count", "head_hash"):
         setattr(certificate, name, getattr(locked, name))
     _publish(locked.number)
+    checkpoint_on_commit(f"certificate:{locked.number}", event.seq, event.hash)
     return event
 
 

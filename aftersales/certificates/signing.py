@@ -55,15 +55,23 @@ def _load_or_create(path: Path) -> Ed25519PrivateKey:
     return key
 
 
-def signing_key() -> tuple[str, Ed25519PrivateKey]:
-    """(key id, private key) of CERT_SIGNING_KEY_FILE; creates the file if missing and records
-    its public key for publication."""
+def file_key(*, create: bool = True) -> tuple[str, Ed25519PrivateKey] | None:
+    """(key id, private key) of CERT_SIGNING_KEY_FILE, read once per process; creates the file if
+    missing (None instead with create=False). No database: chain checkpoints are signed with it."""
     path = Path(settings.CERT_SIGNING_KEY_FILE)
     if path not in _loaded:
+        if not create and not path.exists():
+            return None
         key = _load_or_create(path)
         raw = public_raw(key.public_key())
         _loaded[path] = (key_id_of(raw), key)
-    kid, key = _loaded[path]
+    return _loaded[path]
+
+
+def signing_key() -> tuple[str, Ed25519PrivateKey]:
+    """(key id, private key) of CERT_SIGNING_KEY_FILE; creates the file if missing and records
+    its public key for publication."""
+    kid, key = file_key()
     SigningKey.objects.get_or_create(key_id=kid, defaults={"public_key": b64url(public_raw(key.public_key()))})
     return kid, key
 

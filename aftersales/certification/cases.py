@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.certificates.checkpoints import checkpoint_on_commit
 from aftersales.core.chain import GENESIS, Break, Link, link_hash, verify
 
 from .models import TRANSITIONS, Case, CaseEvent
@@ -80,6 +81,7 @@ def case_event_record(
         fields.append("status")
     locked.save(update_fields=fields)
     case.status, case.event_count, case.head_hash = locked.status, locked.event_count, locked.head_hash
+    checkpoint_on_commit(f"case:{locked.reference}", event.seq, event.hash)
     return event
 
 

@@ -1,4 +1,4 @@
-"""Hash chains: every event of a certification case carries the hash of the one before it.
+"""Hash chains: every event of a case, certificate or appeal carries the hash of the one before it.
 
 Changing, removing or reordering a past event breaks every later link, so a verifier holding only
 the events can tell where the history was altered. The hash covers a canonical JSON form of the
@@ -36,7 +36,9 @@ class Link:
 @dataclass(frozen=True)
 class Break:
     seq: int
-    reason: str  # "prev_hash" (does not point at the event before), "hash" (content changed), "seq" (gap)
+    # "prev_hash" (does not point at the event before), "hash" (content changed), "seq" (gap),
+    # "head" (the stored head is not the last event), "truncated" / "rewritten" (see checkpoints)
+    reason: str
 
 
 def verify(links: Iterable[Link]) -> list[Break]:
@@ -51,4 +53,32 @@ def verify(links: Iterable[Link]) -> list[Break]:
         if link_hash(link.prev_hash, link.payload) != link.hash:
             breaks.append(Break(link.seq, "hash"))
         expected_prev, expected_seq = link.hash, link.seq + 1
+    return breaks
+
+
+# ------------------------------------------------------------------------------ checkpoints
+#
+# The links alone do not stop someone who can write the database: they can rewrite an event and
+# recompute every later hash, or delete the last events and move the head back. A checkpoint is the
+# certification body's Ed25519 signature over (chain, seq, head) kept outside the database
+# (certificates/checkpoints.py); a chain whose event `seq` no longer has that hash was rewritten,
+# one that no longer reaches `seq` was cut short.
+
+CHECKPOINT_FORMAT = "aftersales-chain-checkpoint/1"
+
+
+def checkpoint_payload(chain: str, seq: int, head: str) -> dict:
+    """What a checkpoint signs: the chain's name ("certificate:ASC26SC00001J"), its length and head."""
+    return {"format": CHECKPOINT_FORMAT, "chain": chain, "seq": seq, "head": head}
+
+
+def checkpoint_breaks(hashes: Mapping[int, str], checkpoints: Iterable[tuple[int, str]]) -> list[Break]:
+    """Where the stored chain (`hashes`: seq → hash) departs from its signed checkpoints (seq, head):
+    "truncated" (the event is gone), "rewritten" (it has another hash)."""
+    breaks = []
+    for seq, head in sorted(set(checkpoints)):
+        if seq not in hashes:
+            breaks.append(Break(seq, "truncated"))
+        elif hashes[seq] != head:
+            breaks.append(Break(seq, "rewritten"))
     return breaks

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.signing import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.certificates.checkpoints import checkpoint_published
 from aftersales.certificates.models import Certificate
 from aftersales.certificates.payload import registry_url
 
@@ -91,6 +92,8 @@ def entry_json(entry: RegistryEntry, *, as_of: str) -> dict:
             for e in entry.events
         ],
         "registry_url": registry_url(c.number),
+        # the CB's signature over the head of the certificate's event chain (certificates/checkpoints.py)
+        "chain": checkpoint_published(f"certificate:{c.number}", c.event_count, entry.stamp),
     }
 
 

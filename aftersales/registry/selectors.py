@@ -125,11 +125,11 @@ def registry_entry(number: str, *, using: str | None = None) -> RegistryEntry:
         ]
     (pk, number, name, credit_code, level, status, status_since, first_issued_on, issued_on, expires_on,
      version_count, address, scope, sites, scheme_id, scheme_version, score_display, cb_name,
-     done, last_done, next_due, stamp) = row  # fmt: skip
+     done, last_done, next_due, stamp, event_count) = row  # fmt: skip
     certificate = Certificate(
         id=pk, number=number, name=name, credit_code=credit_code, level=level, status=status,
         status_since=_day(status_since), first_issued_on=_day(first_issued_on), issued_on=_day(issued_on),
-        expires_on=_day(expires_on), version_count=version_count,
+        expires_on=_day(expires_on), version_count=version_count, event_count=event_count,
     )  # fmt: skip
     version = CertificateVersion(
         certificate=certificate, seq=version_count, address=address, scope=scope,
@@ -164,7 +164,7 @@ SELECT c.id, c.number, c.name, c.credit_code, c.level, c.status, c.status_since,
        (SELECT MAX(s.done_on) FROM {surveillance} s WHERE s.certificate_id = c.id AND s.state = 'done'),
        (SELECT MIN(s.due_by) FROM {surveillance} s
          WHERE s.certificate_id = c.id AND s.state IN ('planned', 'opened')),
-       c.head_hash
+       c.head_hash, c.event_count
   FROM {certificate} c JOIN {version} v ON v.certificate_id = c.id AND v.seq = c.version_count
  WHERE c.number = %s
 """.format(**_tables())
