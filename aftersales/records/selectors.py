@@ -32,28 +32,29 @@ DEFAULT_REQUIRED_MONTHS = 3  # domain.md §3: the after-sales system running at 
 
 def business_calendar() -> BusinessCalendar:
     """The calendar business time is computed with: the `chinese_calendar` package's, extended by
-    BUSINESS_CALENDAR_FILE's years when it is set (docs/records.md). Raises ProblemsError naming
-    what is wrong with the file."""
-    path = settings.BUSINESS_CALENDAR_FILE
+    BUSINESS_CALENDAR_FILE's years when it is set (docs/records.md), then up to this year with
+    Monday to Friday assumed (`assumed_years`) while no holiday table has it. Raises ProblemsError
+    naming what is wrong with the file."""
+    path, year = settings.BUSINESS_CALENDAR_FILE, timezone.localdate().year
     if not path:
-        return _calendar(None, 0)
+        return _calendar(None, 0, year)
     try:
         changed = os.stat(path).st_mtime_ns
     except OSError as exc:
         raise _unreadable(str(path), exc) from None
-    return _calendar(str(path), changed)
+    return _calendar(str(path), changed, year)
 
 
 @lru_cache(maxsize=4)
-def _calendar(path: str | None, changed: int) -> BusinessCalendar:
-    """Built once per file version (`changed`: its modification time) and process."""
+def _calendar(path: str | None, changed: int, year: int) -> BusinessCalendar:
+    """Built once per file version (`changed`: its modification time), year and process."""
     if path is None:
-        return default_calendar()
+        return default_calendar(assume_through=year)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise _unreadable(path, exc) from None
-    return default_calendar(more_years=parse_calendar_years(text, name=Path(path).name))
+    return default_calendar(more_years=parse_calendar_years(text, name=Path(path).name), assume_through=year)
 
 
 def _unreadable(path: str, exc: Exception) -> ProblemsError:

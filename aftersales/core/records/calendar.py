@@ -37,6 +37,7 @@ class BusinessCalendar:
     holidays: frozenset[date] = field(repr=False)  # days off that would otherwise be working days
     workdays: frozenset[date] = field(repr=False)  # weekend days that are working days (调休)
     source: str = ""
+    assumed_years: tuple[int, ...] = ()  # years without a holiday table: Monday to Friday work
 
     def __post_init__(self) -> None:
         last_end = -1
@@ -150,6 +151,7 @@ def build_calendar(
     working_hours: tuple[tuple[time, time], ...] = DEFAULT_WORKING_HOURS,
     base_id: str = "custom",
     source: str = "",
+    assumed_years: tuple[int, ...] = (),
 ) -> BusinessCalendar:
     hours = (
         "" if working_hours == DEFAULT_WORKING_HOURS else "+" + "_".join(f"{s:%H%M}-{e:%H%M}" for s, e in working_hours)
@@ -162,6 +164,7 @@ def build_calendar(
         holidays=frozenset(holidays),
         workdays=frozenset(workdays),
         source=source,
+        assumed_years=tuple(assumed_years),
     )
 
 
@@ -261,6 +264,7 @@ def default_calendar(
     extra_holidays: Iterable[date] = (),
     extra_workdays: Iterable[date] = (),
     more_years: CalendarYears | None = None,
+    assume_through: int | None = None,
 ) -> BusinessCalendar:
     """The Chinese working-day calendar from the `chinese_calendar` package (State Council notices).
 
@@ -270,6 +274,10 @@ def default_calendar(
     newer package makes the file's year unused, named in `source`). Overrides (e.g. a company
     shutdown) add days off or working days; a changed calendar gets another id (the hours appear in
     it; "-local" when the file adds years, "-custom" with overrides) and fingerprint.
+
+    `assume_through` (the current year): the years after those, up to it, have no holiday table
+    yet; rather than refuse every record of them, they count Monday to Friday as working days, and
+    say so: `assumed_years`, "-assumed" in the id, the source. Later years are still refused.
     """
     import chinese_calendar
     from chinese_calendar import constants
@@ -300,10 +308,14 @@ def default_calendar(
             source += f"; the package's own years used instead of the file's: {', '.join(map(str, unused))}"
         if added:
             last, local = date(added[-1], 12, 31), True
+    assumed = tuple(range(last.year + 1, assume_through + 1)) if assume_through else ()
+    if assumed:
+        last = date(assumed[-1], 12, 31)
+        source += f"; {', '.join(map(str, assumed))}: Monday to Friday, public holidays and 调休 days not known"
     off |= set(extra_holidays)
     on = (on - set(extra_holidays)) | set(extra_workdays)
     off -= set(extra_workdays)
-    base = f"cn-workday-{last.year}" + ("-local" if local else "")
+    base = f"cn-workday-{last.year}" + ("-local" if local else "") + ("-assumed" if assumed else "")
     if extra_holidays or extra_workdays:
         base += "-custom"
     return build_calendar(
@@ -314,4 +326,5 @@ def default_calendar(
         working_hours=working_hours,
         base_id=base,
         source=source,
+        assumed_years=assumed,
     )
