@@ -31,8 +31,8 @@ checklist_app = typer.Typer(help="Fill-in checklists (.xlsx or .csv).", no_args_
 app.add_typer(schemes_app, name="schemes")
 app.add_typer(checklist_app, name="checklist")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)  # paths and ids are never broken across lines
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 Lang = Annotated[str, typer.Option("--lang", help="Language of the output: zh-Hans (default) or en.")]
 

@@ -1,10 +1,23 @@
+import os
+
+# The CLI's tables are as wide in a pytest-xdist worker (no terminal: rich would take 80 columns) as in a
+# developer's terminal, so what a test reads does not depend on how it was started.
+os.environ.setdefault("COLUMNS", "160")
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from aftersales.accounts.models import Organisation, Role, User
 from aftersales.accounts.services import membership_grant, organisation_create
 from aftersales.assessments.services import assessment_start
 from aftersales.core import credit_code
 from aftersales.schemes.models import SchemeVersion
+
+# Property tests: `make test` and CI take the "fast" profile; HYPOTHESIS_PROFILE=thorough tries 20 times as
+# many examples (docs/testing.md). Tests set no max_examples of their own, so the profile decides.
+hypothesis_settings.register_profile("fast", max_examples=50)
+hypothesis_settings.register_profile("thorough", max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 
 @pytest.fixture

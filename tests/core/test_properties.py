@@ -51,7 +51,7 @@ def rank(result: ItemResult, points: Fraction) -> Fraction:
     return result.awarded
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(scheme_and_results())
 def test_it_keeps_the_score_in_range(case):
     scheme, res, ded, bon = case
@@ -62,7 +62,7 @@ def test_it_keeps_the_score_in_range(case):
         assert 0 <= ns.earned <= ns.applicable <= ns.points
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(scheme_and_results(), st.data())
 def test_it_never_changes_other_items_when_one_is_excluded(case, data):
     scheme, res, ded, bon = case
@@ -78,7 +78,7 @@ def test_it_never_changes_other_items_when_one_is_excluded(case, data):
             assert after.nodes[it.id].applicable == before.nodes[it.id].applicable
 
 
-@settings(max_examples=250, deadline=None)
+@settings(deadline=None)
 @given(scheme_and_results(), st.data())
 def test_it_never_lowers_the_score_or_level_when_one_result_improves(case, data):
     scheme, res, ded, bon = case
@@ -95,7 +95,7 @@ def test_it_never_lowers_the_score_or_level_when_one_result_improves(case, data)
     assert after.level.rank >= before.level.rank
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.fractions(min_value=0, max_value=100, max_denominator=10**6))
 def test_it_decides_levels_at_the_inclusive_thresholds(value):
     scheme = flat_scheme([100], flags={"partial": True})

@@ -108,14 +108,14 @@ minutes_2026 = st.integers(min_value=0, max_value=364 * 24 * 60 - 1).map(
 spans = st.integers(min_value=0, max_value=12 * 24 * 60)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(start=minutes_2026, span=spans)
 def test_it_matches_a_slow_per_minute_reference(start, span):
     end = min(start + timedelta(minutes=span), datetime(2026, 12, 31, 23, 59))
     assert ws(start, end) == reference(CAL, start, end)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(a=minutes_2026, b=minutes_2026, c=minutes_2026)
 def test_it_is_additive_over_a_split_point(a, b, c):
     a, b, c = sorted([a, b, c])
@@ -136,7 +136,7 @@ holiday_minutes = st.sampled_from(sorted(d for d in CAL.holidays if d.year == 20
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(span=holiday_minutes)
 def test_it_counts_zero_within_a_holiday(span):
     assert ws(*span) == 0

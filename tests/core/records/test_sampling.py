@@ -56,7 +56,7 @@ def test_it_gives_each_non_empty_stratum_at_least_one_when_n_allows():
     assert allocate(2, {"a": 1, "b": 1, "c": 100}) == {"a": 0, "b": 0, "c": 2}
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(sizes=st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.integers(0, 50), min_size=1, max_size=6),
        data=st.data())  # fmt: skip
 def test_it_allocates_exactly_n_within_each_stratum_size(sizes, data):
