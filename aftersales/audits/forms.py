@@ -3,13 +3,15 @@ from itertools import zip_longest
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.params import BoundedDateField
+
 from .models import Audit, ConflictDeclaration, Decision, Nonconformity
 
 
 class PlanForm(forms.Form):
     mode = forms.ChoiceField(label=_("Audit mode"), choices=Audit.Mode.choices)
-    start_date = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = BoundedDateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = BoundedDateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
     man_days = forms.CharField(label=_("Man-days"), required=False, max_length=8)
     sites = forms.CharField(label=_("Sites (one a line)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
@@ -61,7 +63,7 @@ class DecisionForm(forms.Form):
 class AuditorForm(forms.Form):
     user = forms.IntegerField()
     registration = forms.CharField(label=_("Registration number"), max_length=64)
-    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = BoundedDateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
     industries = forms.CharField(label=_("Industries"), max_length=300, required=False)
 
 
@@ -69,8 +71,8 @@ class ConflictForm(forms.Form):
     auditor = forms.IntegerField()
     enterprise = forms.IntegerField()
     kind = forms.ChoiceField(label=_("Kind"), choices=ConflictDeclaration.Kind.choices)
-    start = forms.DateField(label=_("From"))
-    end = forms.DateField(label=_("To"), required=False)
+    start = BoundedDateField(label=_("From"))
+    end = BoundedDateField(label=_("To"), required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.core.scheme import LEVEL_TEXT, Level
+from aftersales.params import BoundedDateField
 
 from .models import CertificateVersion
 from .presenters import ACTION_TEXT
@@ -29,7 +30,7 @@ class StatusForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
     )
-    effective_on = forms.DateField(
+    effective_on = BoundedDateField(
         label=gettext_lazy("Effective on"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
     )
 

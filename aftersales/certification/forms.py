@@ -7,6 +7,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from aftersales.params import BoundedDateField
+
 from .models import Application, Case, Review
 from .services import ApplicationData, ExclusionRow, ManagerRow, SiteRow
 
@@ -40,10 +42,10 @@ class ApplicationForm(forms.Form):
     staff_service_management = forms.IntegerField(
         label=gettext_lazy("Service-management staff"), min_value=0, required=False
     )
-    registered_on = forms.DateField(
+    registered_on = BoundedDateField(
         label=gettext_lazy("Registration date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    system_effective_on = forms.DateField(
+    system_effective_on = BoundedDateField(
         label=gettext_lazy("Date the after-sales system took effect"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -138,7 +140,7 @@ class AcceptForm(forms.Form):
 
 
 class ContractForm(forms.Form):
-    signed_on = forms.DateField(label=gettext_lazy("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = BoundedDateField(label=gettext_lazy("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
     signed_by = forms.CharField(label=gettext_lazy("Signed by (for the enterprise)"), max_length=150)
     file = forms.FileField(label=gettext_lazy("Signed contract (optional)"), required=False)
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aftersales.core.problems import Problem, ProblemsError
+from aftersales.core import workbook
+from aftersales.core.problems import Problem, ProblemsError, capped
 from aftersales.core.scheme import Scheme, parse_points
 from aftersales.core.scoring import (
     DEDUCTION_TEXT,
@@ -37,6 +39,13 @@ from .columns import (
 )
 
 ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
+# bounds on one file (docs/scoring.md §7); a scheme has a few hundred rows at most
+MAX_ROWS = 2_000  # rows of the file, header included
+MAX_COLUMNS = 64
+MAX_CELL_CHARS = 10_000
+XLSX_MAX_UNPACKED = 50_000_000  # bytes, all members of the workbook together
+
+Rows = Iterable[tuple[int, list[object]]]  # (row number, cells), streamed
 
 
 @dataclass
@@ -50,8 +59,9 @@ class Checklist:
     seen: set[str] = field(default_factory=set)  # item ids that have a row, good or bad
 
 
-def read_rows(path: Path) -> list[tuple[int, list[object]]]:
-    """(row number, cells) for every row of the file, header included."""
+def read_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
+    """(row number, cells) for every row of the file, header included, streamed: reading stops with
+    a ProblemsError past MAX_ROWS rows or MAX_COLUMNS columns."""
     _check_suffix(path)
     try:
         data = path.read_bytes()
@@ -60,12 +70,24 @@ def read_rows(path: Path) -> list[tuple[int, list[object]]]:
     return read_rows_bytes(data, path)
 
 
-def read_rows_bytes(data: bytes, name: Path) -> list[tuple[int, list[object]]]:
+def read_rows_bytes(data: bytes, name: Path) -> Iterator[tuple[int, list[object]]]:
     """The same from bytes (an upload); `name` gives the type by its suffix."""
     _check_suffix(name)
     if name.suffix.lower() == ".csv":
-        return _csv_rows(data, name)
-    return _xlsx_rows(data, name)
+        return _bounded(_csv_rows(data, name))
+    return _bounded(_xlsx_rows(data, name))
+
+
+def _bounded(rows: Iterator[tuple[int, list[object]]]) -> Iterator[tuple[int, list[object]]]:
+    for number, cells in rows:
+        if number > MAX_ROWS:
+            raise ProblemsError([Problem("too_many_rows", row=number, params={"limit": MAX_ROWS})])
+        width = workbook.header_width(tuple(cells))
+        if width > MAX_COLUMNS:
+            raise ProblemsError(
+                [Problem("too_many_columns", row=number, params={"columns": width, "limit": MAX_COLUMNS})]
+            )
+        yield number, list(cells[:width])
 
 
 def _check_suffix(path: Path) -> None:
@@ -74,7 +96,7 @@ def _check_suffix(path: Path) -> None:
         raise ProblemsError([Problem("file_type_unknown", where=str(path), params={"suffix": suffix or "-"})])
 
 
-def _csv_rows(data: bytes, path: Path) -> list[tuple[int, list[object]]]:
+def _csv_rows(data: bytes, path: Path) -> Iterator[tuple[int, list[object]]]:
     for encoding in ENCODINGS:
         try:
             text = data.decode(encoding)
@@ -88,16 +110,19 @@ def _csv_rows(data: bytes, path: Path) -> list[tuple[int, list[object]]]:
     header_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((",", ";", "\t"), key=header_line.count) if header_line else ","
     try:
-        return [(i, list(row)) for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)]
+        yield from enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
     except csv.Error as exc:
         raise ProblemsError([Problem("file_unreadable", where=str(path), params={"error": str(exc)})]) from exc
 
 
-def _xlsx_rows(data: bytes, path: Path) -> list[tuple[int, list[object]]]:
+def _xlsx_rows(data: bytes, path: Path) -> Iterator[tuple[int, list[object]]]:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
 
+    bomb = workbook.archive_problem(data, max_unpacked=XLSX_MAX_UNPACKED)
+    if bomb is not None:
+        raise ProblemsError([bomb])
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (BadZipFile, OSError, KeyError, ValueError) as exc:
@@ -106,7 +131,12 @@ def _xlsx_rows(data: bytes, path: Path) -> list[tuple[int, list[object]]]:
         ) from exc
     try:
         ws = wb.worksheets[0]
-        return [(i, list(row)) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
+        declared = workbook.dimension_problem(ws, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
+        if declared is not None:
+            raise ProblemsError([declared])
+        ws.reset_dimensions()  # rows past a smaller declared dimension are read too, up to the limit
+        for number, cells in workbook.rows(ws, first=1, last=MAX_ROWS + 1, columns=MAX_COLUMNS + 1):
+            yield number, list(cells)
     finally:
         wb.close()
 
@@ -120,15 +150,17 @@ def parse_checklist_bytes(scheme: Scheme, data: bytes, filename: str, *, complet
     return parse_rows(scheme, read_rows_bytes(data, Path(filename)), filename, complete=complete)
 
 
-def parse_rows(scheme: Scheme, rows: list[tuple[int, list[object]]], path: str, *, complete: bool = True) -> Checklist:
-    """Check the rows of a checklist against a scheme; ProblemsError lists every problem.
-    With complete=False (a self-assessment in progress) an item row without a result is left
+def parse_rows(scheme: Scheme, rows: Rows, path: str, *, complete: bool = True) -> Checklist:
+    """Check the rows of a checklist against a scheme; ProblemsError lists the first MAX_PROBLEMS
+    problems and counts the rest. The header is checked before any other row is read. With
+    complete=False (a self-assessment in progress) an item row without a result is left
     unanswered instead of being an error."""
     problems: list[Problem] = []
-    header_at = next((i for i, (_, cells) in enumerate(rows) if any(_cell(c) for c in cells)), None)
-    if header_at is None:
+    rows = iter(rows)
+    found = next(((number, cells) for number, cells in rows if any(_cell(c) for c in cells)), None)
+    if found is None:
         raise ProblemsError([Problem("file_empty", where=str(path))])
-    header_row, header = rows[header_at]
+    header_row, header = found
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
         if not _cell(cell):
@@ -148,8 +180,20 @@ def parse_rows(scheme: Scheme, rows: list[tuple[int, list[object]]], path: str, 
 
     sheet = Checklist()
     first_row: dict[str, int] = {}
-    for row_number, cells in rows[header_at + 1 :]:
+    for row_number, cells in rows:
         values = {c: _cell(cells[i]) if i < len(cells) else "" for c, i in columns.items()}
+        too_long = [c for c, v in values.items() if len(v) > MAX_CELL_CHARS]
+        if too_long:
+            problems.extend(
+                Problem(
+                    "cell_too_long",
+                    row=row_number,
+                    column=c,
+                    params={"chars": len(values[c]), "limit": MAX_CELL_CHARS},
+                )
+                for c in too_long
+            )
+            continue
         if not any(values.get(c) for c in COLUMNS if c not in {"title", "points"}):
             continue  # blank row, or a spare special row left empty
         if not complete and _unanswered(values):
@@ -159,7 +203,9 @@ def parse_rows(scheme: Scheme, rows: list[tuple[int, list[object]]], path: str, 
     problems.extend(_engine_problems(scheme, sheet, complete=complete))
     if problems:
         raise ProblemsError(
-            sorted(problems, key=lambda p: (p.row or 10**9, COLUMNS.index(p.column) if p.column in COLUMNS else 0))
+            capped(
+                sorted(problems, key=lambda p: (p.row or 10**9, COLUMNS.index(p.column) if p.column in COLUMNS else 0))
+            )
         )
     return sheet
 

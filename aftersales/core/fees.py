@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
-
+from .safe_yaml import load_untrusted
 from .text import Text
 
 FORMAT = "aftersales-fees/1"
@@ -105,7 +104,7 @@ def parse_table(raw: object) -> FeeTable:
 
 
 def load_table(path: str | Path = DEFAULT_PATH) -> FeeTable:
-    return parse_table(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    return parse_table(load_untrusted(Path(path).read_text(encoding="utf-8"), source=str(path)))
 
 
 def quote(table: FeeTable, *, kind: str, man_days: Decimal, travel_estimate: Decimal) -> Quote:

@@ -19,8 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import yaml
-
+from .safe_yaml import load_untrusted
 from .text import Text
 
 FORMAT = "aftersales-mandays/1"
@@ -125,7 +124,7 @@ def parse_rule(raw: object) -> Rule:
 
 
 def load_rule(path: str | Path = DEFAULT_PATH) -> Rule:
-    return parse_rule(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    return parse_rule(load_untrusted(Path(path).read_text(encoding="utf-8"), source=str(path)))
 
 
 def round_up(value: Fraction, step: Fraction) -> Fraction:

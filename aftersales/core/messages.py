@@ -111,6 +111,37 @@ MESSAGES = MappingProxyType(
         "header_missing": _m("缺少列 “{column}”", "missing column '{column}'"),
         "header_unknown": _m("无法识别的列 “{value}”", "unknown column '{value}'"),
         "header_duplicate": _m("列 “{column}” 出现多次", "column '{column}' appears more than once"),
+        "too_many_rows": _m(
+            "文件超过 {limit} 行，已停止读取（清单文件远小于此）",
+            "the file has more than {limit} rows; reading stopped (a checklist is much smaller)",
+        ),
+        "too_many_columns": _m(
+            "文件有 {columns} 列，最多允许 {limit} 列", "the file has {columns} columns; at most {limit} are read"
+        ),
+        "cell_too_long": _m(
+            "单元格有 {chars} 个字符，最多允许 {limit} 个",
+            "the cell holds {chars} characters; at most {limit} are read",
+        ),
+        "xlsx_dimension": _m(
+            "工作表声明了 {rows} 行 × {columns} 列，最多允许 {max_rows} 行 × {max_columns} 列",
+            "the sheet declares {rows} rows × {columns} columns; at most {max_rows} × {max_columns} are read",
+        ),
+        "xlsx_unpacked": _m(
+            "工作簿解压后为 {size_mb} MB，最多允许 {limit_mb} MB",
+            "the workbook unpacks to {size_mb} MB; at most {limit_mb} MB are read",
+        ),
+        "xlsx_ratio": _m(
+            "工作簿中 “{member}” 的压缩比为 {ratio} 倍（解压后 {size_mb} MB），超过允许的 {limit} 倍：疑似压缩炸弹",
+            "'{member}' in the workbook is compressed {ratio} times ({size_mb} MB unpacked), more than the {limit} "
+            "allowed: a zip bomb?",
+        ),
+        "problems_more": _m("另有 {count} 个问题未列出", "and {count} more problems not listed"),
+        # --- YAML read from users and operators (aftersales/core/safe_yaml.py)
+        "yaml_alias": _m(
+            "第 {line} 行第 {column} 列：不接受 YAML 锚点和别名（&名称、*名称），请写出完整内容",
+            "line {line}, column {column}: YAML anchors and aliases (&name, *name) are not accepted; write the "
+            "content out in full",
+        ),
         # --- service records: mapping files (aftersales/core/records/mapping.py)
         "records_mapping_unreadable": _m("无法读取映射文件：{error}", "cannot read the mapping file: {error}"),
         "records_mapping_not_yaml": _m(
@@ -159,6 +190,34 @@ MESSAGES = MappingProxyType(
         "records_wrong_file": _m(
             "映射 {mapping}（{kind}）所列的必填列在文件中一个也没有找到（如 {expected}）：文件或映射选错了？",
             "none of the required columns of mapping {mapping} ({kind}) is in the file (such as {expected}): wrong file or wrong mapping?",
+        ),
+        "records_too_many_rows": _m(
+            "文件超过 {limit} 个数据行，已停止读取；请分成几个文件导入",
+            "the file has more than {limit} data rows; reading stopped: import it in several files",
+        ),
+        "records_too_many_columns": _m(
+            "文件有 {columns} 列，最多允许 {limit} 列", "the file has {columns} columns; at most {limit} are read"
+        ),
+        "records_cell_too_long": _m(
+            "单元格有 {chars} 个字符，最多允许 {limit} 个",
+            "the cell holds {chars} characters; at most {limit} are read",
+        ),
+        "records_xlsx_dimension": _m(
+            "工作表声明了 {rows} 行 × {columns} 列，最多允许 {max_rows} 行 × {max_columns} 列",
+            "the sheet declares {rows} rows × {columns} columns; at most {max_rows} × {max_columns} are read",
+        ),
+        "records_xlsx_unpacked": _m(
+            "工作簿解压后为 {size_mb} MB，最多允许 {limit_mb} MB",
+            "the workbook unpacks to {size_mb} MB; at most {limit_mb} MB are read",
+        ),
+        "records_xlsx_ratio": _m(
+            "工作簿中 “{member}” 的压缩比为 {ratio} 倍（解压后 {size_mb} MB），超过允许的 {limit} 倍：疑似压缩炸弹",
+            "'{member}' in the workbook is compressed {ratio} times ({size_mb} MB unpacked), more than the {limit} "
+            "allowed: a zip bomb?",
+        ),
+        "records_date_implausible": _m(
+            "日期 “{value}” 不可信：应在 {first} 至 {last} 之间",
+            "date '{value}' is implausible: expected from {first} to {last}",
         ),
         "records_required_missing": _m("必填字段 “{field}” 为空", "required field '{field}' is empty"),
         "records_bad_date": _m(

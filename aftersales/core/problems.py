@@ -15,6 +15,9 @@ from .display import format_points
 from .messages import MESSAGES
 from .text import normalise_language
 
+MAX_PROBLEMS = 100  # problems kept per file or request; the rest are counted (`problems_more`)
+MAX_PARAM_CHARS = 200  # a value quoted in a message is cut to this many characters
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -27,7 +30,7 @@ class Problem:
     def __post_init__(self) -> None:
         if self.code not in MESSAGES:
             raise KeyError(f"no message for problem code {self.code!r}")
-        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        object.__setattr__(self, "params", MappingProxyType({k: _param(v) for k, v in self.params.items()}))
 
     def message(self, lang: str | None = None) -> str:
         template = MESSAGES[self.code][normalise_language(lang)]
@@ -56,8 +59,34 @@ class Problem:
         }
 
 
+def _param(value: object) -> object:
+    """Text cut to MAX_PARAM_CHARS (a cell of a hostile file may be huge, and a problem is stored
+    and shown); other values as they are, cut when a message shows them."""
+    return clip(value) if isinstance(value, str) else value
+
+
 def _fmt(value: object) -> str:
-    return format_points(value) if isinstance(value, Fraction) else str(value)
+    return clip(format_points(value) if isinstance(value, Fraction) else str(value))
+
+
+def clip(text: str, limit: int = MAX_PARAM_CHARS) -> str:
+    """`text` cut to `limit` characters (an ellipsis marks the cut): a quoted cell or value never
+    makes a message long."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def capped(problems: list[Problem], *, total: int | None = None, limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """The first `limit` problems, and one `problems_more` counting the rest (`total` problems in
+    all when the caller counted more than it kept)."""
+    problems = list(problems)
+    more = 0
+    if problems and problems[-1].code == "problems_more":  # capped already: keep its count
+        more = int(problems.pop().params["count"])
+    total = (len(problems) if total is None else total) + more
+    shown = problems[:limit]
+    if total > len(shown):
+        shown.append(Problem("problems_more", params={"count": total - len(shown)}))
+    return shown
 
 
 class ProblemsError(ValueError):

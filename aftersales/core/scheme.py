@@ -23,6 +23,7 @@ from types import MappingProxyType
 import yaml
 
 from .problems import Problem, ProblemsError
+from .safe_yaml import load_untrusted
 from .text import Text
 
 FORMAT = "aftersales-scheme/1"
@@ -213,7 +214,7 @@ def load_scheme(path: str | Path) -> Scheme:
 def load_scheme_bytes(data: bytes, *, source: str = "<bytes>") -> Scheme:
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        raw = yaml.safe_load(data.decode("utf-8-sig"))
+        raw = load_untrusted(data.decode("utf-8-sig"), source=source)
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ProblemsError(
             [Problem("scheme_not_yaml", where=source, params={"error": str(exc).splitlines()[0]})]

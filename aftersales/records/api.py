@@ -7,7 +7,7 @@ upload anyway; drawing a sample and saving a verdict take the same encoding).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.http import Http404
 from django.utils import timezone
@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from aftersales.core.problems import ProblemsError
 from aftersales.core.records.fields import FIELDS, Kind
 from aftersales.core.records.mapping import shipped_mappings
+from aftersales.params import ApiPage, ApiRecordsDate
 
 from . import selectors, services
 from .access import ADMIN, SAMPLE, records_access
@@ -88,12 +89,11 @@ def _sample_json(sample: AuditSample) -> dict:
 
 
 @router.get("/{enterprise_id}/records/{kind}", url_name="records_api_list")
-def record_list(request, enterprise_id: int, kind: str, page: int = 1, page_size: int = 100):
+def record_list(request, enterprise_id: int, kind: str, page: ApiPage = 1, page_size: int = 100):
     """One page of an enterprise's records of one kind, newest first."""
     access = records_access(request.user, enterprise_id)
     kind = _kind(kind)
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
-    page = max(1, page)
     qs = selectors.record_list(access.enterprise, kind)
     names = [f.name for f in FIELDS[kind]]
     rows = qs.values(*names)[(page - 1) * page_size : page * page_size]
@@ -107,7 +107,9 @@ def record_list(request, enterprise_id: int, kind: str, page: int = 1, page_size
 
 
 @router.get("/{enterprise_id}/kpis", url_name="records_api_kpis")
-def kpi_report(request, enterprise_id: int, date_from: date | None = None, date_to: date | None = None):
+def kpi_report(
+    request, enterprise_id: int, date_from: ApiRecordsDate | None = None, date_to: ApiRecordsDate | None = None
+):
     """The KPI suite (definitions, cohorts, denominators, wall-clock and business time)."""
     access = records_access(request.user, enterprise_id)
     try:
@@ -124,7 +126,7 @@ def import_create(
     kind: Form[str],
     file: File[UploadedFile],
     mapping: Form[str] = "",
-    mapping_file: File[UploadedFile] | None = None,
+    mapping_file: File[UploadedFile | None] = None,
     dry_run: Form[bool] = False,
 ):
     """Upload a file with a shipped mapping (by name) or a mapping file; the import is queued
@@ -171,8 +173,8 @@ class SampleIn(Schema):
     n: int
     method: str = "simple"
     seed: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: ApiRecordsDate | None = None
+    date_to: ApiRecordsDate | None = None
 
 
 @router.post("/{enterprise_id}/samples", url_name="records_api_sample_draw", response={201: dict})

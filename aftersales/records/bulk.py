@@ -274,25 +274,26 @@ def _sqlite_insert(target: Target, data: pl.DataFrame, enterprise_id: int, impor
     # pages back from disk; with 256 MB, a million work orders took 1.2 s longer (pages spilled)
     raw.execute("PRAGMA cache_size = -1048576")
     changed = 0
-    try:
-        for start in range(0, data.height, CHUNK):
-            chunk = data.slice(start, CHUNK)
-            columns = [series.to_list() for series in chunk.get_columns()]  # columnar: no row tuples
-            for i in range(0, chunk.height, per):
-                m = min(per, chunk.height - i)
-                params: list = [None] * (m * width)
-                for j, column in enumerate(columns):
-                    params[j::width] = column[i : i + m]  # interleaved into row order, in C
-                sql = full if m == per else head + ", ".join([one] * m) + f" {target.conflict}"
-                raw.execute(sql, params)
-                changed += raw.rowcount
-    finally:
-        raw.close()
+    with connection.wrap_database_errors:  # sqlite3's errors raised as Django's (IntegrityError, …)
+        try:
+            for start in range(0, data.height, CHUNK):
+                chunk = data.slice(start, CHUNK)
+                columns = [series.to_list() for series in chunk.get_columns()]  # columnar: no row tuples
+                for i in range(0, chunk.height, per):
+                    m = min(per, chunk.height - i)
+                    params: list = [None] * (m * width)
+                    for j, column in enumerate(columns):
+                        params[j::width] = column[i : i + m]  # interleaved into row order, in C
+                    sql = full if m == per else head + ", ".join([one] * m) + f" {target.conflict}"
+                    raw.execute(sql, params)
+                    changed += raw.rowcount
+        finally:
+            raw.close()
     return changed
 
 
 def _copy(raw, sql: str, data: pl.DataFrame) -> None:
-    with raw.copy(sql) as copy:
+    with connection.wrap_database_errors, raw.copy(sql) as copy:  # psycopg's errors as Django's
         for start in range(0, data.height, CHUNK):
             buffer = io.BytesIO()
             data.slice(start, CHUNK).write_csv(buffer, include_header=False, null_value="\\N")

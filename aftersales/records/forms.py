@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.records.mapping import shipped_mappings
+from aftersales.params import BoundedDateField, RecordsDateField
 
 from .models import AuditSample, Kind, SampleEntry
 
@@ -44,8 +45,8 @@ class ImportForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = RecordsDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = RecordsDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
@@ -65,7 +66,7 @@ def _decimal(label):
 
 
 class CommitmentForm(forms.Form):
-    effective_from = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = BoundedDateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
     first_response_hours = _decimal(_("First response to complaints within (hours)"))
     arrival_hours = _decimal(_("Technician on site within (hours)"))
     completion_hours = _decimal(_("Repair completed within (hours)"))

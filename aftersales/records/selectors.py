@@ -146,7 +146,9 @@ def _count_expr():
 
 
 def imports_of(enterprise: Organisation) -> QuerySet[RecordImport]:
-    return RecordImport.objects.filter(enterprise=enterprise).defer("mapping_text").select_related("created_by")
+    """Without their mapping texts and problems: a listing never loads what it does not show."""
+    imports = RecordImport.objects.filter(enterprise=enterprise)
+    return imports.defer("mapping_text", "problems").select_related("created_by")
 
 
 def samples_of(enterprise: Organisation) -> QuerySet[AuditSample]:

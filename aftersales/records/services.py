@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from aftersales.accounts.models import Organisation
-from aftersales.core.problems import Problem, ProblemsError
+from aftersales.core.problems import Problem, ProblemsError, capped, clip
 from aftersales.core.records.fields import EVENT_KINDS, Kind
 from aftersales.core.records.mapping import Mapping, load_mapping
 from aftersales.core.records.parse import parse_records
@@ -46,7 +46,7 @@ def problem_json(p: Problem) -> dict:
         "row": p.row,
         "column": p.column,
         "where": p.where or None,
-        "params": {k: str(v) for k, v in p.params.items()},
+        "params": {k: clip(str(v)) for k, v in p.params.items()},
     }
 
 
@@ -94,6 +94,9 @@ def record_import_create(
 def _finish_failed(record_import: RecordImport, problems, rows_read: int = 0) -> RecordImport:
     record_import.status = RecordImport.Status.FAILED
     record_import.phase = ""
+    problems = list(problems)
+    if all(isinstance(p, Problem) for p in problems):
+        problems = capped(problems)  # the first MAX_PROBLEMS and a count of the rest: a row stays small
     record_import.problems = [problem_json(p) if isinstance(p, Problem) else p for p in problems]
     record_import.rows_total = max(record_import.rows_total, rows_read)
     record_import.rows_done = min(record_import.rows_done, record_import.rows_total)
@@ -133,6 +136,14 @@ def record_import_run(
     ri.rows_total = max(1, data.count(b"\n"))  # an estimate until the file is read
     ri.save(update_fields=["status", "phase", "started_at", "rows_total"])
     try:
+        return _run(ri, data, on_progress)
+    except Exception as exc:  # not left "running": the import says it failed, the job's row has the traceback
+        _finish_failed(ri, [_stored_failure(_UNEXPECTED_MESSAGE, f"{type(exc).__name__}: {clip(str(exc), 300)}")])
+        raise
+
+
+def _run(ri: RecordImport, data: bytes, on_progress: Callable | None) -> RecordImport:
+    try:
         mapping = load_mapping(ri.mapping_text.encode("utf-8"), name=ri.mapping_name)
     except ProblemsError as exc:
         return _finish_failed(ri, exc.problems)
@@ -148,7 +159,13 @@ def record_import_run(
                 )
             ],
         )
-    parsed = parse_records(data, filename=ri.file_name, mapping=mapping, on_progress=_Progress(ri, on_progress))
+    parsed = parse_records(
+        data,
+        filename=ri.file_name,
+        mapping=mapping,
+        on_progress=_Progress(ri, on_progress),
+        today=timezone.localdate(),
+    )
     ri.refresh_from_db(fields=["rows_done", "rows_total"])
     if parsed.problems:
         return _finish_failed(ri, parsed.problems, parsed.rows_read)
@@ -159,8 +176,9 @@ def record_import_run(
     try:
         _write(ri, parsed, mapping)
     except IntegrityError as exc:
-        # the file is fine on its own but, merged with the stored records, breaks a rule
-        return _finish_failed(ri, [_stored_conflict(str(exc))], parsed.rows_read)
+        # the file is fine on its own but, merged with the stored records, breaks a rule (the bulk
+        # writer raises Django's IntegrityError on SQLite and PostgreSQL alike)
+        return _finish_failed(ri, [_stored_conflict(clip(str(exc), 500))], parsed.rows_read)
     if ri.status == RecordImport.Status.DONE and not ri.dry_run:
         _snapshot_refresh_later(ri.enterprise_id, ri.kind)
     return ri
@@ -180,8 +198,15 @@ _CONFLICT_MESSAGE = gettext_noop(
 )
 
 
+_UNEXPECTED_MESSAGE = gettext_noop("The import stopped on an unexpected error; nothing was written. Details: %(error)s")
+
+
 def _stored_conflict(error: str) -> dict:
-    return {"code": None, "row": None, "column": None, "where": None, "message": _CONFLICT_MESSAGE, "error": error}
+    return _stored_failure(_CONFLICT_MESSAGE, error)
+
+
+def _stored_failure(message: str, error: str) -> dict:
+    return {"code": None, "row": None, "column": None, "where": None, "message": message, "error": error}
 
 
 _INTERRUPTED_MESSAGE = gettext_noop(
@@ -200,7 +225,34 @@ def record_imports_interrupted(*, now=None) -> int:
         started_at__lt=now - timedelta(hours=IMPORT_STALE_HOURS),
     )
     problem = {"code": None, "row": None, "column": None, "where": None, "message": _INTERRUPTED_MESSAGE}
-    return stale.update(status=RecordImport.Status.FAILED, phase="", problems=[problem], finished_at=now)
+    count = stale.update(status=RecordImport.Status.FAILED, phase="", problems=[problem], finished_at=now)
+    _import_tasks_interrupted(now - timedelta(hours=IMPORT_STALE_HOURS), now)
+    return count
+
+
+def _import_tasks_interrupted(started_before, now) -> int:
+    """The database queue's rows of import jobs still "running" after IMPORT_STALE_HOURS: their
+    worker was killed mid-job (a stopped worker marks its job failed itself). Marked failed, with
+    the reason where the traceback would be."""
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import record_import_task
+
+    rows = DBTaskResult.objects.filter(
+        status="RUNNING", task_path=record_import_task.module_path, started_at__lt=started_before
+    )
+    count = 0
+    for row in rows:
+        args = row.args_kwargs.get("args") or ["?"]
+        row.status, row.finished_at = "FAILED", now
+        row.exception_class_path = "aftersales.records.services.ImportInterrupted"
+        row.traceback = (
+            f"records import {args[0]} interrupted: the worker running it stopped and did not come back "
+            f"within {IMPORT_STALE_HOURS} hours; the import is marked failed and nothing of it was written."
+        )
+        row.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
+        count += 1
+    return count
 
 
 @transaction.atomic

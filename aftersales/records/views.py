@@ -14,6 +14,7 @@ from aftersales.accounts.selectors import enterprises_of
 from aftersales.core.problems import ProblemsError
 from aftersales.core.records.fields import Kind
 from aftersales.core.text import normalise_language
+from aftersales.params import page_number
 
 from . import selectors, services
 from .access import ADMIN, SAMPLE, cb_enterprises, entry_for, import_for, records_for, sample_for
@@ -174,7 +175,7 @@ def records_list(request, enterprise_id: int, kind: str):
     if keys is not None:
         # the drill-down: page over the keys, fetch only the page's records
         paginator = Paginator(keys, PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
+        page = paginator.get_page(page_number(request.GET.get("page")))
         counted = dict(zip(drill["external_id"].to_list(), drill["counted"].to_list(), strict=True))
         rows = list(selectors.record_list(access.enterprise, kind, keys=list(page.object_list)))
         for row in rows:
@@ -189,7 +190,7 @@ def records_list(request, enterprise_id: int, kind: str):
             search=filters.get("q", ""),
         )
         paginator = Paginator(qs, PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
+        page = paginator.get_page(page_number(request.GET.get("page")))
         rows = list(page.object_list)
     columns = LIST_COLUMNS[kind]
     model = RECORD_MODELS[kind]

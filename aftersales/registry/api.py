@@ -10,6 +10,7 @@ from django.http import Http404
 from ninja import Router
 
 from aftersales.core.certnumber import number_normalise
+from aftersales.params import ApiPage
 
 from .middleware import respond
 from .presenters import search_row_json
@@ -22,7 +23,7 @@ router = Router(tags=["registry"])
 
 
 @router.get("/", auth=None, url_name="registry_api_search")
-def search(request, q: str = "", page: int = 1):
+def search(request, q: str = "", page: ApiPage = 1):
     """Certificates matching `q`: the certificate number, part of the enterprise name (Chinese or
     pinyin, in full or initials) or the credit code; 20 per page."""
     if (wait := retry_after(request)) is not None:

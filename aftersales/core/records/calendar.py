@@ -17,6 +17,7 @@ from functools import cache, cached_property
 import polars as pl
 
 from ..problems import Problem, ProblemsError
+from ..safe_yaml import NoAliasLoader, load_untrusted
 
 DEFAULT_WORKING_HOURS = ((time(9, 0), time(12, 0)), (time(13, 0), time(18, 0)))
 CALENDAR_FORMAT_VERSION = 1
@@ -194,7 +195,7 @@ def parse_calendar_years(text: str, *, name: str) -> CalendarYears:
         return Problem(code, where=where, params={"file": name, **params})
 
     try:
-        data = yaml.load(text, Loader=_dates_as_text())  # a SafeLoader
+        data = load_untrusted(text, source=name, loader=_dates_as_text())  # refuses aliases
     except yaml.YAMLError as error:
         raise ProblemsError([problem("calendar_file_format", error=str(error).splitlines()[0])]) from None
     if not isinstance(data, dict) or not isinstance(data.get("years"), dict) or not data["years"]:
@@ -244,16 +245,15 @@ def _as_date(value: object) -> date | None:
 
 @cache
 def _dates_as_text():
-    """PyYAML's safe loader that leaves dates as text, so that a bad one (2027-13-01) is named
+    """The alias-refusing safe loader, leaving dates as text, so that a bad one (2027-13-01) is named
     with the others rather than stopping the reading."""
-    import yaml
 
-    class Loader(yaml.SafeLoader):
+    class Loader(NoAliasLoader):
         pass
 
     Loader.yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        for first, resolvers in NoAliasLoader.yaml_implicit_resolvers.items()
     }
     return Loader
 

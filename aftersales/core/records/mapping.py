@@ -18,6 +18,7 @@ import polars as pl
 import yaml
 
 from ..problems import Problem, ProblemsError
+from ..safe_yaml import load_untrusted
 from .fields import FIELDS, SUBJECT_KINDS, Channel, Kind, StatusCategory, field_names
 
 FORMAT = "aftersales-mapping/1"
@@ -80,7 +81,7 @@ def load_mapping(text: str | bytes, *, name: str = "") -> Mapping:
     data = text.encode("utf-8") if isinstance(text, str) else text
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        raw = yaml.safe_load(data.decode("utf-8-sig"))
+        raw = load_untrusted(data.decode("utf-8-sig"), source=name or "/")
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ProblemsError(
             [Problem("records_mapping_not_yaml", where=name or "/", params={"error": str(exc).splitlines()[0]})]

@@ -12,11 +12,13 @@ import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import polars as pl
 
-from ..problems import Problem
+from .. import workbook
+from ..bounds import RECORDS_DATE_MIN
+from ..problems import MAX_PROBLEMS, Problem, capped
 from .fields import EVENT_KINDS, EVENTS_SCHEMA, FIELDS, ORDER_RULES, SURVEY_SCALES, Field, Kind, conform
 from .fields import empty_frame as _empty_frame
 from .mapping import DEFAULT_BOOLS, Mapping
@@ -24,6 +26,16 @@ from .mapping import DEFAULT_BOOLS, Mapping
 ROW = "_row"  # spreadsheet row number of each data row
 _UNKNOWN_CODES = {"status": "records_unknown_status", "channel": "records_unknown_channel"}
 _MAX_ALLOWED_SHOWN = 12
+# bounds on one file (docs/records.md §2.2): a million work orders is the largest file measured
+MAX_ROWS = 2_000_000  # data rows after the header
+MAX_COLUMNS = 500
+MAX_CELL_CHARS = 32_767  # Excel's own limit per cell
+XLSX_MAX_UNPACKED = 2_000_000_000  # bytes, all members of a workbook together
+# plausible times (docs/records.md §2.3): from EARLIEST; what happened by the end of the day after the
+# import; what is planned (a deadline, a promised arrival) within PLANNED_DAYS after that
+EARLIEST = RECORDS_DATE_MIN
+PLANNED_FIELDS = frozenset({"deadline_at", "promised_arrival_at"})
+PLANNED_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -49,11 +61,13 @@ def parse_records(
     filename: str,
     mapping: Mapping,
     on_progress: Callable[[float], object] | None = None,
+    today: date | None = None,
 ) -> ParsedRecords:
     """Read `data` (a .csv or .xlsx file named `filename`) with `mapping`.
 
     `on_progress(fraction)` is called with 0..1 as the stages finish. If the result has problems,
-    `records` and `events` are empty: an import must write nothing.
+    `records` and `events` are empty: an import must write nothing. Times after `today` + 1 day
+    (planned ones: + PLANNED_DAYS more) or before EARLIEST are refused.
     """
     progress = on_progress or (lambda _f: None)
     table = _read(data, filename, mapping)
@@ -71,14 +85,16 @@ def parse_records(
     raw = raw.filter(pl.any_horizontal([pl.col(f).is_not_null() for f in located]))  # blank rows
     if raw.height == 0:
         return _failed(mapping.kind, [Problem("records_no_rows", row=header_row)], 0)
-    checker = _Checker(mapping, raw)
+    checker = _Checker(mapping, raw, today or date.today())
+    checker.check_cells(located)
+    if checker.problems:  # values are not checked in cells too long to quote
+        return _failed(mapping.kind, checker.first_problems(), raw.height)
     parsed = checker.check_values()
     progress(0.6)
     merged, events = checker.merge(parsed)
     progress(0.9)
-    problems = sorted(checker.problems, key=checker.sort_key)
-    if problems:
-        return _failed(mapping.kind, problems, raw.height)
+    if checker.problems:
+        return _failed(mapping.kind, checker.first_problems(), raw.height)
     progress(1.0)
     return ParsedRecords(mapping.kind, merged, events, raw.height, ())
 
@@ -139,12 +155,25 @@ def _read_csv(data: bytes, mapping: Mapping):
     if frame.height == 0:
         return [Problem("records_file_empty", params={"skip_rows": mapping.skip_rows})]
     header = [v for v in frame.row(0)]
-    return header, frame.slice(1), mapping.skip_rows + 1
+    header_row = mapping.skip_rows + 1
+    if frame.width > MAX_COLUMNS:
+        return [_too_many_columns(frame.width, header_row)]
+    located = _locate(header, header_row, mapping)
+    if isinstance(located, list):
+        return located
+    if frame.height - 1 > MAX_ROWS:
+        return [_too_many_rows(header_row + MAX_ROWS + 1)]
+    return header, frame.slice(1), header_row
 
 
 def _read_xlsx(data: bytes, mapping: Mapping):
+    """The header first (checked against the mapping), then only the mapped columns of at most
+    MAX_ROWS streamed rows; the workbook's unpacked size and declared dimension before that."""
     import openpyxl  # only needed for workbooks
 
+    bomb = workbook.archive_problem(data, max_unpacked=XLSX_MAX_UNPACKED, prefix="records_")
+    if bomb is not None:
+        return [bomb]
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -157,23 +186,47 @@ def _read_xlsx(data: bytes, mapping: Mapping):
             sheet = book[mapping.sheet]
         else:
             sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        for _ in range(mapping.skip_rows):
-            if next(rows, None) is None:
-                return [Problem("records_file_empty", params={"skip_rows": mapping.skip_rows})]
-        header = next(rows, None)
-        if header is None:
-            return [Problem("records_file_empty", params={"skip_rows": mapping.skip_rows})]
-        width = len(header)
-        columns: list[list[str | None]] = [[] for _ in range(width)]
-        for row in rows:
-            for i in range(width):
-                columns[i].append(_cell_text(row[i]) if i < len(row) else None)
+        header_row = mapping.skip_rows + 1
+        limit = header_row + MAX_ROWS
+        declared = workbook.dimension_problem(sheet, max_rows=limit, max_columns=MAX_COLUMNS, prefix="records_")
+        if declared is not None:
+            return [declared]
+        sheet.reset_dimensions()  # rows past a (smaller) declared dimension are read too, up to the limit
+        return _xlsx_table(sheet, mapping, header_row)
     finally:
         book.close()
-    frame = pl.DataFrame({f"column_{i}": pl.Series(col, dtype=pl.Utf8) for i, col in enumerate(columns)})
-    header = [_cell_text(h) for h in header]
-    return header, frame, mapping.skip_rows + 1
+
+
+def _xlsx_table(sheet, mapping: Mapping, header_row: int):
+    found = list(workbook.rows(sheet, first=header_row, last=header_row, columns=MAX_COLUMNS + 1))
+    values = found[0][1] if found else ()
+    width = workbook.header_width(values)
+    if width == 0:
+        return [Problem("records_file_empty", params={"skip_rows": mapping.skip_rows})]
+    if width > MAX_COLUMNS:
+        return [_too_many_columns(width, header_row)]
+    header = [_cell_text(h) for h in values[:width]]
+    located = _locate(header, header_row, mapping)
+    if isinstance(located, list):
+        return located
+    wanted = sorted(int(name.removeprefix("column_")) for name in located.values())
+    columns: dict[int, list[str | None]] = {i: [] for i in wanted}
+    last = header_row + MAX_ROWS + 1  # one row more than allowed: a row there or after is the problem
+    for number, row in workbook.rows(sheet, first=header_row + 1, last=last, columns=wanted[-1] + 1):
+        if number == last:
+            return [_too_many_rows(number)]
+        for i in wanted:
+            columns[i].append(_cell_text(row[i]) if i < len(row) else None)
+    frame = pl.DataFrame({f"column_{i}": pl.Series(col, dtype=pl.Utf8) for i, col in columns.items()})
+    return header, frame, header_row
+
+
+def _too_many_rows(row: int) -> Problem:
+    return Problem("records_too_many_rows", row=row, params={"limit": MAX_ROWS})
+
+
+def _too_many_columns(columns: int, row: int) -> Problem:
+    return Problem("records_too_many_columns", row=row, params={"columns": columns, "limit": MAX_COLUMNS})
 
 
 def _cell_text(value: object) -> str | None:
@@ -242,27 +295,47 @@ def _locate(header: list, header_row: int, mapping: Mapping):
 
 
 class _Checker:
-    def __init__(self, mapping: Mapping, raw: pl.DataFrame):
+    def __init__(self, mapping: Mapping, raw: pl.DataFrame, today: date):
         self.mapping = mapping
         self.kind = mapping.kind
         self.raw = raw
         self.rows = raw[ROW]
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = []  # at most MAX_PROBLEMS per check; `found` counts them all
+        self.found = 0
         self.fields = [f for f in FIELDS[self.kind] if f.name in mapping.columns]
         self.order = {f.name: i for i, f in enumerate(FIELDS[self.kind])}
+        self.today = today
 
     def sort_key(self, p: Problem) -> tuple:
         return (p.row or 0, self.order.get(p.where, 99), p.code)
 
+    def first_problems(self) -> list[Problem]:
+        """The first MAX_PROBLEMS problems in row order, then how many more there are. Each check
+        kept its first MAX_PROBLEMS rows, so these are the file's first."""
+        ordered = sorted(self.problems, key=self.sort_key)
+        return capped(ordered, total=max(self.found, len(ordered)))
+
+    def check_cells(self, located: dict[str, str]) -> None:
+        """No mapped cell longer than MAX_CELL_CHARS."""
+        for fname in located:
+            chars = self.raw[fname].str.len_chars()
+            too_long = (chars > MAX_CELL_CHARS).fill_null(False)
+            self.report("records_cell_too_long", fname, too_long, chars, limit=MAX_CELL_CHARS, key="chars")
+
     def report(self, code: str, fname: str, mask: pl.Series, values: pl.Series | None = None, **params) -> None:
-        """One problem per row where `mask` is true; `values` (aligned) fill {value}."""
-        if not mask.any():
+        """One problem per row where `mask` is true (the first MAX_PROBLEMS kept, all counted);
+        `values` (aligned) fill {value}."""
+        count = int(mask.sum())
+        if not count:
             return
+        self.found += count
+        mask = mask & (mask.cum_sum() <= MAX_PROBLEMS)
         rows = self.rows.filter(mask).to_list()
         vals = values.filter(mask).to_list() if values is not None else [None] * len(rows)
         column = self.mapping.columns[fname]
+        key = params.pop("key", "value")
         for row, value in zip(rows, vals, strict=True):
-            p = dict(params, **({"value": value} if values is not None else {}))
+            p = dict(params, **({key: value} if values is not None else {}))
             self.problems.append(Problem(code, where=fname, row=row, column=column, params=p))
 
     def check_values(self) -> pl.DataFrame:
@@ -324,7 +397,17 @@ class _Checker:
                 out = out.scatter(idx.filter(hit), got.filter(hit))
                 todo = todo.scatter(idx.filter(hit), False)
         self.report("records_bad_date", f.name, todo, raw, formats=" / ".join(formats))
+        self.check_plausible(f, out, raw)
         return out.rename(f.name)
+
+    def check_plausible(self, f: Field, parsed: pl.Series, raw: pl.Series) -> None:
+        """Times from EARLIEST to the end of the day after `today` (planned ones PLANNED_DAYS later)."""
+        last = self.today + timedelta(days=1 + (PLANNED_DAYS if f.name in PLANNED_FIELDS else 0))
+        bad = (parsed < datetime.combine(EARLIEST, time())) | (
+            parsed >= datetime.combine(last, time()) + timedelta(days=1)
+        )
+        first, last_text = EARLIEST.isoformat(), last.isoformat()
+        self.report("records_date_implausible", f.name, bad.fill_null(False), raw, first=first, last=last_text)
 
     def check_ranges(self, parsed: pl.DataFrame) -> None:
         cols = parsed.columns
@@ -382,7 +465,8 @@ class _Checker:
                 pl.col(later).dt.strftime("%Y-%m-%d %H:%M"),
                 pl.col(earlier).dt.strftime("%Y-%m-%d %H:%M"),
             )
-            for row, lv, ev in rows.iter_rows():
+            self.found += rows.height
+            for row, lv, ev in rows.sort(f"_row_{later}").head(MAX_PROBLEMS).iter_rows():
                 self.problems.append(
                     Problem(
                         "records_order",
@@ -409,7 +493,9 @@ class _Checker:
     def _record_problems(
         self, code: str, fname: str, merged: pl.DataFrame, mask: pl.Expr, row_col: str, **params
     ) -> None:
-        for (row,) in merged.filter(mask).select(row_col).iter_rows():
+        rows = merged.filter(mask).select(row_col)
+        self.found += rows.height
+        for (row,) in rows.sort(row_col).head(MAX_PROBLEMS).iter_rows():
             self.problems.append(Problem(code, where=fname, row=row, column=self.mapping.columns[fname], params=params))
 
     def events(self, parsed: pl.DataFrame, records: pl.DataFrame, *, merged: bool) -> pl.DataFrame:
