@@ -23,6 +23,8 @@ Environment (see .env.example):
   CERT_SYSTEM_MONTHS    months the after-sales system must have run before applying (default 3)
   RECORDS_REQUIRED_MONTHS  whole months of service records an applicant must show (default 3; a
                         scheme parameter takes precedence)
+  KPI_INLINE_MAX_RECORDS  above this many records of an enterprise, the KPI page computes its
+                        figures in a background job and shows "being computed" (default 100000)
   BUSINESS_CALENDAR_FILE  a YAML file of days off and 调休 working days for the years after the
                         chinesecalendar package's last (docs/records.md; default: none)
   CERT_MANDAYS_RULE, CERT_FEE_TABLE  paths of the man-day rule and fee table YAML (default: shipped)
@@ -312,6 +314,8 @@ if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks there too; empty until collectstatic
 # columnar snapshots of service records for the KPI suite: a cache, safe to delete (rebuilt on use)
 RECORDS_CACHE_DIR = DATA_DIR / "cache" / "records"
+# the KPI page computes inline up to this many records (about 0.3 s from the snapshot), else in a job
+KPI_INLINE_MAX_RECORDS = env_int("KPI_INLINE_MAX_RECORDS", 100_000)
 MEDIA_ROOT = DATA_DIR / "media"  # private: files are served only through views that check access
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20) * 1024 * 1024
 

@@ -1,9 +1,9 @@
 """An assessment's charts (page and PDF) and its PDF report.
 
 The charts are `aftersales.charts` SVG built from the same panel the page shows. The PDF is the
-`assessments/report.html` template rendered by WeasyPrint with a vendored CJK font (OFL, see
-static/aftersales/fonts/README.md), so Chinese renders without any system font. WeasyPrint needs
-the system's Pango library; when it cannot load, `pdf_from_html` raises `ReportUnavailable`.
+`assessments/report.html` template printed by `aftersales.pdf` (WeasyPrint with the vendored CJK
+font, so Chinese renders without any system font; `ReportUnavailable` when the system's Pango
+library cannot load), made once per version of the page and kept in storage.
 """
 
 from __future__ import annotations
@@ -11,28 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from pathlib import Path
 
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from aftersales.charts import Bar, Point, Svg, Threshold, bar_chart, history_chart
 from aftersales.core.display import format_points
 from aftersales.core.scoring import DEDUCTION_TEXT, RESULT_TEXT, DeductionKind, ResultKind
+from aftersales.pdf import FONT_FAMILY, font_faces
+from aftersales.pdf import ReportUnavailable as ReportUnavailable  # where the views and tests have imported it
+from aftersales.pdf import pdf_from_html as pdf_from_html
 from aftersales.schemes.selectors import scheme_of
 
 from .models import Assessment, SpecialFinding
 from .presenters import page_context
-
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "aftersales" / "fonts"
-FONT_FAMILY = "Aftersales Report Sans"
-FONTS = {400: "AftersalesReportSans-Regular.woff2", 700: "AftersalesReportSans-Bold.woff2"}
-
-
-class ReportUnavailable(Exception):
-    """The PDF library cannot run here (WeasyPrint or the system's Pango is missing)."""
-
 
 # ------------------------------------------------------------------------------------------ reads
 
@@ -143,33 +135,3 @@ def report_context(request, assessment: Assessment, lang: str) -> dict:
         "font_faces": font_faces(),
         "font_family": FONT_FAMILY,
     }
-
-
-def font_faces() -> str:
-    """The @font-face rules of the vendored font, by local file URL (percent-encoded by as_uri)."""
-    rules = [
-        f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{(FONT_DIR / name).as_uri()}") format("woff2"); '
-        f"font-weight: {weight}; font-style: normal; }}"
-        for weight, name in FONTS.items()
-    ]
-    return mark_safe("\n".join(rules))  # constant names and a file URL: no user input
-
-
-def pdf_from_html(html: str) -> bytes:
-    """The PDF of a report page. Loads nothing but the vendored fonts: no network, no other file."""
-    try:
-        import weasyprint
-        from weasyprint.urls import URLFetcher
-    except (ImportError, OSError) as exc:  # OSError: the system's Pango (or GLib) is missing
-        raise ReportUnavailable(str(exc)) from exc
-
-    allowed = FONT_DIR.as_uri() + "/"
-
-    class FontsOnly(URLFetcher):
-        def fetch(self, url, headers=None):
-            if not url.startswith(allowed):
-                raise ValueError(f"the report loads nothing but its fonts, not {url}")
-            return super().fetch(url, headers)
-
-    fetcher = FontsOnly(allowed_protocols={"file"})
-    return weasyprint.HTML(string=html, base_url=allowed, url_fetcher=fetcher).write_pdf()

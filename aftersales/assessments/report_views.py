@@ -1,4 +1,4 @@
-"""The assessment's PDF report."""
+"""The assessment's PDF report (made once per version of its page, then read from storage)."""
 
 import logging
 
@@ -11,9 +11,10 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from aftersales.core.text import normalise_language
+from aftersales.pdf import ReportUnavailable, stored_pdf
 
 from .access import assessment_for
-from .report import ReportUnavailable, pdf_from_html, report_context
+from .report import report_context
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +23,14 @@ log = logging.getLogger(__name__)
 @require_GET
 def assessment_report_pdf(request, pk: int):
     assessment = assessment_for(request, pk)
-    context = report_context(request, assessment, normalise_language(get_language()))
-    html = render_to_string("assessments/report.html", context, request=request)
+    lang = normalise_language(get_language())
+    context = report_context(request, assessment, lang)
+
+    def html_for(generated_at):
+        return render_to_string("assessments/report.html", {**context, "generated_at": generated_at}, request=request)
+
     try:
-        pdf = pdf_from_html(html)
+        pdf = stored_pdf(folder=f"assessment-report/{assessment.pk}", variant=lang, html_for=html_for)
     except ReportUnavailable as exc:
         log.error("PDF report unavailable: %s", exc)
         return render(request, "assessments/report_unavailable.html", {"assessment": assessment}, status=503)

@@ -1,4 +1,3 @@
-import io
 from functools import partial
 
 from django.contrib import messages
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.selectors import enterprises_of
 from aftersales.checklist.reader import parse_checklist_bytes
-from aftersales.checklist.writer import write_xlsx
+from aftersales.checklist.writer import checklist_xlsx
 from aftersales.core.problems import ProblemsError
 from aftersales.core.text import normalise_language
 from aftersales.schemes.models import SchemeVersion
@@ -163,9 +162,14 @@ def assessment_export(request, pk: int):
     """The checklist .xlsx with this assessment's answers filled in, to edit offline and import."""
     assessment = assessment_for(request, pk)
     live = assessment_score(assessment)
-    buffer = io.BytesIO()
-    write_xlsx(live.scheme, buffer, _lang(), filled=filled_of(live, assessment))
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    data = checklist_xlsx(
+        live.scheme,
+        scheme_sha256=assessment.scheme_version.sha256,
+        lang=_lang(),
+        folder=f"assessment-checklist/{assessment.pk}",
+        filled=filled_of(live, assessment),
+    )
+    response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}.xlsx"'
     return response
 

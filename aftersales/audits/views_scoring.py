@@ -22,10 +22,10 @@ from aftersales.assessments.answering import answer_messages, answer_post
 from aftersales.assessments.evidence import EvidenceRefused
 from aftersales.assessments.forms import SpecialForm
 from aftersales.assessments.models import Evidence, SpecialFinding
-from aftersales.assessments.report import ReportUnavailable, pdf_from_html
 from aftersales.assessments.services import AssessmentFrozen
 from aftersales.certification.access import case_may
 from aftersales.core.problems import ProblemsError
+from aftersales.pdf import ReportUnavailable, stored_pdf
 
 from . import decisions, findings, services
 from .access import audit_case_for, audit_scores_for, is_enterprise_viewer
@@ -283,10 +283,14 @@ def audit_report_save(request, pk: int):
 @require_GET
 def audit_report_pdf(request, pk: int):
     case, audit = audit_scores_for(request, pk)
-    context = report_context(case, audit, _lang())
-    html = render_to_string("audits/report.html", context, request=request)
+    lang = _lang()
+    context = report_context(case, audit, lang)
+
+    def html_for(generated_at):
+        return render_to_string("audits/report.html", {**context, "generated_at": generated_at}, request=request)
+
     try:
-        pdf = pdf_from_html(html)
+        pdf = stored_pdf(folder=f"audit-report/{case.pk}", variant=lang, html_for=html_for)
     except ReportUnavailable as exc:
         log.error("PDF report unavailable: %s", exc)
         return render(request, "assessments/report_unavailable.html", {"assessment": audit.assessment}, status=503)

@@ -1,8 +1,8 @@
 """The PDF certificate (A4 landscape, Chinese or English) of a certificate version.
 
-Rendered from `templates/certificates/pdf.html` by WeasyPrint with the vendored CJK font (read
-from the font cache, see `fonts`) and a fetcher that loads nothing but those font files (no
-network). It prints what the
+Rendered from `templates/certificates/pdf.html` by `aftersales.pdf` (WeasyPrint with the vendored
+CJK font from the font cache, loading nothing else) and kept in storage once made for a version of
+the page and its record (`certificate_pdf_stored`). It prints what the
 version states (the same data as its signed payload), the star mark, a QR code of the registry
 page with its URL, the signing key id and a fingerprint of the signature, and embeds the signed
 record as the attachment `certificate.json` (see `pdfrecord`), so `aftersales certificate verify`
@@ -18,15 +18,12 @@ certificate's legal wording must not depend on a compiled translation.
 
 from __future__ import annotations
 
-import io
 from datetime import date
-from functools import cache
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
-from aftersales.assessments.report import ReportUnavailable
+from aftersales import pdf
 from aftersales.core.scheme import Level
 from aftersales.core.text import Text, normalise_language
 
@@ -172,20 +169,9 @@ def certificate_context(version: CertificateVersion, lang: str, *, today: date |
         "not_valid": reason,
         "watermark": WATERMARK[reason].get(lang) if reason else "",
         "banner": banner,
-        "font_faces": font_faces(),
+        "font_faces": pdf.font_faces(),
         "font_family": fonts.FAMILY,
     }
-
-
-def font_faces() -> str:
-    """@font-face rules of the vendored font, from the uncompressed copies in the font cache
-    (decoding the WOFF2 files on every render costs about 0.4 s)."""
-    rules = [
-        f'@font-face {{ font-family: "{fonts.FAMILY}"; src: url("{fonts.otf_path(weight).as_uri()}") '
-        f'format("opentype"); font-weight: {weight}; font-style: normal; }}'
-        for weight in fonts.SOURCES
-    ]
-    return mark_safe("\n".join(rules))  # constant names and file URLs: no user input
 
 
 def certificate_html(version: CertificateVersion, lang: str = "zh-hans", *, today: date | None = None) -> str:
@@ -197,41 +183,24 @@ def certificate_pdf(
 ) -> bytes:
     """The certificate PDF of `version` in `lang` (zh-Hans or en) with its signed record attached.
     `record` replaces the attachment (tests build tampered files with it). Raises
-    `assessments.report.ReportUnavailable` when WeasyPrint cannot run here."""
+    `aftersales.pdf.ReportUnavailable` when WeasyPrint cannot run here."""
     html = certificate_html(version, lang, today=today)
-    attachment = pdfrecord.record_bytes(record if record is not None else certificate_record(version))
-    return pdf_with_attachment(html, name=pdfrecord.ATTACHMENT_NAME, data=attachment)
+    return pdf.pdf_from_html(html, attachments=[_attachment(version, record)])
 
 
-@cache
-def _ssl_context():
-    import ssl
-
-    return ssl.create_default_context()
-
-
-def pdf_with_attachment(html: str, *, name: str, data: bytes) -> bytes:
-    """Like `assessments.report.pdf_from_html` (loads nothing but the vendored fonts, here from the
-    font cache), with one file attached to the PDF."""
-    try:
-        import weasyprint
-        from weasyprint.urls import URLFetcher
-    except (ImportError, OSError) as exc:  # OSError: the system's Pango (or GLib) is missing
-        raise ReportUnavailable(str(exc)) from exc
-
-    allowed = fonts.cache_dir().as_uri() + "/"
-
-    class FontsOnly(URLFetcher):
-        def fetch(self, url, headers=None):
-            if not url.startswith(allowed):
-                raise ValueError(f"the certificate loads nothing but its fonts, not {url}")
-            return super().fetch(url, headers)
-
-    # an SSL context made once: WeasyPrint's fetcher builds a new one per document otherwise
-    # (about 0.2 s, for HTTPS it never uses here)
-    fetcher = FontsOnly(allowed_protocols={"file"}, ssl_context=_ssl_context())
-    attachment = weasyprint.Attachment(
-        file_obj=io.BytesIO(data), name=name, description="signed certificate record", url_fetcher=fetcher
+def certificate_pdf_stored(version: CertificateVersion, lang: str = "zh-hans") -> bytes:
+    """`certificate_pdf` made once per version of the page (its status today included) and of the
+    signed record, then read from storage (`aftersales.pdf.stored_pdf`)."""
+    html = certificate_html(version, lang)
+    variant = f"v{version.seq}-{normalise_language(lang)}"
+    return pdf.stored_pdf(
+        folder=f"certificate/{version.certificate_id}",
+        variant=variant,
+        html_for=lambda _generated_at: html,  # the certificate prints no "made at" time
+        attachments=[_attachment(version, None)],
     )
-    document = weasyprint.HTML(string=html, base_url=allowed, url_fetcher=fetcher)
-    return document.write_pdf(attachments=[attachment])
+
+
+def _attachment(version: CertificateVersion, record: dict | None) -> pdf.Attachment:
+    data = pdfrecord.record_bytes(record if record is not None else certificate_record(version))
+    return pdf.Attachment(pdfrecord.ATTACHMENT_NAME, data, "signed certificate record")

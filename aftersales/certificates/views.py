@@ -259,7 +259,7 @@ def certificate_pdf(request, number: str):
     try:
         from . import documents
 
-        pdf = documents.certificate_pdf(version, lang)
+        pdf = documents.certificate_pdf_stored(version, lang)
     except (ImportError, AttributeError, OSError, ReportUnavailable) as exc:
         return _unavailable(request, certificate, exc)
     response = HttpResponse(pdf, content_type="application/pdf")

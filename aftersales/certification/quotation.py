@@ -1,4 +1,5 @@
-"""The quotation as a PDF in Chinese (WeasyPrint with the vendored CJK font, as the assessment report)."""
+"""The quotation as a PDF in Chinese (`aftersales.pdf`, as the reports), made once per version of its
+page and then read from storage."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from aftersales.assessments.report import FONT_FAMILY, ReportUnavailable, font_faces, pdf_from_html
 from aftersales.core.mandays import KIND_TEXT
+from aftersales.pdf import FONT_FAMILY, ReportUnavailable, font_faces, stored_pdf
 
 from .access import case_for
 from .models import Application, Case, Quotation, Review
@@ -24,32 +25,34 @@ log = logging.getLogger(__name__)
 MODE_ZH = {"on_site": "现场审核", "remote": "远程审核", "mixed": "现场与远程结合"}
 
 
-def quotation_html(case: Case, quotation: Quotation) -> str:
-    """The quotation page, always in Chinese (the document the contract refers to)."""
+def quotation_context(case: Case, quotation: Quotation) -> dict:
     review = Review.objects.filter(case=case).first()
     application = Application.objects.filter(case=case).first()
     calculation = review.calculation.get("lines", []) if review else []
-    with translation.override("zh-hans"):
-        return render_to_string(
-            "certification/quotation.html",
-            {
-                "case": case,
-                "quotation": quotation,
-                "review": review,
-                "application": application,
-                "lines": [{**ln, "label": ln["zh-Hans"]} for ln in quotation.lines["lines"]],
-                "calculation": [{**ln, "label": ln["zh-Hans"]} for ln in calculation],
-                "kind_zh": KIND_TEXT[case.kind].zh,
-                "mode_zh": MODE_ZH.get(review.audit_mode, "") if review else "",
-                "generated_at": timezone.localtime(),
-                "font_faces": font_faces(),
-                "font_family": FONT_FAMILY,
-            },
-        )
+    return {
+        "case": case,
+        "quotation": quotation,
+        "review": review,
+        "application": application,
+        "lines": [{**ln, "label": ln["zh-Hans"]} for ln in quotation.lines["lines"]],
+        "calculation": [{**ln, "label": ln["zh-Hans"]} for ln in calculation],
+        "kind_zh": KIND_TEXT[case.kind].zh,
+        "mode_zh": MODE_ZH.get(review.audit_mode, "") if review else "",
+        "font_faces": font_faces(),
+        "font_family": FONT_FAMILY,
+    }
 
 
 def quotation_pdf(case: Case, quotation: Quotation) -> bytes:
-    return pdf_from_html(quotation_html(case, quotation))
+    """The quotation page, always in Chinese (the document the contract refers to), as a PDF made
+    once per version of the page (`aftersales.pdf.stored_pdf`)."""
+    context = quotation_context(case, quotation)
+
+    def html_for(generated_at) -> str:
+        with translation.override("zh-hans"):
+            return render_to_string("certification/quotation.html", {**context, "generated_at": generated_at})
+
+    return stored_pdf(folder=f"quotation/{case.pk}", variant="zh-hans", html_for=html_for)
 
 
 @login_required

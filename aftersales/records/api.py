@@ -20,7 +20,7 @@ from aftersales.core.records.fields import FIELDS, Kind
 from aftersales.core.records.mapping import shipped_mappings
 from aftersales.params import ApiPage, ApiRecordsDate
 
-from . import selectors, services
+from . import kpis, selectors, services
 from .access import ADMIN, SAMPLE, records_access
 from .forms import MAX_IMPORT_BYTES, MAX_MAPPING_BYTES
 from .models import AuditSample, RecordImport, SampleEntry
@@ -113,7 +113,7 @@ def kpi_report(
     """The KPI suite (definitions, cohorts, denominators, wall-clock and business time)."""
     access = records_access(request.user, enterprise_id)
     try:
-        report = selectors.kpi_report(access.enterprise, date_from=date_from, date_to=date_to)
+        report = kpis.kpi_report(access.enterprise, date_from=date_from, date_to=date_to)
     except ProblemsError as exc:
         raise HttpError(422, "; ".join(p.message() for p in exc.problems)) from None
     return report.as_json()

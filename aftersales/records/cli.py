@@ -245,8 +245,8 @@ def register(app: typer.Typer) -> None:
         django_setup()
         from aftersales.core.problems import ProblemsError
 
+        from .kpis import kpi_report
         from .presenters import kpi_value_text
-        from .selectors import kpi_report
 
         lang = normalise_language(lang)
         ent = _enterprise(enterprise, lang, as_json)

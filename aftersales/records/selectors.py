@@ -288,13 +288,14 @@ def snapshot_key(enterprise_id: int, kind: Kind) -> str:
     return f"{pk}-{finished.timestamp() if finished else 0:.6f}-{count}"
 
 
-def kpi_frame(enterprise_id: int, kind: Kind) -> pl.DataFrame:
+def kpi_frame(enterprise_id: int, kind: Kind, *, key: str | None = None) -> pl.DataFrame:
     """The KPI columns of an enterprise's records, from a columnar snapshot (Parquet under
     AFTERSALES_DATA_DIR/cache) when one exists for the current records, else read from the database
-    and snapshotted. A snapshot is only ever a copy: delete the folder and it is rebuilt."""
+    and snapshotted. A snapshot is only ever a copy: delete the folder and it is rebuilt. `key`:
+    the records' `snapshot_key` when the caller has it already."""
     folder = Path(settings.RECORDS_CACHE_DIR)
     stem = f"{enterprise_id}-{kind}-"
-    path = folder / f"{stem}{snapshot_key(enterprise_id, kind)}.parquet"
+    path = folder / f"{stem}{key or snapshot_key(enterprise_id, kind)}.parquet"
     if path.exists():
         try:
             return pl.read_parquet(path)

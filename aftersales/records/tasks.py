@@ -25,3 +25,27 @@ def kpi_snapshot_task(enterprise_id: int, kind: str) -> str:
 
     kpi_frame(enterprise_id, Kind(kind))
     return snapshot_key(enterprise_id, Kind(kind))
+
+
+@task
+def kpi_report_task(enterprise_id: int, date_from: str, date_to: str) -> str:
+    """Compute and store the KPI figures of a period ("" = open end) for the records as they are
+    now (the KPI page of a large record set waits for this; see records/kpis.py)."""
+    from datetime import date
+
+    from aftersales.accounts.models import Organisation
+    from aftersales.core.problems import ProblemsError
+
+    from .kpis import compute_report, kpi_request, stored_report
+
+    enterprise = Organisation.objects.get(pk=enterprise_id)
+    period = {
+        name: date.fromisoformat(v) if v else None for name, v in (("date_from", date_from), ("date_to", date_to))
+    }
+    req = kpi_request(enterprise, **period)
+    try:
+        if stored_report(req) is None:  # a retried or doubled job computes once
+            compute_report(req, enterprise)
+    except ProblemsError:
+        return "problems"  # stored with the key: the page shows them
+    return req.key

@@ -16,8 +16,8 @@ from aftersales.core.records.fields import Kind
 from aftersales.core.text import normalise_language
 from aftersales.params import page_number
 
-from . import selectors, services
 from .access import ADMIN, SAMPLE, cb_enterprises, entry_for, import_for, records_for, sample_for
+from . import kpis, selectors, services
 from .forms import CommitmentForm, ImportForm, PeriodForm, RecordFilterForm, SampleForm, VerdictForm
 from .models import RECORD_MODELS, Commitment, SampleEntry, StatusCategory
 from .models import Kind as KindChoices
@@ -218,14 +218,16 @@ def records_list(request, enterprise_id: int, kind: str):
 @login_required
 @require_GET
 def records_kpis(request, enterprise_id: int):
+    """The KPI figures of a period; for a large record set computed in the background while the page
+    says so and polls (records/kpis.py)."""
     access = records_for(request, enterprise_id)
     form = PeriodForm(request.GET or None)
     period = form.cleaned_data if form.is_valid() else {}
     date_from, date_to = period.get("date_from"), period.get("date_to")
-    problems, cards, report = [], [], None
+    problems, cards, report, pending = [], [], None, None
     try:
-        report = selectors.kpi_report(access.enterprise, date_from=date_from, date_to=date_to)
-        cards = kpi_cards(report, _lang())
+        report, pending = kpis.kpi_report_for_page(access.enterprise, date_from=date_from, date_to=date_to)
+        cards = kpi_cards(report, _lang()) if report else []
     except ProblemsError as exc:
         problems = [p.message(_lang()) for p in exc.problems]
     context = {
@@ -233,6 +235,7 @@ def records_kpis(request, enterprise_id: int):
         "enterprise": access.enterprise,
         "form": form,
         "report": report,
+        "pending": pending,
         "cards": cards,
         "problems": problems,
         "commitment": selectors.commitment_in_force(access.enterprise, date_to),
@@ -240,6 +243,8 @@ def records_kpis(request, enterprise_id: int):
             f"{k}={v}" for k, v in (("date_from", date_from), ("date_to", date_to)) if v is not None
         ),
     }
+    if _is_htmx(request):
+        return render(request, "records/kpis.html#figures", context)
     return render(request, "records/kpis.html", context)
 
 

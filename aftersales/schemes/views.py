@@ -1,11 +1,9 @@
-import io
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from aftersales.checklist.writer import write_xlsx
+from aftersales.checklist.writer import checklist_xlsx
 from aftersales.core.text import normalise_language
 
 from .selectors import scheme_of, scheme_version_get, scheme_version_list
@@ -46,11 +44,10 @@ def scheme_detail(request, scheme_id: str, version: str):
 def scheme_checklist(request, scheme_id: str, version: str):
     row = scheme_version_get(scheme_id=scheme_id, version=version)
     scheme = scheme_of(row)
-    buffer = io.BytesIO()
-    write_xlsx(scheme, buffer, normalise_language(get_language()))
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    data = checklist_xlsx(
+        scheme, scheme_sha256=row.sha256, lang=normalise_language(get_language()), folder=f"checklist/{row.pk}"
     )
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{scheme.id}-{scheme.version}-checklist.xlsx"'
     return response
 

@@ -9,11 +9,12 @@ for an even count; P90: nearest rank (the smallest value with ≥ 90 % of values
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import partial
 from types import MappingProxyType
 
 import polars as pl
@@ -48,6 +49,10 @@ class RecordFrames:
     work_orders: pl.DataFrame = field(default_factory=lambda: empty_frame(Kind.WORK_ORDER))
     return_visits: pl.DataFrame = field(default_factory=lambda: empty_frame(Kind.RETURN_VISIT))
     surveys: pl.DataFrame = field(default_factory=lambda: empty_frame(Kind.SURVEY))
+
+
+_TEXTS = {"title", "definition", "cohort", "missing_reason"}
+_DECIMALS = {"value", "median", "p90", "median_business", "p90_business", "median_working_days", "p90_working_days"}
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,27 @@ class Kpi:
             out[name] = v
         return out
 
+    @classmethod
+    def from_json(cls, data: dict) -> Kpi:
+        """The Kpi `as_json` wrote (figures stored between requests)."""
+        values: dict[str, object] = {}
+        for name in cls.__dataclass_fields__:
+            v = data[name]
+            if name in _TEXTS and v is not None:
+                v = Text(v["zh-Hans"], v["en"])
+            elif name in _DECIMALS and v is not None:
+                v = Decimal(v)
+            elif name == "monthly":
+                v = tuple(
+                    (m["month"], None if m["value"] is None else Decimal(m["value"]), m["denominator"]) for m in v
+                )
+            elif name == "distribution":
+                v = tuple((b["bucket"], b["count"]) for b in v)
+            elif name == "drill":
+                v = MappingProxyType(v)
+            values[name] = v
+        return cls(**values)
+
 
 @dataclass(frozen=True)
 class KpiReport:
@@ -111,6 +137,14 @@ class KpiReport:
             "kpis": [k.as_json() for k in self.kpis],
         }
 
+    @classmethod
+    def from_json(cls, data: dict) -> KpiReport:
+        period = tuple(
+            None if d is None else date.fromisoformat(d) for d in (data["period"]["from"], data["period"]["to"])
+        )
+        kpis = tuple(Kpi.from_json(k) for k in data["kpis"])
+        return cls(data["calendar_id"], data["calendar_sha256"], period, kpis)
+
 
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
@@ -129,7 +163,12 @@ def kpi_suite(
 ) -> KpiReport:
     """Compute every KPI for records received (surveys: answered) from `date_from` to `date_to` inclusive."""
     cohorts = _Cohorts(frames, calendar, date_from, date_to)
-    kpis = tuple(_compute(spec, cohorts, commitments, date_from, date_to) for spec in _SPECS)
+    plans = [_plan(spec, cohorts, commitments) for spec in _SPECS]
+    results = iter(pl.collect_all([query for _, queries in plans for query in queries]))  # one run for all
+    kpis = tuple(
+        finish([next(results) for _ in queries], _base(spec, date_from, date_to))
+        for (finish, queries), spec in zip(plans, _SPECS, strict=True)
+    )
     return KpiReport(calendar.id, calendar.sha256, (date_from, date_to), kpis)
 
 
@@ -144,14 +183,15 @@ def drill_records(
 ) -> pl.DataFrame:
     """The records behind one KPI: kind, external_id, counted (rates: in the numerator; else null)."""
     spec = next(s for s in _SPECS if s.id == kpi_id)
-    sub = _subset(spec, _Cohorts(frames, calendar, date_from, date_to), commitments)
+    sub = _subset(spec, _Cohorts(frames, calendar, date_from, date_to), commitments).collect()
     counted = pl.col("counted") if "counted" in sub.columns else pl.lit(None, pl.Boolean)
     kind = pl.col("kind") if "kind" in sub.columns else pl.lit(_default_kind(spec))
     return sub.select(kind.alias("kind"), "external_id", counted.alias("counted"))
 
 
 class _Cohorts:
-    """The prepared cohort frames: one row per non-cancelled record in the period."""
+    """The prepared cohort frames (lazy views of frames computed once): one row per non-cancelled
+    record in the period."""
 
     def __init__(self, frames: RecordFrames, cal: BusinessCalendar, date_from: date | None, date_to: date | None):
         self.cal = cal
@@ -179,7 +219,7 @@ class _Cohorts:
                 (cal.position(pl.col(end)) - pl.col("_start_pos")).alias(f"{prefix}_biz"),
             ]
 
-        self.complaints = (
+        complaints = (
             c.lazy()
             .with_columns(cal.position(pl.col("received_at")).alias("_start_pos"))
             .select(
@@ -192,9 +232,8 @@ class _Cohorts:
                 (pl.col("closed_at").is_not_null() | (pl.col("status") == StatusCategory.CLOSED)).alias("closed"),
                 pl.col("external_id").is_in(visited["complaint"].implode()).alias("visited"),
             )
-            .collect()
         )
-        self.work_orders = (
+        work_orders = (
             w.lazy()
             .with_columns(cal.position(pl.col("received_at")).alias("_start_pos"))
             .select(
@@ -208,16 +247,17 @@ class _Cohorts:
                 "repeat",
                 pl.col("external_id").is_in(visited["work_order"].implode()).alias("visited"),
             )
-            .collect()
         )
-        s = _in_period(frames.surveys, "answered_at", date_from, date_to)
-        self.surveys = s.select(
+        surveys = _in_period(frames.surveys.lazy(), "answered_at", date_from, date_to).select(
             "external_id",
             _month("answered_at"),
             (pl.col("score") * 5 >= pl.col("scale") * 4).alias("satisfied"),
             (pl.col("score") * 100 // pl.col("scale")).alias("norm"),  # exact: scales are 5, 10, 100
             "nps",
         )
+        # materialised once, read lazily by every KPI's plan
+        collected = pl.collect_all([complaints, work_orders, surveys])
+        self.complaints, self.work_orders, self.surveys = (f.lazy() for f in collected)
 
 
 def _month(col: str) -> pl.Expr:
@@ -233,7 +273,8 @@ def _live(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(pl.col("status").is_null() | (pl.col("status") != StatusCategory.CANCELLED))
 
 
-def _in_period(frame: pl.DataFrame, col: str, date_from: date | None, date_to: date | None) -> pl.DataFrame:
+def _in_period(frame, col: str, date_from: date | None, date_to: date | None):
+    """`frame` (eager or lazy) restricted to the period."""
     cond = pl.lit(True)
     if date_from is not None:
         cond = cond & (pl.col(col) >= pl.lit(date_from).cast(pl.Datetime("us")))
@@ -296,7 +337,7 @@ _SPECS = (
 )
 
 
-def _subset(spec: _Spec, c: _Cohorts, commitments: Commitments) -> pl.DataFrame:
+def _subset(spec: _Spec, c: _Cohorts, commitments: Commitments) -> pl.LazyFrame:
     """The cohort rows of one KPI with the columns its aggregation needs (wall/biz, counted, x)."""
     cm = getattr(commitments, spec.commitment) if spec.commitment else None
     match spec.id:
@@ -350,17 +391,14 @@ def _subset(spec: _Spec, c: _Cohorts, commitments: Commitments) -> pl.DataFrame:
     raise KeyError(spec.id)
 
 
-def _times(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:
+def _times(frame: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
     wall, biz = f"{prefix}_us", f"{prefix}_biz"
-    return (
-        frame.lazy()
-        .select("external_id", "month", pl.col(wall).alias("wall"), pl.col(biz).alias("biz"))
-        .filter(pl.col("wall").is_not_null())
-        .collect()
+    return frame.select("external_id", "month", pl.col(wall).alias("wall"), pl.col(biz).alias("biz")).filter(
+        pl.col("wall").is_not_null()
     )
 
 
-def _within(frame: pl.DataFrame, col: str, limit: Decimal | None, unit: int) -> pl.DataFrame:
+def _within(frame: pl.LazyFrame, col: str, limit: Decimal | None, unit: int) -> pl.LazyFrame:
     f = frame.select("external_id", "month", col).filter(pl.col(col).is_not_null())
     if limit is None:
         return f
@@ -368,24 +406,32 @@ def _within(frame: pl.DataFrame, col: str, limit: Decimal | None, unit: int) -> 
     return f.with_columns((pl.col(col) <= bound).alias("counted"))
 
 
-def _compute(spec: _Spec, c: _Cohorts, commitments: Commitments, date_from, date_to) -> Kpi:
+def _base(spec: _Spec, date_from, date_to) -> dict:
     title, definition, cohort = KPI_TEXTS[spec.id]
-    sub = _subset(spec, c, commitments)
     drill = MappingProxyType(
         {"kpi": spec.id, "kind": _default_kind(spec), "where": spec.where,
          "date_from": _iso(date_from), "date_to": _iso(date_to)}
     )  # fmt: skip
-    base = {"id": spec.id, "title": title, "definition": definition, "cohort": cohort, "drill": drill,
-            "denominator": sub.height, "lower_is_better": spec.lower_is_better}  # fmt: skip
+    return {"id": spec.id, "title": title, "definition": definition, "cohort": cohort, "drill": drill,
+            "lower_is_better": spec.lower_is_better}  # fmt: skip
+
+
+_Finish = Callable[[list[pl.DataFrame], dict], "Kpi"]
+
+
+def _plan(spec: _Spec, c: _Cohorts, commitments: Commitments) -> tuple[_Finish, list[pl.LazyFrame]]:
+    """The lazy queries of one KPI and the function that makes the Kpi of their results."""
+    sub = _subset(spec, c, commitments)
     if spec.type == "time":
-        return _time_kpi(sub, base, working_days=spec.id == "complaint_closure_time", day_seconds=c.cal.day_seconds)
+        working_days = spec.id == "complaint_closure_time"
+        return partial(_time_kpi, working_days=working_days, day_seconds=c.cal.day_seconds), _time_queries(sub)
     if spec.type == "rate":
         if spec.commitment and getattr(commitments, spec.commitment) is None:
-            return Kpi(unit="rate", missing_reason=NO_COMMITMENT, **base)
-        return _ratio_kpi(sub, base, unit="rate", scale=1)
+            return _no_commitment, [sub.select(pl.len().alias("n"))]
+        return partial(_sum_kpi, unit="rate", scale=1), _sum_queries(sub, "counted")
     if spec.type == "nps":
-        return _mean_kpi(sub, base, unit="nps", scale=100)
-    return _mean_kpi(sub, base, unit="score", scale=1)
+        return partial(_sum_kpi, unit="nps", scale=100), _sum_queries(sub, "x")
+    return partial(_sum_kpi, unit="score", scale=1), _sum_queries(sub, "x")
 
 
 def _default_kind(spec: _Spec) -> str:
@@ -408,26 +454,33 @@ def _hours(seconds: float | int | None, unit: str = "hours", per: int = HOUR) ->
     return _q(Fraction(seconds) / per, unit)  # Fraction(float) is exact: medians are whole or half seconds
 
 
-def _p90(col: str, n: int) -> pl.Expr:
+def _p90(col: str) -> pl.Expr:
     """Nearest rank: the value at 1-based rank ceil(0.9 n) in ascending order = the k-th largest."""
-    k = n - (9 * n + 9) // 10 + 1
-    return pl.col(col).top_k(k).min()
+    n = pl.len()
+    return pl.col(col).top_k(n - (9 * n + 9) // 10 + 1).min()
 
 
-def _time_kpi(sub: pl.DataFrame, base: dict, *, working_days: bool, day_seconds: int) -> Kpi:
-    """`sub.wall` in microseconds, `sub.biz` in working seconds."""
-    if sub.height == 0:
-        return Kpi(unit="hours", missing_reason=NO_RECORDS, **base)
-    stats = sub.select(
-        pl.col("wall").median().alias("m"),
-        _p90("wall", sub.height).alias("p"),
-        pl.col("biz").median().alias("mb"),
-        _p90("biz", sub.height).alias("pb"),
-    )
-    monthly = sub.group_by("month").agg(pl.col("wall").median().alias("m"), pl.len().alias("n")).sort("month")
+def _time_queries(sub: pl.LazyFrame) -> list[pl.LazyFrame]:
+    """`sub.wall` in microseconds, `sub.biz` in working seconds: statistics, months, buckets."""
     bucket = sum((pl.col("wall") >= lo * HOUR * _US).cast(pl.Int64) for _, lo in BUCKETS[1:])
-    buckets = sub.select(bucket.alias("b")).group_by("b").len()
+    return [
+        sub.select(
+            pl.len().alias("n"),
+            pl.col("wall").median().alias("m"),
+            _p90("wall").alias("p"),
+            pl.col("biz").median().alias("mb"),
+            _p90("biz").alias("pb"),
+        ),
+        sub.group_by("month").agg(pl.col("wall").median().alias("m"), pl.len().alias("n")).sort("month"),
+        sub.select(bucket.alias("b")).group_by("b").len(),
+    ]
+
+
+def _time_kpi(results: list[pl.DataFrame], base: dict, *, working_days: bool, day_seconds: int) -> Kpi:
+    stats, monthly, buckets = results
     st = stats.row(0, named=True)
+    if st["n"] == 0:
+        return Kpi(unit="hours", missing_reason=NO_RECORDS, denominator=0, **base)
     counts = dict(buckets.iter_rows())
     extra = {}
     if working_days:
@@ -436,6 +489,7 @@ def _time_kpi(sub: pl.DataFrame, base: dict, *, working_days: bool, day_seconds:
     wall_hours = HOUR * _US
     return Kpi(
         unit="hours",
+        denominator=st["n"],
         value=_hours(st["m"], per=wall_hours),
         median=_hours(st["m"], per=wall_hours),
         p90=_hours(st["p"], per=wall_hours),
@@ -448,29 +502,32 @@ def _time_kpi(sub: pl.DataFrame, base: dict, *, working_days: bool, day_seconds:
     )
 
 
-def _ratio_kpi(sub: pl.DataFrame, base: dict, *, unit: str, scale: int) -> Kpi:
-    if sub.height == 0:
-        return Kpi(unit=unit, missing_reason=NO_RECORDS, numerator=0, **base)
-    num = int(sub["counted"].sum())
-    monthly = sub.group_by("month").agg(pl.col("counted").sum().alias("k"), pl.len().alias("n")).sort("month")
-    return Kpi(
-        unit=unit,
-        numerator=num,
-        value=_q(Fraction(num * scale, sub.height), unit),
-        monthly=tuple((_month_label(m), _q(Fraction(k * scale, n), unit), n) for m, k, n in monthly.iter_rows()),
-        **base,
-    )
+def _no_commitment(results: list[pl.DataFrame], base: dict) -> Kpi:
+    return Kpi(unit="rate", missing_reason=NO_COMMITMENT, denominator=results[0].item(), **base)
 
 
-def _mean_kpi(sub: pl.DataFrame, base: dict, *, unit: str, scale: int) -> Kpi:
-    """Mean of the integer column x (NPS: x = +1 promoter, −1 detractor, 0 passive; ×100)."""
-    if sub.height == 0:
-        return Kpi(unit=unit, missing_reason=NO_RECORDS, **base)
-    total = int(sub["x"].sum())
-    monthly = sub.group_by("month").agg(pl.col("x").sum().alias("s"), pl.len().alias("n")).sort("month")
+def _sum_queries(sub: pl.LazyFrame, col: str) -> list[pl.LazyFrame]:
+    """The count and the sum of `col` (counted: how many true; x: the integer total), by month too."""
+    return [
+        sub.select(pl.len().alias("n"), pl.col(col).sum().alias("s")),
+        sub.group_by("month").agg(pl.col(col).sum().alias("s"), pl.len().alias("n")).sort("month"),
+    ]
+
+
+def _sum_kpi(results: list[pl.DataFrame], base: dict, *, unit: str, scale: int) -> Kpi:
+    """Rates (the share of counted rows) and means of the integer column x (NPS: x = +1 promoter,
+    −1 detractor, 0 passive; ×100)."""
+    totals, monthly = results
+    n, total = totals.row(0)
+    if n == 0:
+        return Kpi(unit=unit, missing_reason=NO_RECORDS, denominator=0, **base,
+                   **({"numerator": 0} if unit == "rate" else {}))  # fmt: skip
+    extra = {"numerator": int(total)} if unit == "rate" else {}
     return Kpi(
         unit=unit,
-        value=_q(Fraction(total * scale, sub.height), unit),
-        monthly=tuple((_month_label(m), _q(Fraction(s * scale, n), unit), n) for m, s, n in monthly.iter_rows()),
+        denominator=n,
+        value=_q(Fraction(int(total) * scale, n), unit),
+        monthly=tuple((_month_label(m), _q(Fraction(int(k) * scale, c), unit), c) for m, k, c in monthly.iter_rows()),
+        **extra,
         **base,
     )
