@@ -1,4 +1,5 @@
-"""Demo data: one certification body, three enterprises at different levels, a user for every role.
+"""Demo data: one certification body, three enterprises at different levels, a user for every role;
+then (demo/*.py) more enterprises, cases, audits, certificates and every enterprise's service records.
 
 Idempotent: run it again and nothing changes. Everything goes through the same services the web
 uses, so the demo also exercises them (events included).
@@ -130,10 +131,10 @@ class Command(BaseCommand):
         # each part is idempotent and goes through the services the web uses
         from aftersales.demo import audits, cases, certificates, records
 
-        records.load(stdout=self.stdout)
         cases.load(stdout=self.stdout)
         audits.load(stdout=self.stdout)
         certificates.load(stdout=self.stdout)
+        records.load(stdout=self.stdout)  # every enterprise exists by now, each gets its records
         self._cycle()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
