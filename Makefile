@@ -32,7 +32,7 @@ test: export DJANGO_ALLOWED_HOSTS ?= testserver,localhost,127.0.0.1
 test: install
 	$(VENV)/bin/ruff check .
 	$(PY) -m aftersales.manage makemigrations --check --dry-run >/dev/null
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: export DJANGO_SECRET_KEY ?= insecure-key-for-lint-only
 lint: export DJANGO_ALLOWED_HOSTS ?= localhost

@@ -27,7 +27,8 @@ from aftersales.demo.stories import KITCHEN, STORIES, TRADE_PRODUCTS
 from aftersales.records.models import RECORD_MODELS, Complaint, ReturnVisit, StatusEvent, WorkOrder
 from aftersales.records.selectors import kpi_report
 
-pytestmark = pytest.mark.django_db(transaction=False)
+# one worker takes the whole module, so the demo is loaded once (make test runs with --dist loadgroup)
+pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.xdist_group("demo")]
 
 HAICHUAN, JINCHENG, HENGTAI = "杭州海川家电有限公司", "成都锦程电器销售有限公司", "佛山市顺德区恒泰厨具有限公司"
 # what a record plans rather than records: an appointment or a deadline may lie ahead
