@@ -10,13 +10,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.selectors import enterprises_of
 from aftersales.checklist.reader import parse_checklist_bytes
-from aftersales.checklist.writer import checklist_xlsx
 from aftersales.core.problems import ProblemsError
 from aftersales.core.text import normalise_language
+from aftersales.generated import checklist_xlsx
 from aftersales.schemes.models import SchemeVersion
 from aftersales.schemes.selectors import scheme_of
 
-from . import services
+from . import importing, services
 from .access import assessment_child_for, assessment_for
 from .answering import answer_messages, answer_post
 from .evidence import EvidenceRefused, evidence_add, evidence_remove
@@ -177,10 +177,25 @@ def assessment_export(request, pk: int):
 @login_required
 @require_POST
 def assessment_import(request, pk: int):
+    """Import a filled checklist. The file replaces the whole assessment: when that would clear or
+    change saved work, the page says what and asks first (the confirmation carries the checked
+    file as a signed token: `importing`)."""
     assessment = assessment_for(request, pk)
     upload = request.FILES.get("file")
+    token = request.POST.get("confirm", "")
+    name = upload.name if upload else request.POST.get("name", "")[:200]
     problems: list[str] = []
-    if upload is None:
+    confirm = None
+    if token:
+        try:
+            checklist = importing.checklist_from_token(assessment, request.user, token)
+        except importing.TokenStale:
+            problems = [
+                _("The assessment changed since the file was checked, or the check expired: import the file again.")
+            ]
+        else:
+            problems = _import(request, assessment, checklist, name)
+    elif upload is None:
         problems = [_("Choose a .xlsx or .csv checklist file.")]
     elif upload.size > MAX_UPLOAD:
         problems = [_("The file is larger than 5 MB; a checklist is much smaller.")]
@@ -188,26 +203,47 @@ def assessment_import(request, pk: int):
         scheme = scheme_of(assessment.scheme_version)
         try:
             checklist = parse_checklist_bytes(scheme, upload.read(), upload.name, complete=False)
-            counts = services.assessment_import(assessment=assessment, checklist=checklist, by=request.user)
         except ProblemsError as exc:
             problems = [p.located(_lang()) for p in exc.problems]
-        except services.AssessmentFrozen:
-            problems = [str(FROZEN)]
         else:
-            messages.success(
-                request,
-                _("Imported %(answers)s answers and %(specials)s special findings from %(name)s.")
-                % {
-                    "answers": counts["answers"],
-                    "specials": counts["deductions"] + counts["bonuses"],
-                    "name": upload.name,
-                },
-            )
-            return redirect(assessment.get_absolute_url())
+            effect = importing.import_effect(assessment, scheme, checklist)
+            if effect.loses_work and not assessment.is_frozen:
+                token = importing.import_token(assessment, request.user, checklist)
+                confirm = {"effect": effect, "token": token, "name": name}
+            else:
+                problems = _import(request, assessment, checklist, name)
+    if not problems and confirm is None:
+        return redirect(assessment.get_absolute_url())
     context = page_context(request, assessment, _lang())
     context["import_problems"] = problems
-    context["import_name"] = upload.name if upload else ""
-    return render(request, "assessments/detail.html", context, status=400)
+    context["import_name"] = name
+    context["import_confirm"] = confirm
+    return render(request, "assessments/detail.html", context, status=400 if problems else 200)
+
+
+def _import(request, assessment, checklist, name: str) -> list[str]:
+    """Replace the assessment with the checklist; the problems ([] when done, with a message)."""
+    try:
+        counts = services.assessment_import(assessment=assessment, checklist=checklist, by=request.user)
+    except ProblemsError as exc:
+        return [p.located(_lang()) for p in exc.problems]
+    except services.AssessmentFrozen:
+        return [str(FROZEN)]
+    messages.success(
+        request,
+        _(
+            "Imported %(answers)s answers and %(specials)s special findings from %(name)s; "
+            "%(cleared)s answers blank in the file were cleared, %(removed)s special findings removed."
+        )
+        % {
+            "answers": counts["answers"],
+            "specials": counts["deductions"] + counts["bonuses"],
+            "name": name,
+            "cleared": counts["cleared"],
+            "removed": counts["specials_removed"],
+        },
+    )
+    return []
 
 
 @login_required

@@ -10,10 +10,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import BinaryIO
 
+from aftersales.core.cells import neutralise
 from aftersales.core.display import format_points
 from aftersales.core.scheme import Scheme
 from aftersales.core.scoring import DEDUCTION_TEXT, RESULT_TEXT, ItemResult, SpecialBonus, SpecialDeduction
-from aftersales.generated import document_key, stored_document
 
 from .columns import (
     COLUMNS,
@@ -68,7 +68,7 @@ def checklist_rows(scheme: Scheme, lang: str = "zh-Hans", filled: Filled | None 
         rows.append([node.code, node.title.get(lang), format_points(node.points), *cells])
     for item, kind, reason in _special_rows(filled):
         rows.append([item, "", "", kind or "", "", "", "", reason])
-    return rows
+    return [[neutralise(v) for v in row] for row in rows]
 
 
 def write_csv(scheme: Scheme, path: Path, lang: str = "zh-Hans", filled: Filled | None = None) -> None:
@@ -113,7 +113,7 @@ def write_xlsx(scheme: Scheme, path: Path | BinaryIO, lang: str = "zh-Hans", fil
 
     for node in scheme.walk():
         answer = (filled.results.get(node.code) if filled else None) if node.is_item else None
-        ws.append([node.code, node.title.get(lang), _number(node.points), *_answer_cells(answer)])
+        ws.append([neutralise(v) for v in (node.code, node.title.get(lang), _number(node.points), *_answer_cells(answer))])
         row = ws.max_row
         if not node.is_item:
             for cell in ws[row]:
@@ -141,7 +141,7 @@ def write_xlsx(scheme: Scheme, path: Path | BinaryIO, lang: str = "zh-Hans", fil
             item, kind, reason = specials[offset]
             ws.cell(row=row, column=1, value=item)
             ws.cell(row=row, column=COLUMNS.index("result") + 1, value=kind)
-            ws.cell(row=row, column=COLUMNS.index("reason") + 1, value=reason)
+            ws.cell(row=row, column=COLUMNS.index("reason") + 1, value=neutralise(reason))
         for column in ("item", "result", "reason"):
             cell = ws.cell(row=row, column=COLUMNS.index(column) + 1)
             cell.protection = unlocked
@@ -159,7 +159,7 @@ def write_xlsx(scheme: Scheme, path: Path | BinaryIO, lang: str = "zh-Hans", fil
 
     about = wb.create_sheet("说明 About")
     for line in _about_lines(scheme, lang):
-        about.append(line)
+        about.append([neutralise(v) for v in line])
     about.column_dimensions["A"].width = 26
     about.column_dimensions["B"].width = 90
     for cell in about["A"]:
@@ -196,19 +196,3 @@ def _about_lines(scheme: Scheme, lang: str) -> list[list[str]]:
         [SPECIAL_BONUS, "条款栏填 special_bonus，理由栏写明特色优势（最多一项） — at most one, with a reason"],
     ]
     return lines
-
-
-def checklist_xlsx(
-    scheme: Scheme, *, scheme_sha256: str, lang: str, folder: str, filled: Filled | None = None
-) -> bytes:
-    """`write_xlsx`'s bytes, made once per scheme version, language and answers and then read from
-    storage (`aftersales.generated`): writing the workbook takes about 0.4 s."""
-    import openpyxl  # imported on use, as in write_xlsx
-
-    def build() -> bytes:
-        buffer = io.BytesIO()
-        write_xlsx(scheme, buffer, lang, filled=filled)
-        return buffer.getvalue()
-
-    key = document_key("xlsx", f"openpyxl-{openpyxl.__version__}", scheme_sha256, lang, repr(filled))
-    return stored_document(folder=folder, variant=lang.lower(), key=key, suffix=".xlsx", build=build)

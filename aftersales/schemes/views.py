@@ -3,8 +3,8 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from aftersales.checklist.writer import checklist_xlsx
 from aftersales.core.text import normalise_language
+from aftersales.generated import checklist_xlsx
 
 from .selectors import scheme_of, scheme_version_get, scheme_version_list
 
