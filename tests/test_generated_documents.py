@@ -120,11 +120,11 @@ def test_a_storage_that_cannot_be_written_still_answers(client, world, renders, 
 
 
 def test_the_checklist_workbooks_are_written_once(client, world, monkeypatch):
-    from aftersales.checklist import writer
+    from aftersales import generated
 
     written = []
-    real = writer.write_xlsx
-    monkeypatch.setattr(writer, "write_xlsx", lambda *a, **k: written.append(1) or real(*a, **k))
+    real = generated.write_xlsx
+    monkeypatch.setattr(generated, "write_xlsx", lambda *a, **k: written.append(1) or real(*a, **k))
     gbt = world["gbt"]
     url = reverse("scheme_checklist", args=[gbt.scheme_id, gbt.version])
     assert client.get(url).content == client.get(url).content
