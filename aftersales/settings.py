@@ -16,8 +16,9 @@ Environment (see .env.example):
   EMAIL_TIMEOUT         for django.core.mail.backends.smtp.EmailBackend (EMAIL_FILE_PATH for filebased)
   DEFAULT_FROM_EMAIL    sender of invitations and password resets (default: noreply@localhost)
   INVITATION_TTL_DAYS   how long an invitation link works (default 7)
-  LOGIN_FAILURE_LIMIT   failed logins per user name or per IP before logins are refused (default 5)
-  LOGIN_FAILURE_WINDOW_MINUTES  the window those failures are counted in (default 15)
+  LOGIN_FAILURE_LIMIT   failed logins per (user name, client address) before that pair waits, with
+                        delays that grow (default 5; more in settings_security.py)
+  LOGIN_FAILURE_WINDOW_MINUTES  how long a failed login is remembered (default 60)
   AFTERSALES_TASKS     "database" (default: jobs wait for `python -m aftersales.manage db_worker`) or
                         "immediate" (jobs run inside the request; tests and small demos)
   CERT_SYSTEM_MONTHS    months the after-sales system must have run before applying (default 3)
@@ -223,7 +224,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 LOGIN_URL = "login"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 60)
 LOGIN_CLIENT_IP_HEADER = os.environ.get("LOGIN_CLIENT_IP_HEADER", "")  # e.g. HTTP_X_REAL_IP behind a proxy
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 7)
 LOGIN_REDIRECT_URL = "dashboard"

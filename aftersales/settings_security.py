@@ -3,6 +3,14 @@
 Environment:
   TOTP_REQUIRED_FOR_CB   1 (default): certification-body staff must sign in with an authenticator
                          code (TOTP); 0 switches the requirement off (a demo on a laptop)
+  LOGIN_ADDRESS_FAILURE_LIMIT  failed logins from one client address, whatever the user names,
+                         before that address waits too (default 20; LOGIN_FAILURE_LIMIT, default 5,
+                         is per user name from one address)
+  LOGIN_DELAY_SECONDS    the first wait once a limit is reached (default 30); it doubles with
+                         each further failure, up to LOGIN_DELAY_MAX_MINUTES (default 15)
+  PASSWORD_RESET_LIMIT_PER_ADDRESS  reset mails to one e-mail address per window (default 3)
+  PASSWORD_RESET_LIMIT_PER_CLIENT   reset requests from one client address per window (default 10)
+  PASSWORD_RESET_WINDOW_MINUTES     that window (default 60)
   SESSION_HOURS          a session ends this many hours after the last request that saved it
                          (default 12); CB staff sessions also end when the browser closes
   DJANGO_SECURE_PROXY_SSL_HEADER  behind a TLS-terminating proxy, the META key of the header the
@@ -58,6 +66,16 @@ _DEBUG = _bool("DJANGO_DEBUG", False)
 
 # --- two-factor sign-in ----------------------------------------------------------------------------
 TOTP_REQUIRED_FOR_CB = _bool("TOTP_REQUIRED_FOR_CB", True)
+
+# --- login throttle: growing delays, never a lock on the account (docs/security.md) ------------------
+LOGIN_ADDRESS_FAILURE_LIMIT = _int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_DELAY_SECONDS = _int("LOGIN_DELAY_SECONDS", 30) or 1
+LOGIN_DELAY_MAX_MINUTES = _int("LOGIN_DELAY_MAX_MINUTES", 15) or 1
+
+# --- password-reset mails ----------------------------------------------------------------------------
+PASSWORD_RESET_LIMIT_PER_ADDRESS = _int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = _int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10)
+PASSWORD_RESET_WINDOW_MINUTES = _int("PASSWORD_RESET_WINDOW_MINUTES", 60) or 1
 
 # --- Content-Security-Policy -----------------------------------------------------------------------
 _SELF, _NONE = "'self'", "'none'"

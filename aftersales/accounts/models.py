@@ -180,3 +180,22 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} recovery code{' (used)' if self.used_at else ''}"
+
+
+class PasswordResetRequest(models.Model):
+    """One password-reset request that was let through (a mail was sent if the address has an
+    account), kept to limit mails per address and requests per client address. The address is
+    stored only as the SHA-256 of its normal form, whether an account has it or not."""
+
+    address_hash = models.CharField(max_length=64)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address_hash", "at"], name="resetrequest_address_at_idx"),
+            models.Index(fields=["ip", "at"], name="resetrequest_ip_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.address_hash[:12]} {self.ip}"

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Invitation, LoginFailure, Membership, Organisation, Role
+from .models import Invitation, LoginFailure, Membership, Organisation, PasswordResetRequest, Role
 
 
 def roles_of(user, organisation: Organisation) -> set[str]:
@@ -64,21 +64,68 @@ def login_failure_window() -> timedelta:
     return timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
 
 
-def login_locked_until(*, username: str, ip: str | None, now: datetime | None = None) -> datetime | None:
-    """When logins for this user name or from this IP are allowed again, or None if they are now.
+def login_delay(failures: int, limit: int) -> timedelta:
+    """The wait after the last failure once `failures` reach `limit`: LOGIN_DELAY_SECONDS, doubled
+    for each failure beyond the limit, at most LOGIN_DELAY_MAX_MINUTES (zero below the limit)."""
+    if failures < limit:
+        return timedelta(0)
+    longest = timedelta(minutes=settings.LOGIN_DELAY_MAX_MINUTES)
+    doublings = min(failures - limit, 32)  # 2**32 times any first delay is past any longest
+    return min(timedelta(seconds=settings.LOGIN_DELAY_SECONDS * 2**doublings), longest)
 
-    Locked while the user name, or the IP, has LOGIN_FAILURE_LIMIT failures in the last
-    LOGIN_FAILURE_WINDOW_MINUTES; it unlocks when the oldest of those failures leaves the window.
-    """
+
+def _scope_until(scope, limit: int) -> tuple[int, datetime | None]:
+    """(failures, when the scope may try again) for the failures in `scope` (newest first)."""
+    failures = scope.count()
+    if failures < limit:
+        return failures, None
+    last = scope.values_list("at", flat=True).first()
+    return failures, last + login_delay(failures, limit)
+
+
+def login_throttle(*, username: str, ip: str | None, now: datetime | None = None) -> tuple[int, datetime | None]:
+    """(failures of the user name from this address, when an attempt is allowed again or None).
+
+    Two scopes, each with growing delays once its limit is reached: the pair (user name, client
+    address), LOGIN_FAILURE_LIMIT; the client address whatever the user names,
+    LOGIN_ADDRESS_FAILURE_LIMIT. Failures from other addresses never delay this one, so nobody can
+    keep an account's owner out by guessing from elsewhere. Failures older than
+    LOGIN_FAILURE_WINDOW_MINUTES are forgotten."""
     now = now or timezone.now()
-    window, limit = login_failure_window(), settings.LOGIN_FAILURE_LIMIT
-    recent = LoginFailure.objects.filter(at__gt=now - window, at__lte=now).order_by("-at")
-    scopes = [recent.filter(username=normalise_username(username))]
+    recent = LoginFailure.objects.filter(at__gt=now - login_failure_window(), at__lte=now).order_by("-at")
+    pair = (
+        recent.filter(username=normalise_username(username), ip=ip)
+        if ip
+        else recent.filter(username=normalise_username(username), ip__isnull=True)
+    )
+    failures, until = _scope_until(pair, settings.LOGIN_FAILURE_LIMIT)
+    unlocks = [until]
     if ip:
-        scopes.append(recent.filter(ip=ip))
-    unlocks = []
-    for scope in scopes:
-        times = list(scope.values_list("at", flat=True)[:limit])
-        if len(times) >= limit:
-            unlocks.append(times[-1] + window)
-    return max(unlocks, default=None)
+        unlocks.append(_scope_until(recent.filter(ip=ip), settings.LOGIN_ADDRESS_FAILURE_LIMIT)[1])
+    later = [u for u in unlocks if u is not None and u > now]
+    return failures, max(later, default=None)
+
+
+def login_locked_until(*, username: str, ip: str | None, now: datetime | None = None) -> datetime | None:
+    """When an attempt for this user name from this address is allowed again, or None if it is now."""
+    return login_throttle(username=username, ip=ip, now=now)[1]
+
+
+# --- password-reset requests -------------------------------------------------------------------
+
+
+def reset_address_hash(email: str) -> str:
+    """The key of an e-mail address for the reset limit: SHA-256 of its lower-cased form."""
+    return hashlib.sha256((email or "").strip().lower().encode()).hexdigest()
+
+
+def password_reset_window() -> timedelta:
+    return timedelta(minutes=settings.PASSWORD_RESET_WINDOW_MINUTES)
+
+
+def password_reset_counts(*, email: str, ip: str | None, now: datetime) -> tuple[int, int]:
+    """(requests let through for this address, from this client) within the window."""
+    recent = PasswordResetRequest.objects.filter(at__gt=now - password_reset_window(), at__lte=now)
+    by_address = recent.filter(address_hash=reset_address_hash(email)).count()
+    by_client = recent.filter(ip=ip).count() if ip else 0
+    return by_address, by_client

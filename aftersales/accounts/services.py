@@ -19,8 +19,26 @@ from django.utils.translation import gettext as _
 from aftersales.core import credit_code
 from aftersales.events.services import event_record
 
-from .models import CB_ROLES, ENTERPRISE_ROLES, Invitation, LoginFailure, Membership, Organisation, User
-from .selectors import invitation_token_hash, login_failure_window, login_locked_until, normalise_username, roles_of
+from .models import (
+    CB_ROLES,
+    ENTERPRISE_ROLES,
+    Invitation,
+    LoginFailure,
+    Membership,
+    Organisation,
+    PasswordResetRequest,
+    User,
+)
+from .selectors import (
+    invitation_token_hash,
+    login_failure_window,
+    login_throttle,
+    normalise_username,
+    password_reset_counts,
+    password_reset_window,
+    reset_address_hash,
+    roles_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +59,45 @@ def organisation_create(*, kind: str, name: str, by=None, by_label: str = "", **
     return org
 
 
+def side_conflict(*, user: User, organisation: Organisation) -> str:
+    """Why `user` may not hold a role in `organisation` because of the other side ("" if they may).
+
+    One account is on one side only: enterprise roles or certification-body roles, never both. An
+    enterprise may become a client of any certification body at any time, so a person with both
+    would sooner or later act for the CB on a case of their own enterprise (ISO/IEC 17065 §4.2).
+    Such a person uses two accounts, and the CB declares the link (audits.ConflictDeclaration)."""
+    other_kind = Organisation.Kind.CERTIFICATION_BODY if organisation.is_enterprise else Organisation.Kind.ENTERPRISE
+    other = Organisation.objects.filter(memberships__user=user, kind=other_kind).order_by("name").first()
+    if other is None:
+        return ""
+    return _(
+        "%(user)s is a member of %(other)s, so this account cannot hold a role in %(organisation)s: "
+        "one account is either an enterprise's or a certification body's, never both. Use another account."
+    ) % {"user": user.get_username(), "other": other.name, "organisation": organisation.name}
+
+
+def applicant_conflict(*, user, enterprise: Organisation) -> str:
+    """Why `user` may take no certification-body step on a case of `enterprise` ("" if they may):
+    they are one of its members. Enforced by certification.access.case_may for every CB write and
+    again by the decision, certificate and appeal services."""
+    if not Membership.objects.filter(user=user, organisation=enterprise).exists():
+        return ""
+    return _(
+        "%(user)s is a member of %(enterprise)s, the applicant: a member of the applicant takes no "
+        "step for the certification body on its case."
+    ) % {"user": user.get_username(), "enterprise": enterprise.name}
+
+
 @transaction.atomic
 def membership_grant(*, user: User, organisation: Organisation, role: str, by=None, by_label: str = "") -> Membership:
+    """Give `user` a role in `organisation`; refused across the sides (see side_conflict)."""
     allowed = ENTERPRISE_ROLES if organisation.is_enterprise else CB_ROLES
     if role not in allowed:
         raise ValidationError({"role": f"role {role!r} does not exist in a {organisation.kind} organisation"})
+    User.objects.select_for_update().filter(pk=user.pk).first()  # two grants at once: one sees the other
+    conflict = side_conflict(user=user, organisation=organisation)
+    if conflict:
+        raise ValidationError(conflict, code="both_sides")
     membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
     if created:
         event_record(
@@ -119,10 +171,33 @@ def invitation_create(
     return invitation, token
 
 
+def invitation_refusal(*, invitation: Invitation, user: User) -> str:
+    """Why `user` may not accept `invitation` ("" if they may): the link is bound to the invited
+    address (the account's e-mail must be it, letter case aside), and the role must not put the
+    account on both sides (side_conflict)."""
+    address = User.objects.normalize_email((user.email or "").strip()).lower()
+    if address != invitation.email:
+        return _(
+            "This invitation was sent to %(invited)s, and you are signed in as %(user)s (%(email)s). "
+            "Log out and open the link again to join with the invited address, or ask %(inviter)s "
+            "for an invitation to your own address."
+        ) % {
+            "invited": invitation.email,
+            "user": user.get_username(),
+            "email": user.email or _("no e-mail address"),
+            "inviter": invitation.invited_by,
+        }
+    return side_conflict(user=user, organisation=invitation.organisation)
+
+
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User, now: datetime | None = None) -> Membership:
-    """Use the invitation once: `user` becomes a member with the invited role."""
+    """Use the invitation once: `user` becomes a member with the invited role (ValidationError
+    with invitation_refusal's reason if they may not)."""
     now = now or timezone.now()
+    refusal = invitation_refusal(invitation=invitation, user=user)
+    if refusal:
+        raise ValidationError(refusal, code="refused")
     # One conditional UPDATE: of two simultaneous acceptances (any process), exactly one wins.
     won = Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None, expires_at__gt=now).update(
         accepted_at=now, accepted_by=user
@@ -198,20 +273,21 @@ def user_language_set(*, user: User, language: str, by: User) -> User:
 
 @transaction.atomic
 def login_failure_record(*, username: str, ip: str | None, now: datetime | None = None) -> datetime | None:
-    """Count one failed login. Returns when logins unlock again if this failure reached the limit."""
+    """Count one failed login (password or code). Returns when this user name may try again from
+    this address if the failure brought a wait (growing delays, selectors.login_throttle)."""
     now = now or timezone.now()
     name = normalise_username(username)
     LoginFailure.objects.filter(at__lte=now - login_failure_window()).delete()  # keep the table small
     failure = LoginFailure.objects.create(username=name, ip=ip, at=now)
     log.info("login failed for user name %r from %s", name, ip)
-    until = login_locked_until(username=name, ip=ip, now=now)
+    failures, until = login_throttle(username=name, ip=ip, now=now)
     if until is not None:
-        log.warning("logins for user name %r or from %s refused until %s", name, ip, until.isoformat())
+        log.warning("logins for user name %r from %s delayed until %s", name, ip, until.isoformat())
         event_record(
-            action="login.locked",
+            action="login.throttled",
             subject=failure,
             by_label="login-throttle",
-            data={"username": name, "ip": ip, "until": until.isoformat()},
+            data={"username": name, "ip": ip, "failures": failures, "until": until.isoformat()},
         )
     return until
 
@@ -221,3 +297,37 @@ def login_failures_clear(*, username: str) -> int:
     """After a successful login (or a password reset) the user name starts from zero again."""
     deleted, _counts = LoginFailure.objects.filter(username=normalise_username(username)).delete()
     return deleted
+
+
+# --- password-reset requests -------------------------------------------------------------------
+
+
+class ResetRefused(Exception):
+    """Too many reset requests from this client address (the answer may say so: it tells nothing
+    about any e-mail address)."""
+
+
+@transaction.atomic
+def password_reset_request(*, email: str, ip: str | None, now: datetime | None = None) -> bool:
+    """May a reset mail go to `email` now? Counts the request and returns True, or returns False
+    when the address had PASSWORD_RESET_LIMIT_PER_ADDRESS requests in the window (the caller then
+    answers exactly as if a mail was sent). Raises ResetRefused when the client address had
+    PASSWORD_RESET_LIMIT_PER_CLIENT. Known and unknown addresses are counted alike."""
+    now = now or timezone.now()
+    PasswordResetRequest.objects.filter(at__lte=now - password_reset_window()).delete()  # keep it small
+    by_address, by_client = password_reset_counts(email=email, ip=ip, now=now)
+    if ip and by_client >= settings.PASSWORD_RESET_LIMIT_PER_CLIENT:
+        log.warning("password-reset requests from %s refused (limit reached)", ip)
+        raise ResetRefused
+    if by_address >= settings.PASSWORD_RESET_LIMIT_PER_ADDRESS:
+        log.info("password-reset mail to address %s… not sent (limit reached)", reset_address_hash(email)[:12])
+        return False
+    request = PasswordResetRequest.objects.create(address_hash=reset_address_hash(email), ip=ip, at=now)
+    if by_address + 1 == settings.PASSWORD_RESET_LIMIT_PER_ADDRESS:
+        event_record(
+            action="password_reset.limited",
+            subject=request,
+            by_label="password-reset-limit",
+            data={"address_sha256": request.address_hash, "ip": ip, "requests": by_address + 1},
+        )
+    return True

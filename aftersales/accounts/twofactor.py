@@ -115,16 +115,21 @@ def _recovery_codes_replace(user: User) -> list[str]:
 
 
 @transaction.atomic
-def recovery_codes_renew(*, user: User) -> list[str]:
+def recovery_codes_renew(*, user: User, code: str, now: float | None = None) -> list[str]:
+    """New recovery codes for a current code from the authenticator app (not a recovery code): an
+    open session alone must not be able to mint codes that stand in for the second factor."""
     if two_factor_of(user) is None:
         raise ValidationError(_("Two-factor sign-in is off for this account."))
+    if two_factor_check(user=user, code=code, now=now, recovery=False) is None:
+        raise CodeRefused(_("This code does not match. Type the code your authenticator app shows now."))
     codes = _recovery_codes_replace(user)
     event_record(action="two_factor.recovery_codes_renewed", subject=user, by=user)
     return codes
 
 
-def two_factor_check(*, user: User, code: str, now: float | None = None) -> str | None:
-    """Check a code typed at sign-in: "totp" or "recovery" if it is good (and now spent), else None.
+def two_factor_check(*, user: User, code: str, now: float | None = None, recovery: bool = True) -> str | None:
+    """Check a code typed at sign-in: "totp" or "recovery" if it is good (and now spent), else None
+    (recovery=False: only a code from the authenticator app is good).
 
     A TOTP code is accepted once: the step it belongs to is stored with a conditional UPDATE, so of
     two sign-ins with the same code (any process) only one succeeds. A recovery code is spent the
@@ -138,6 +143,8 @@ def two_factor_check(*, user: User, code: str, now: float | None = None) -> str 
         step = totp.match(device.secret, typed, now, after_step=device.last_step)
         if step is not None and TwoFactor.objects.filter(pk=device.pk, last_step__lt=step).update(last_step=step):
             return "totp"
+        return None
+    if not recovery:
         return None
     with transaction.atomic():
         spent = RecoveryCode.objects.filter(user=user, code_hash=_recovery_hash(code), used_at__isnull=True).update(

@@ -4,6 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from django.views.i18n import set_language
 
 from . import services, twofactor, views_two_factor
 from .access import invitation_for, organisation_for
-from .forms import InvitationForm, InvitationSignupForm, ProfileForm, ThrottledAuthenticationForm
+from .forms import InvitationForm, InvitationSignupForm, ProfileForm, ThrottledAuthenticationForm, client_ip
 from .models import User
 from .selectors import invitation_by_token, invitations_open, organisation_members, organisations_of, roles_of
 
@@ -37,6 +38,7 @@ class LoginView(auth_views.LoginView):
         if twofactor.two_factor_required(user):
             views_two_factor.mark_enrol_required(self.request)
             return redirect("two_factor_setup")
+        views_two_factor.mark_password_only(self.request)
         return response
 
     def form_invalid(self, form):
@@ -44,6 +46,25 @@ class LoginView(auth_views.LoginView):
         if form.throttled:
             response.status_code = 429
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view with limits (services.password_reset_request): at most
+    PASSWORD_RESET_LIMIT_PER_ADDRESS mails to one address per window, answered exactly as a sent
+    mail (so the answer never tells whether an account has the address); past
+    PASSWORD_RESET_LIMIT_PER_CLIENT requests from one client address, 429."""
+
+    def form_valid(self, form):
+        try:
+            allowed = services.password_reset_request(email=form.cleaned_data["email"], ip=client_ip(self.request))
+        except services.ResetRefused:
+            form.add_error(None, _("Too many password-reset requests from this network. Try again later."))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        if not allowed:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -172,17 +193,24 @@ def _invitation_invalid(request, reason: str, invitation=None):
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token: str):
-    """Anyone holding the link: a visitor creates an account, a logged-in user joins with theirs."""
+    """Anyone holding the link: a visitor creates an account (with the invited address), a
+    logged-in user joins with theirs if its address is the invited one and the role does not put
+    the account on both sides (services.invitation_refusal says why not: 403)."""
     invitation = invitation_by_token(token)
     if invitation is None:
         return _invitation_invalid(request, "unknown")
     state = invitation.state(timezone.now())
     if state != "pending":
         return _invitation_invalid(request, state, invitation)
-    form = None
+    form, refusal = None, ""
     if not request.user.is_authenticated:
         form = InvitationSignupForm(request.POST or None, instance=User(email=invitation.email))
+    else:
+        refusal = services.invitation_refusal(invitation=invitation, user=request.user)
+    context = {"invitation": invitation, "form": form, "refusal": refusal}
     if request.method == "POST":
+        if refusal:
+            return render(request, "accounts/invitation_accept.html", context, status=403)
         try:
             if form is None:
                 services.invitation_accept(invitation=invitation, user=request.user)
@@ -194,11 +222,14 @@ def invitation_accept(request, token: str):
                     password=form.cleaned_data["password1"],
                 )
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                views_two_factor.mark_password_only(request)
             else:
-                context = {"invitation": invitation, "form": form}
                 return render(request, "accounts/invitation_accept.html", context, status=400)
         except services.InvitationUnusable as exc:
             return _invitation_invalid(request, exc.reason, invitation)
+        except ValidationError as exc:  # refused meanwhile (the checks run again in the transaction)
+            context["refusal"] = " ".join(exc.messages)
+            return render(request, "accounts/invitation_accept.html", context, status=403)
         if twofactor.two_factor_required(request.user) and twofactor.two_factor_of(request.user) is None:
             # joined a certification body: enrol an authenticator before anything else
             views_two_factor.mark_enrol_required(request)
@@ -207,4 +238,4 @@ def invitation_accept(request, token: str):
             _("You are now a member of %(organisation)s.") % {"organisation": invitation.organisation.name},
         )
         return redirect("organisation_detail", pk=invitation.organisation_id)
-    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
+    return render(request, "accounts/invitation_accept.html", context)

@@ -5,7 +5,9 @@ authenticator in: it leaves a *pending* state in the session (user id, backend, 
 and sends them here; only a good code logs them in (login() also renews the session key). A CB
 staff member without an authenticator (TOTP_REQUIRED_FOR_CB) is logged in with the session marked
 ENROL: TwoFactorMiddleware lets such a session reach the enrolment page, logout and the language
-switch only, until the enrolment is confirmed.
+switch only, until the enrolment is confirmed. Every other session the login views open is marked
+PASSWORD (no code given) or VERIFIED (a code given); the middleware holds a PASSWORD session as
+soon as its user needs two-factor sign-in (a CB role gained later, the requirement switched on).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import BACKEND_SESSION_KEY, login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -36,8 +38,8 @@ from .selectors import login_locked_until
 from .services import login_failure_record, login_failures_clear
 
 PENDING = "_aftersales_2fa_pending"  # password checked, code not yet: {"user", "backend", "next", "at"}
-STATE = "_aftersales_2fa"  # "enrol": must enrol before anything else; "verified": code checked
-ENROL, VERIFIED = "enrol", "verified"
+STATE = "_aftersales_2fa"  # "enrol": must enrol first; "verified": code checked; "password": no code
+ENROL, VERIFIED, PASSWORD = "enrol", "verified", "password"
 PENDING_SECONDS = 300  # the code step must follow the password step within five minutes
 
 
@@ -55,6 +57,23 @@ def start_pending(request, user, *, backend: str, next_url: str) -> None:
 
 def mark_enrol_required(request) -> None:
     request.session[STATE] = ENROL
+
+
+def mark_password_only(request) -> None:
+    """A session opened with the password alone: TwoFactorMiddleware checks on every request
+    whether its user now needs two-factor sign-in."""
+    request.session[STATE] = PASSWORD
+
+
+def step_up(request, user):
+    """A password-only session of a user who has an authenticator and must now use it: end the
+    session and start the code step, back to this page once the code is given."""
+    backend = request.session.get(BACKEND_SESSION_KEY, "django.contrib.auth.backends.ModelBackend")
+    next_url = request.get_full_path() if request.method == "GET" else ""
+    logout(request)
+    start_pending(request, user, backend=backend, next_url=next_url)
+    messages.info(request, _("Your account now signs in with a code: type the code from your authenticator app."))
+    return redirect("login_code")
 
 
 def session_for_staff(request, user) -> None:
@@ -162,9 +181,21 @@ def two_factor_setup(request):
 @never_cache
 @require_POST
 def two_factor_recovery_codes(request):
-    """New recovery codes (the old ones stop working), shown once."""
+    """New recovery codes (the old ones stop working), shown once; needs a current code from the
+    authenticator app, and wrong ones count toward the login throttle (as switching off does)."""
+    form = CodeForm(request.POST)
+    user, ip, now = request.user, client_ip(request), timezone.now()
     try:
-        codes = twofactor.recovery_codes_renew(user=request.user)
+        if not form.is_valid():
+            raise ValidationError(_("Type a code from your authenticator app to make new recovery codes."))
+        until = login_locked_until(username=user.get_username(), ip=ip, now=now)
+        if until is not None:
+            raise throttle_message(until, now)
+        try:
+            codes = twofactor.recovery_codes_renew(user=user, code=form.cleaned_data["code"])
+        except twofactor.CodeRefused:
+            login_failure_record(username=user.get_username(), ip=ip, now=now)
+            raise
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("two_factor_setup")
@@ -192,6 +223,6 @@ def two_factor_disable(request):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("two_factor_setup")
-    request.session.pop(STATE, None)
+    request.session[STATE] = PASSWORD  # from now on a password-only session, checked on every request
     messages.success(request, _("Two-factor sign-in is off."))
     return redirect("profile")

@@ -157,6 +157,8 @@ def _refuse_transition(locked: Appeal, to: str, what: str) -> None:
 
 
 def _require_handler(locked: Appeal, by, what: str) -> None:
+    """`by` is the appeal's handler and still impartial (they may have acted on the case since
+    they were assigned)."""
     if locked.handler_id is None:
         raise AppealRefused(
             _("%(reference)s has no handler yet; the certification body admin assigns one before “%(action)s”.")
@@ -166,6 +168,16 @@ def _require_handler(locked: Appeal, by, what: str) -> None:
         raise AppealRefused(
             _("Only the handler of %(reference)s (%(handler)s) may “%(action)s”.")
             % {"reference": locked.reference, "handler": locked.handler, "action": what}
+        )
+    conflicts = handler_conflicts(locked, by)
+    if conflicts:
+        raise AppealRefused(
+            *[
+                _("%(who)s cannot handle %(reference)s: %(why)s")
+                % {"who": by, "reference": locked.reference, "why": message}
+                for _rule, message in conflicts
+            ],
+            rules=tuple(rule for rule, _message in conflicts),
         )
 
 
@@ -370,6 +382,9 @@ def handler_conflicts(appeal: Appeal, user) -> list[tuple[str, str]]:
     Rules: "not_cb_staff" not a member of the appeal's certification body; "audit_team" was on
     the case's audit team (even if replaced later); "decided" decided the case in the committee;
     "reviewed" reviewed the application; "certificate" changed the contested certificate's status.
+    When none of those applies: "applicant" a member of the enterprise that lodged it; "acted" the
+    actor of any event of the case or of the certificate issued from it (contract, plan, team,
+    issue, …): nobody who acted on the case handles its appeal.
     """
     case = appeal.case
     who = str(user)
@@ -413,6 +428,28 @@ def handler_conflicts(appeal: Appeal, user) -> list[tuple[str, str]]:
                 % {"who": who, "number": event.certificate.number},
             )
         )
+    if out:
+        return out
+    if Membership.objects.filter(user=user, organisation_id=appeal.enterprise_id).exists():
+        return [
+            (
+                "applicant",
+                _("%(who)s is a member of %(enterprise)s, which lodged it.")
+                % {"who": who, "enterprise": appeal.enterprise},
+            )
+        ]
+    acted = (
+        CaseEvent.objects.filter(case=case, actor=user).exists()
+        or CertificateEvent.objects.filter(certificate__cases__case=case, actor=user).exists()
+    )
+    if acted:
+        return [
+            (
+                "acted",
+                _("%(who)s acted on case %(reference)s (its history or its certificate's names them).")
+                % {"who": who, "reference": case.reference},
+            )
+        ]
     return out
 
 

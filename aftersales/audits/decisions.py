@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Membership, Role
+from aftersales.accounts.services import applicant_conflict
 from aftersales.assessments import services as assessments
 from aftersales.assessments.selectors import assessment_score, item_result
 from aftersales.certification.cases import case_lock, case_transition
@@ -247,6 +248,9 @@ def decision_refusal(user, case: Case, audit: Audit | None) -> str:
     """Why this user may not decide the case ("" if they may)."""
     if not Membership.objects.filter(user=user, organisation_id=case.cb_id, role=Role.COMMITTEE).exists():
         return _("Only a member of the review committee decides.")
+    applicant = applicant_conflict(user=user, enterprise=case.enterprise)
+    if applicant:
+        return applicant
     if audit is not None and audit.team.filter(auditor__user=user).exists():
         return _("You were on this case's audit team; a committee member who audited the case cannot decide it.")
     return ""

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from aftersales.accounts.services import applicant_conflict
 from aftersales.audits.models import Decision
 from aftersales.certification.cases import case_event_record, case_lock
 from aftersales.certification.models import Case
@@ -202,6 +203,9 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
             % {"reference": case.reference, "status": Case.Status(case.status).label}
         )
     _decision_checked(decision)
+    conflict = applicant_conflict(user=by, enterprise=case.enterprise) if by is not None else ""
+    if conflict:
+        raise CertificateRefused(conflict)
     report = decision.report
     scope, sites = _scope_of(case)
     if case.kind != Case.Kind.SURVEILLANCE and not scope:

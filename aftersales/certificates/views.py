@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from aftersales.accounts.models import Membership, Role
+from aftersales.accounts.models import ENTERPRISE_ROLES, Membership, Role
 from aftersales.assessments.report import ReportUnavailable
 from aftersales.audits.models import Decision
 from aftersales.certification.access import case_for
@@ -303,8 +303,8 @@ def case_decision(case) -> Decision | None:
 def case_certificate_issue(request, pk: int):
     """Issue the certificate of a decided case with an approving decision (the CB's admin)."""
     case = case_for(request, pk)
-    if Role.CB_ADMIN not in case.viewer_roles:
-        raise PermissionDenied
+    if Role.CB_ADMIN not in case.viewer_roles or case.viewer_roles & ENTERPRISE_ROLES:
+        raise PermissionDenied  # the CB's admin, and not a member of the applicant
     decision = case_decision(case)
     if decision is None:
         messages.error(request, _("Case %(ref)s has no decision yet.") % {"ref": case.reference})

@@ -90,6 +90,10 @@ def case_may(user, case: Case, write: str, roles: set[str] | None = None) -> boo
         return bool(roles & ENTERPRISE_ROLES)
     if write == WRITE_ENTERPRISE_ADMIN:
         return Role.ENTERPRISE_ADMIN in roles
+    if roles & ENTERPRISE_ROLES:
+        # a member of the applicant takes no CB step on its case, whatever CB role the account
+        # holds (one made before accounts were kept to one side: docs/security.md)
+        return False
     if write == WRITE_REVIEW:
         return bool(roles & CB_STAFF_ROLES)
     if write == WRITE_AUDIT:

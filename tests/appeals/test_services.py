@@ -192,11 +192,11 @@ def test_it_assigns_an_uninvolved_handler_and_lists_who_may_handle(world):
         "auditor_other": [],
         "cb_admin": [],
         "committee": ["decided"],
-        "reviewer": [],
+        "reviewer": ["acted"],  # she saved the audit plan and chose the team
     }
     # replaced by another impartial person
-    services.appeal_assign(appeal=appeal, handler=p["reviewer"], by=p["cb_admin"])
-    assert appeal.events.last().data == {"handler": "reviewer", "previous": "auditor_other"}
+    services.appeal_assign(appeal=appeal, handler=p["cb_admin"], by=p["cb_admin"])
+    assert appeal.events.last().data == {"handler": "cb_admin", "previous": "auditor_other"}
 
 
 # ---------------------------------------------------------------------------------- transitions
