@@ -11,6 +11,16 @@ from aftersales.accounts.selectors import roles_of
 from .models import Assessment
 
 
+def self_assessment_member(user, assessment: Assessment) -> bool:
+    """True when the user belongs to the self-assessment's enterprise: who sees it and writes its
+    answers (finishing it is the admin's). Audits: `audits.access.assessment_writable`."""
+    return (
+        user.is_authenticated
+        and assessment.kind == Assessment.Kind.SELF
+        and bool(roles_of(user, assessment.enterprise) & ENTERPRISE_ROLES)
+    )
+
+
 def assessment_for(request, pk: int, *, admin: bool = False) -> Assessment:
     """The self-assessment if the user belongs to its enterprise (404 otherwise); with admin=True
     the user must also be the enterprise's admin (403 for its other members). Audits (kind

@@ -255,12 +255,13 @@ def _stored_points(value, code: str) -> Decimal:
 def assessment_import(*, assessment: Assessment, checklist, by) -> dict[str, int]:
     """Replace the answers and special findings with those of a checked checklist file
     (`aftersales.checklist.reader.Checklist`). The file is the whole new state: items left blank in
-    it become unanswered. Every version rises, so a colleague's open form sees a conflict."""
+    it become unanswered. Every version rises, so a colleague's open form sees a conflict. The page
+    asks first when this clears or changes saved work (`importing.import_effect`)."""
     locked = assessment_lock_draft(assessment.pk)
     scheme = scheme_of(locked.scheme_version)
     old = {a.item_code: a for a in locked.answers.all()}
     locked.answers.all().delete()
-    locked.specials.all().delete()
+    specials_removed = locked.specials.all().delete()[0]
     answers = []
     for item_id, result in checklist.results.items():
         code = scheme.node(item_id).code
@@ -292,6 +293,7 @@ def assessment_import(*, assessment: Assessment, checklist, by) -> dict[str, int
         "deductions": len(checklist.deductions),
         "bonuses": len(checklist.bonuses),
         "cleared": len(set(old) - {a.item_code for a in answers}),
+        "specials_removed": specials_removed,
     }
     event_record(action="assessment.imported", subject=locked, by=by, data=counts)
     return counts

@@ -15,7 +15,9 @@ from __future__ import annotations
 from django.http import Http404
 
 from aftersales.accounts.models import ENTERPRISE_ROLES
-from aftersales.certification.access import case_for
+from aftersales.assessments.access import self_assessment_member
+from aftersales.assessments.models import Assessment
+from aftersales.certification.access import WRITE_AUDIT, case_for, case_may, case_visible
 
 from .models import Audit
 
@@ -30,6 +32,19 @@ def audit_case_for(request, pk: int, *, write: str | None = None, need_audit: bo
     if audit is not None:
         audit.case = case
     return case, audit
+
+
+def assessment_writable(user, assessment: Assessment) -> bool:
+    """May `user` write this assessment's answers? The one answer for both kinds, for every path
+    that writes answers indirectly (records samples): a self-assessment by its enterprise's
+    members, an audit by its case's audit team ("audit" write). Whether the assessment or the case
+    still takes answers is for the services to refuse."""
+    if assessment.kind == Assessment.Kind.SELF:
+        return self_assessment_member(user, assessment)
+    if not user.is_authenticated or assessment.case_id is None:
+        return False
+    case = assessment.case
+    return case_visible(user, case) and case_may(user, case, WRITE_AUDIT)
 
 
 def is_enterprise_viewer(case) -> bool:

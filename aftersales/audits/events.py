@@ -12,6 +12,7 @@ ACTION_LABELS = {
     "audit.objection_replaced": _("objection answered: auditor replaced"),
     "audit.document_review_started": _("document review started"),
     "audit.audit_started": _("audit started"),
+    "audit.answer_sampled": _("audit item scored from a records sample"),
     "audit.finding_raised": _("finding recorded"),
     "audit.finding_withdrawn": _("finding withdrawn"),
     "audit.rectification_started": _("rectification started"),

@@ -410,6 +410,35 @@ def audit_answer_save(*, audit: Audit, item_code: str, kind: str, expected_versi
 
 
 @transaction.atomic
+def audit_answer_sampled(*, audit: Audit, item_code: str, sampled: int, nonconforming: int, by, data: dict):
+    """An audit item scored `sampled` n/k from a records sample's verdicts (the records app calls
+    it once the judge may write the audit): the scoring rules of `audit_answer_save`, and a case
+    event naming who, the item, n/k and the verdict (`data`: sample, record, verdict). Not public:
+    the enterprise sees audit scores with the report."""
+    assessment = _scoring(audit)
+    current = assessment.answers.filter(item_code=item_code).first()
+    answer = assessments.answer_save(
+        assessment=assessment,
+        item_code=item_code,
+        kind="sampled",
+        sampled=sampled,
+        nonconforming=nonconforming,
+        reason=f"sample #{data.get('sample')}: {nonconforming}/{sampled}",
+        note=current.note if current else "",
+        expected_version=current.version if current else 0,
+        by=by,
+    )
+    case_event_record(
+        case=audit.case,
+        action="audit.answer_sampled",
+        by=by,
+        data={"item": answer.item_code, **data, "sampled": sampled, "nonconforming": nonconforming},
+        public=False,
+    )
+    return answer
+
+
+@transaction.atomic
 def audit_special_add(*, audit: Audit, type: str, reason: str, by, kind: str = ""):
     return assessments.special_add(assessment=_scoring(audit), type=type, reason=reason, kind=kind, by=by)
 

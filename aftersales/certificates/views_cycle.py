@@ -163,4 +163,6 @@ def cycle_recertification_open(request, number: str):
         _("Recertification application %(reference)s opened for %(number)s.")
         % {"reference": case.reference, "number": certificate.number},
     )
+    if not ent_admin:  # a draft is the enterprise's own until it submits it (404 to the CB)
+        return redirect("certificate_detail", certificate.number)
     return redirect("case_detail", case.pk)

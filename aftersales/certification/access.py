@@ -4,12 +4,17 @@ members of the right organisation who lack the role for a write.
 Who sees a case (`case_for(request, pk)` without `write`):
 
 - members of the case's enterprise (enterprise admin and member);
-- cb_admin and reviewer of the case's certification body;
+- cb_admin and reviewer of the case's certification body, once the application was submitted
+  (a draft, or a case withdrawn before it was ever submitted, is the enterprise's own: 404);
 - auditors of the case's CB who are on its audit team (unassigned auditors: 404);
 - committee members of the case's CB when the case is reported or decided, or when they are on
   its audit team.
 
-Anyone else (anonymous, other enterprises, another CB's staff): 404.
+Anyone else (anonymous, other enterprises, another CB's staff): 404. CB roles never see a case
+whose application was never submitted.
+
+`working_cases(user)` are the live cases (submitted and not yet closed) the user works on the CB's
+side: the records of an enterprise are shown to CB staff only through them.
 
 What a write needs (`write=` one of the `WRITE_*` names below); a viewer without it gets 403:
 
@@ -30,12 +35,12 @@ must return the ids of the cases whose audit team includes `user` (a queryset of
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from aftersales.accounts.models import ENTERPRISE_ROLES, Membership, Role
+from aftersales.accounts.models import CB_ROLES, ENTERPRISE_ROLES, Membership, Role
 
-from .models import Case
+from .models import Case, CaseEvent
 
 WRITE_ENTERPRISE = "enterprise"
 WRITE_ENTERPRISE_ADMIN = "enterprise_admin"
@@ -46,6 +51,34 @@ WRITE_DECIDE = "decide"
 # the case statuses in which the review committee sees a case
 COMMITTEE_STATUSES = frozenset({Case.Status.REPORTED, Case.Status.DECIDED})
 CB_STAFF_ROLES = frozenset({Role.CB_ADMIN, Role.REVIEWER})
+# the statuses of a live case: submitted, not yet refused, withdrawn or decided
+LIVE_STATUSES = frozenset(
+    {
+        Case.Status.SUBMITTED,
+        Case.Status.INFO_REQUESTED,
+        Case.Status.ACCEPTED,
+        Case.Status.CONTRACTED,
+        Case.Status.PLANNED,
+        Case.Status.DOCUMENT_REVIEW,
+        Case.Status.AUDIT,
+        Case.Status.RECTIFICATION,
+        Case.Status.REPORTED,
+    }
+)
+
+
+def _ever_submitted_q() -> Q:
+    """Cases whose application reached the CB: not a draft, and not withdrawn before submission."""
+    submitted = CaseEvent.objects.filter(case=OuterRef("pk"), to_status=Case.Status.SUBMITTED)
+    return ~Q(status=Case.Status.DRAFT) & ~(Q(status=Case.Status.WITHDRAWN) & ~Exists(submitted))
+
+
+def ever_submitted(case: Case) -> bool:
+    if case.status == Case.Status.DRAFT:
+        return False
+    if case.status == Case.Status.WITHDRAWN:
+        return case.events.filter(to_status=Case.Status.SUBMITTED).exists()
+    return True
 
 
 def team_case_ids(user):
@@ -74,7 +107,11 @@ def case_roles(user, case: Case) -> set[str]:
 
 def case_visible(user, case: Case, roles: set[str] | None = None) -> bool:
     roles = case_roles(user, case) if roles is None else roles
-    if roles & ENTERPRISE_ROLES or roles & CB_STAFF_ROLES:
+    if roles & ENTERPRISE_ROLES:
+        return True
+    if not ever_submitted(case):
+        return False
+    if roles & CB_STAFF_ROLES:
         return True
     if Role.COMMITTEE in roles and case.status in COMMITTEE_STATUSES:
         return True
@@ -134,9 +171,18 @@ def cases_visible_to(user) -> QuerySet[Case]:
     staff_cb_ids = mine.filter(role__in=CB_STAFF_ROLES).values("organisation_id")
     committee_cb_ids = mine.filter(role=Role.COMMITTEE).values("organisation_id")
     team_cb_ids = mine.filter(role__in=[Role.AUDITOR, Role.COMMITTEE]).values("organisation_id")
-    return Case.objects.filter(
-        Q(enterprise_id__in=enterprise_ids)
-        | Q(cb_id__in=staff_cb_ids)
+    cb_side = (
+        Q(cb_id__in=staff_cb_ids)
         | Q(cb_id__in=committee_cb_ids, status__in=COMMITTEE_STATUSES)
         | Q(cb_id__in=team_cb_ids, pk__in=team_case_ids(user))
     )
+    return Case.objects.filter(Q(enterprise_id__in=enterprise_ids) | (cb_side & _ever_submitted_q()))
+
+
+def working_cases(user) -> QuerySet[Case]:
+    """The live cases the user works on for a certification body (cb_admin and reviewer of its
+    CB, its audit team, the committee once reported): `cases_visible_to`'s CB side, live only."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    cb_ids = Membership.objects.filter(user=user, role__in=CB_ROLES).values("organisation_id")
+    return cases_visible_to(user).filter(cb_id__in=cb_ids, status__in=LIVE_STATUSES)

@@ -2,8 +2,13 @@
 
 - the enterprise's members see its records, KPIs and samples, draw samples and judge them;
 - its admin also imports files and publishes commitments (403 for its other members);
-- staff of a certification body (any CB role) see them, draw samples and judge them only while
-  the enterprise has a certification case with that body; they never import or publish.
+- staff of a certification body see them, draw samples and judge them only while they work a
+  live case of the enterprise (`certification.access.working_cases`: submitted and not yet
+  refused, withdrawn or decided; cb_admin and reviewer, the case's audit team, the committee once
+  the case is reported); they never import or publish;
+- a verdict on a sample that feeds an assessment also needs the right to write that assessment
+  (`audits.access.assessment_writable`): the enterprise's members for its self-assessment, the
+  audit team for the audit (403 for the others who see the sample).
 """
 
 from __future__ import annotations
@@ -13,7 +18,11 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from aftersales.accounts.models import CB_ROLES, ENTERPRISE_ROLES, Membership, Organisation, Role
+from aftersales.accounts.models import ENTERPRISE_ROLES, Membership, Organisation, Role
+from aftersales.assessments.models import Assessment
+from aftersales.audits.access import assessment_writable
+from aftersales.audits.services import SCORING_STATUSES
+from aftersales.certification.access import working_cases
 
 from .models import AuditSample, RecordImport, SampleEntry
 
@@ -32,13 +41,22 @@ class RecordsAccess:
 
 
 def cb_enterprises(user):
-    """Enterprises whose records a CB user may see: those with a case at one of the user's CBs."""
-    from aftersales.certification.models import Case
-
-    cbs = Membership.objects.filter(user=user, role__in=CB_ROLES).values("organisation_id")
+    """Enterprises whose records a CB user may see: those with a live case the user works on."""
     return Organisation.objects.filter(
-        kind=Organisation.Kind.ENTERPRISE, pk__in=Case.objects.filter(cb_id__in=cbs).values("enterprise_id")
+        kind=Organisation.Kind.ENTERPRISE, pk__in=working_cases(user).values("enterprise_id")
     )
+
+
+def sample_target(user, enterprise: Organisation) -> Assessment | None:
+    """The draft assessment a sample drawn by `user` feeds, if any: the enterprise's own draft
+    self-assessment for its members; for CB staff, the audit of a case of the enterprise in
+    scoring that they may write (its audit team). Never another kind, never someone else's."""
+    drafts = Assessment.objects.filter(enterprise=enterprise, status=Assessment.Status.DRAFT)
+    if Membership.objects.filter(user=user, organisation=enterprise, role__in=ENTERPRISE_ROLES).exists():
+        return drafts.filter(kind=Assessment.Kind.SELF).first()
+    scoring = working_cases(user).filter(enterprise=enterprise, status__in=SCORING_STATUSES)
+    audits = drafts.filter(kind=Assessment.Kind.AUDIT, case__in=scoring).select_related("case")
+    return next((a for a in audits if assessment_writable(user, a)), None)
 
 
 def records_access(user, enterprise_id: int, *, need: str = VIEW) -> RecordsAccess:

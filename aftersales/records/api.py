@@ -218,6 +218,9 @@ def verdict_save(request, enterprise_id: int, sample_id: int, entry_id: int, pay
     entry = SampleEntry.objects.filter(pk=entry_id, sample_id=sample_id, sample__enterprise=access.enterprise).first()
     if entry is None:
         raise Http404
+    refusal = services.verdict_refusal(entry.sample, request.user)
+    if refusal:
+        raise HttpError(403, refusal)
     if payload.verdict not in SampleEntry.Verdict.values:
         raise HttpError(400, f"verdict must be one of {', '.join(SampleEntry.Verdict.values)}")
     try:

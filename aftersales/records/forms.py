@@ -85,7 +85,7 @@ class SampleForm(PeriodForm):
         label=_("Feeds assessment item"),
         required=False,
         max_length=64,
-        help_text=_("Optional: the item of the enterprise's draft self-assessment that this sample scores."),
+        help_text=_("Optional: the item this sample scores, in the assessment named below (yours to write)."),
     )
 
 

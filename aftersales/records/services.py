@@ -20,6 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from aftersales.accounts.models import Organisation
+from aftersales.assessments import services as assessments
+from aftersales.assessments.models import Answer, Assessment
+from aftersales.audits.access import assessment_writable
+from aftersales.audits.models import Audit
+from aftersales.audits.services import AuditRefused, audit_answer_sampled
 from aftersales.core.problems import Problem, ProblemsError, capped, clip
 from aftersales.core.records.fields import EVENT_KINDS, Kind
 from aftersales.core.records.mapping import Mapping, load_mapping
@@ -408,6 +413,8 @@ def sample_draw(
         )
     if assessment is not None:
         _check_sampled_item(assessment, item_code, enterprise)
+        if by is None or not assessment_writable(by, assessment):
+            raise SampleRefused(_("Only those who may write the assessment draw the samples that feed it."))
     seed = (seed or "").strip() or new_seed()
     frame = sampling_frame(enterprise=enterprise, kind=kind, method=method, date_from=date_from, date_to=date_to)
     sample = draw_sample(frame, n=n, seed=seed, method="simple" if method == "simple" else "stratified")
@@ -462,20 +469,44 @@ def _check_sampled_item(assessment, item_code: str, enterprise: Organisation) ->
         )
 
 
+class SampleRefused(Exception):
+    """The person may not write the assessment the sample would feed. str() is for the user."""
+
+
 class VerdictRefused(Exception):
-    """The linked assessment cannot take the result (it is finished). str() is for the user."""
+    """The linked assessment cannot take the result (finished, not the person's to write, or the
+    sample was not drawn by its writers). str() is for the user."""
+
+
+def verdict_refusal(sample: AuditSample, by) -> str:
+    """Why `by` may not judge this sample's entries ("" when they may): a sample that feeds an
+    assessment is judged by those who may write it, and must have been drawn by one of them (so
+    the auditee never picks the seed of an audit sample)."""
+    if sample.assessment_id is None:
+        return ""
+    if not assessment_writable(by, sample.assessment):
+        return _("This sample feeds an assessment you may not write; its verdicts are not yours to give.")
+    if sample.drawn_by is None or not assessment_writable(sample.drawn_by, sample.assessment):
+        return _("This sample was not drawn by those who write the assessment it feeds; draw a new one.")
+    return ""
 
 
 @transaction.atomic
 def sample_verdict_save(*, entry: SampleEntry, verdict: str, by, note: str = "") -> SampleEntry:
     """Judge one drawn record. If the sample feeds an assessment item, that item's result becomes
-    `sampled` with n = judged entries and k = nonconforming ones (the scheme's proportional rule)."""
-    from aftersales.assessments import services as assessments
-    from aftersales.assessments.models import Answer
-
+    `sampled` with n = judged entries and k = nonconforming ones (the scheme's proportional rule):
+    only by those who may write the assessment (VerdictRefused otherwise); an audit item goes
+    through the audit's scoring service, which records a case event."""
     if verdict not in SampleEntry.Verdict.values:
         raise ValueError(f"unknown verdict {verdict!r}")
-    entry = SampleEntry.objects.select_for_update().select_related("sample").get(pk=entry.pk)
+    entry = (  # of=self: PostgreSQL locks no row on the nullable side of an outer join
+        SampleEntry.objects.select_for_update(of=("self",))
+        .select_related("sample__assessment", "sample__drawn_by")
+        .get(pk=entry.pk)
+    )
+    refusal = verdict_refusal(entry.sample, by)
+    if refusal:
+        raise VerdictRefused(refusal)
     previous = entry.verdict
     entry.verdict = verdict
     entry.note = note.strip()
@@ -495,19 +526,37 @@ def sample_verdict_save(*, entry: SampleEntry, verdict: str, by, note: str = "")
         n = judged.count()
         k = judged.filter(verdict=SampleEntry.Verdict.NONCONFORM).count()
         if n:
-            current = Answer.objects.filter(assessment_id=sample.assessment_id, item_code=sample.item_code).first()
-            try:
-                assessments.answer_save(
-                    assessment=sample.assessment,
-                    item_code=sample.item_code,
-                    kind="sampled",
-                    sampled=n,
-                    nonconforming=k,
-                    reason=f"sample #{sample.pk}: {k}/{n}",
-                    note=current.note if current else "",
-                    expected_version=current.version if current else 0,
-                    by=by,
-                )
-            except assessments.AssessmentFrozen:
-                raise VerdictRefused(_("The linked assessment is finished; its result can no longer change.")) from None
+            _feed(sample, entry, n=n, k=k, by=by)
     return entry
+
+
+def _feed(sample: AuditSample, entry: SampleEntry, *, n: int, k: int, by) -> None:
+    """Write the item's `sampled` n/k on the sample's assessment (self-assessment or audit)."""
+    assessment = sample.assessment
+    try:
+        if assessment.kind == Assessment.Kind.AUDIT:
+            audit_answer_sampled(
+                audit=Audit.objects.select_related("case").get(assessment=assessment),
+                item_code=sample.item_code,
+                sampled=n,
+                nonconforming=k,
+                by=by,
+                data={"sample": sample.pk, "record": entry.record_key, "verdict": entry.verdict},
+            )
+            return
+        current = Answer.objects.filter(assessment=assessment, item_code=sample.item_code).first()
+        assessments.answer_save(
+            assessment=assessment,
+            item_code=sample.item_code,
+            kind="sampled",
+            sampled=n,
+            nonconforming=k,
+            reason=f"sample #{sample.pk}: {k}/{n}",
+            note=current.note if current else "",
+            expected_version=current.version if current else 0,
+            by=by,
+        )
+    except assessments.AssessmentFrozen:
+        raise VerdictRefused(_("The linked assessment is finished; its result can no longer change.")) from None
+    except AuditRefused as exc:
+        raise VerdictRefused(str(exc)) from None

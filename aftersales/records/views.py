@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,8 +17,8 @@ from aftersales.core.records.fields import Kind
 from aftersales.core.text import normalise_language
 from aftersales.params import page_number
 
-from .access import ADMIN, SAMPLE, cb_enterprises, entry_for, import_for, records_for, sample_for
 from . import kpis, selectors, services
+from .access import ADMIN, SAMPLE, cb_enterprises, entry_for, import_for, records_for, sample_for, sample_target
 from .forms import CommitmentForm, ImportForm, PeriodForm, RecordFilterForm, SampleForm, VerdictForm
 from .models import RECORD_MODELS, Commitment, SampleEntry, StatusCategory
 from .models import Kind as KindChoices
@@ -267,23 +268,22 @@ def records_commitments(request, enterprise_id: int):
     return render(request, "records/commitments.html", context, status=400 if request.method == "POST" else 200)
 
 
-def _draft_assessment(enterprise):
-    from aftersales.assessments.models import Assessment
-
-    return Assessment.objects.filter(enterprise=enterprise, status=Assessment.Status.DRAFT).first()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def records_samples(request, enterprise_id: int):
     access = records_for(request, enterprise_id, need=SAMPLE if request.method == "POST" else "view")
     form = SampleForm(request.POST or None, initial={"seed": services.new_seed(), "n": 20, "method": "simple"})
     errors: list[str] = []
+    target = sample_target(request.user, access.enterprise)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        assessment = _draft_assessment(access.enterprise) if data["item"] else None
+        assessment = target if data["item"] else None
         if data["item"] and assessment is None:
-            errors.append(_("The enterprise has no draft self-assessment to feed."))
+            errors.append(
+                _("The enterprise has no draft self-assessment to feed.")
+                if access.is_member
+                else _("You are on no audit team of this enterprise's case in scoring: there is no audit to feed.")
+            )
         else:
             try:
                 sample = services.sample_draw(
@@ -300,6 +300,8 @@ def records_samples(request, enterprise_id: int):
                 )
             except ProblemsError as exc:
                 errors = [p.message(_lang()) for p in exc.problems]
+            except services.SampleRefused as exc:
+                errors = [str(exc)]
             else:
                 return redirect("records_sample_detail", enterprise_id=enterprise_id, sample_id=sample.pk)
     context = {
@@ -308,7 +310,7 @@ def records_samples(request, enterprise_id: int):
         "form": form,
         "errors": errors,
         "samples": selectors.samples_of(access.enterprise),
-        "draft": _draft_assessment(access.enterprise),
+        "draft": target,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "records/samples.html", context, status=status)
@@ -335,6 +337,8 @@ def records_sample_detail(request, enterprise_id: int, sample_id: int):
 @require_POST
 def records_verdict(request, enterprise_id: int, sample_id: int, entry_id: int):
     access, entry = entry_for(request, enterprise_id, sample_id, entry_id)
+    if services.verdict_refusal(entry.sample, request.user):
+        raise PermissionDenied
     form = VerdictForm(request.POST)
     error = ""
     if not form.is_valid():

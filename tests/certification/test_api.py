@@ -5,6 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from aftersales.certification import services
 from aftersales.certification.models import Case
 
 from .helpers import make_case
@@ -63,9 +64,11 @@ def test_it_answers_409_with_the_problems_and_changes_nothing(client, world):
     ]
     case.refresh_from_db()
     assert case.application.products == "空调\n冰箱\n洗衣机"
+    services.case_withdraw(case=case, reason="改日再申请", by=world["people"]["ent_admin"])
+    asked = make_case(world, Case.Status.INFO_REQUESTED)  # a draft is not the CB's to see (404)
     client.force_login(world["people"]["reviewer"])
-    status, body = call(client, "post", "case_api_accept", case.pk, body={"travel_estimate": "0"})
-    assert status == 409 and case.reference in body["problems"][0]
+    status, body = call(client, "post", "case_api_accept", asked.pk, body={"travel_estimate": "0"})
+    assert status == 409 and asked.reference in body["problems"][0]
 
 
 def test_it_hides_internal_events_from_the_enterprise(client, world):

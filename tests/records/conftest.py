@@ -27,13 +27,15 @@ def mapping_text(kind: str) -> bytes:
 
 @pytest.fixture
 def case(world):
-    """A certification case between the enterprise and the CB: its staff may see the records."""
+    """A live (submitted) certification case between the enterprise and the CB: its cb_admin and
+    reviewer may see the records (a draft case would not open them)."""
     return Case.objects.create(
         reference="C-2026-0001",
         enterprise=world["enterprise"],
         cb=world["cb"],
         scheme_version=world["gbt"],
         created_by=world["people"]["ent_admin"],
+        status=Case.Status.SUBMITTED,
     )
 
 

@@ -26,3 +26,55 @@ def test_it_hides_records_from_cb_staff_without_a_case(client, world):
     client.force_login(world["people"]["auditor"])
     assert client.get(reverse("records_enterprise", args=[world["enterprise"].pk])).status_code == 404
     assert client.get(reverse("api:records_api_kpis", args=[world["enterprise"].pk])).status_code == 404
+
+
+def _case_in(world, status):
+    from aftersales.certification.models import Case, CaseEvent
+
+    case = Case.objects.create(
+        reference=f"C-{status}",
+        enterprise=world["enterprise"],
+        cb=world["cb"],
+        scheme_version=world["gbt"],
+        created_by=world["people"]["ent_admin"],
+        status=status,
+    )
+    if status != Case.Status.DRAFT:  # it was submitted once (a withdrawal may come before that)
+        CaseEvent.objects.create(
+            case=case,
+            seq=1,
+            at="2026-01-01T00:00:00Z",
+            actor_label="t",
+            action="t",
+            to_status="submitted",
+            prev_hash="0",
+            hash=f"h-{status}",
+        )
+    return case
+
+
+@pytest.mark.parametrize("status", ["draft", "withdrawn", "refused", "decided"])
+def test_it_hides_records_from_every_cb_role_when_no_case_is_live(client, world, status):
+    """Issue 21: a draft, withdrawn, refused or decided case no longer opens the enterprise's records."""
+    from django.urls import reverse
+
+    _case_in(world, status)
+    for persona in ("cb_admin", "reviewer", "auditor", "auditor_other", "committee"):
+        client.force_login(world["people"][persona])
+        assert client.get(reverse("records_enterprise", args=[world["enterprise"].pk])).status_code == 404, persona
+        assert (
+            client.get(reverse("api:records_api_list", args=[world["enterprise"].pk, "complaint"])).status_code == 404
+        )
+        assert world["enterprise"].name not in client.get(reverse("records_home")).content.decode(), persona
+
+
+def test_it_shows_records_only_to_the_people_working_the_live_case(client, world):
+    from django.urls import reverse
+
+    _case_in(world, "submitted")  # no audit team yet, not before the committee
+    url = reverse("records_enterprise", args=[world["enterprise"].pk])
+    got = {}
+    for persona in ("cb_admin", "reviewer", "auditor", "auditor_other", "committee"):
+        client.force_login(world["people"][persona])
+        got[persona] = client.get(url).status_code
+    assert got == {"cb_admin": 200, "reviewer": 200, "auditor": 404, "auditor_other": 404, "committee": 404}

@@ -43,7 +43,7 @@ def test_it_feeds_a_sampled_item_proportionally(world, imported):
 
     assessment = world["assessment"]
     item = next(i for i in scheme_of(world["gbt"]).items if i.sampled)
-    s = _draw(world, n=4, assessment=assessment, item_code=item.code)
+    s = _draw(world, n=4, assessment=assessment, item_code=item.code, by=world["people"]["ent_admin"])
     entries = list(s.entries.all())
     before = assessment_score(assessment)
 
@@ -51,10 +51,10 @@ def test_it_feeds_a_sampled_item_proportionally(world, imported):
         live = assessment_score(assessment)
         return live.result.nodes[item.id].earned
 
-    sample_verdict_save(entry=entries[0], verdict="conform", by=world["people"]["auditor"])
+    sample_verdict_save(entry=entries[0], verdict="conform", by=world["people"]["ent_member"])
     full = earned()
     assert full == Fraction(item.points)
-    sample_verdict_save(entry=entries[1], verdict="nonconform", by=world["people"]["auditor"])
+    sample_verdict_save(entry=entries[1], verdict="nonconform", by=world["people"]["ent_member"])
     answer = assessment.answers.get(item_code=item.code)
     assert (answer.kind, answer.sampled, answer.nonconforming) == ("sampled", 2, 1)
     assert earned() == Fraction(item.points) / 2  # 1 of 2 judged entries nonconforming: half the points
@@ -67,7 +67,7 @@ def test_it_refuses_to_link_a_sample_to_an_item_not_scored_on_samples(world, imp
 
     item = next(i for i in scheme_of(world["gbt"]).items if not i.sampled)
     with pytest.raises(ProblemsError):
-        _draw(world, assessment=world["assessment"], item_code=item.code)
+        _draw(world, assessment=world["assessment"], item_code=item.code, by=world["people"]["ent_admin"])
 
 
 def test_it_refuses_verdicts_once_the_linked_assessment_is_finished(world, imported):
@@ -75,13 +75,13 @@ def test_it_refuses_verdicts_once_the_linked_assessment_is_finished(world, impor
     from aftersales.schemes.selectors import scheme_of
 
     item = next(i for i in scheme_of(world["gbt"]).items if i.sampled)
-    s = _draw(world, n=2, assessment=world["assessment"], item_code=item.code)
+    s = _draw(world, n=2, assessment=world["assessment"], item_code=item.code, by=world["people"]["ent_admin"])
     Assessment.objects.filter(pk=world["assessment"].pk).update(
         status="finished", finished_at="2026-06-01T00:00:00Z", result={}
     )
     entry = s.entries.first()
     with pytest.raises(VerdictRefused):
-        sample_verdict_save(entry=entry, verdict="nonconform", by=world["people"]["auditor"])
+        sample_verdict_save(entry=entry, verdict="nonconform", by=world["people"]["ent_admin"])
     assert SampleEntry.objects.get(pk=entry.pk).verdict == "pending"
 
 

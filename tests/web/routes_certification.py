@@ -1,7 +1,9 @@
 """Rows of the persona × URL matrix for the certification pages and API endpoints (see test_persona_matrix).
 
-Who sees a case of 甲企业 before the audit: its members and the CB's cb_admin and reviewer.
-Auditors (not on an audit team) and the committee (case not reported) get 404, like outsiders.
+Who sees a case of 甲企业 before the audit: its members and, once the application is submitted,
+the CB's cb_admin and reviewer (a draft application and its materials are the enterprise's own:
+every CB role gets 404 on them). Auditors (not on an audit team) and the committee (case not
+reported) get 404, like outsiders.
 A write by someone who sees the case but lacks the role gets 403. Each write acts on a case of
 its own (built here through the services) so the order of the rows does not matter.
 """
@@ -63,14 +65,15 @@ def routes(world) -> dict:
         return reverse(f"api:{name}", args=args)
 
     writes_ent_admin = expect({"ent_admin"}, 302, forbidden={"ent_member"} | STAFF)
-    writes_ent = expect(OWN, 302, forbidden=STAFF)
+    draft_ent_admin = expect({"ent_admin"}, 302, forbidden={"ent_member"})  # staff: 404 on a draft
+    writes_ent = expect(OWN, 302)  # on the draft: staff 404
     writes_staff = expect(STAFF, 302, forbidden=OWN)
     api_anon = 401
     return {
         "case_list": ("get", url("case_list"), {}, {}, expect(LOGGED_IN, 200)),
         "case_new": ("get", url("case_new"), {}, {}, expect(ENTERPRISE, 200)),
-        "case_detail": ("get", url("case_detail", draft.pk), {}, {}, expect(VIEWERS, 200)),
-        "case_application": ("get", url("case_application", draft.pk), {}, {}, expect(OWN, 200, forbidden=STAFF)),
+        "case_detail": ("get", url("case_detail", draft.pk), {}, {}, expect(OWN, 200)),
+        "case_application": ("get", url("case_application", draft.pk), {}, {}, expect(OWN, 200)),
         "case_material_upload": (
             "post",
             url("case_material_upload", draft.pk),
@@ -83,10 +86,10 @@ def routes(world) -> dict:
             url("case_material_download", draft.pk, material.pk),
             {},
             {},
-            expect(VIEWERS, 200),
+            expect(OWN, 200),
         ),
-        "case_submit": ("post", url("case_submit", submit_me.pk), {}, {}, writes_ent_admin),
-        "case_withdraw": ("post", url("case_withdraw", withdraw_me.pk), {"reason": "x"}, {}, writes_ent_admin),
+        "case_submit": ("post", url("case_submit", submit_me.pk), {}, {}, draft_ent_admin),
+        "case_withdraw": ("post", url("case_withdraw", withdraw_me.pk), {"reason": "x"}, {}, draft_ent_admin),
         "case_info_answer": (
             "post",
             url("case_info_answer", info.pk, info.info_items.first().pk),
@@ -117,7 +120,7 @@ def routes(world) -> dict:
             {"content_type": JSON},
             expect({"other_admin"}, 201, anonymous=api_anon) | {"ent_admin": 409, "ent_member": 409},
         ),
-        "api:case_api_get": ("get", api("case_api_get", draft.pk), {}, {}, expect(VIEWERS, 200, anonymous=api_anon)),
+        "api:case_api_get": ("get", api("case_api_get", draft.pk), {}, {}, expect(OWN, 200, anonymous=api_anon)),
         "api:case_api_application": (
             "put",
             api("case_api_application", draft.pk),
@@ -128,28 +131,28 @@ def routes(world) -> dict:
                 }
             ),
             {"content_type": JSON},
-            expect(OWN, 200, forbidden=STAFF, anonymous=api_anon),
+            expect(OWN, 200, anonymous=api_anon),
         ),
         "api:case_api_eligibility": (
             "get",
             api("case_api_eligibility", draft.pk),
             {},
             {},
-            expect(VIEWERS, 200, anonymous=api_anon),
+            expect(OWN, 200, anonymous=api_anon),
         ),
         "api:case_api_submit": (
             "post",
             api("case_api_submit", api_submit_me.pk),
             {},
             {},
-            expect({"ent_admin"}, 200, forbidden={"ent_member"} | STAFF, anonymous=api_anon),
+            expect({"ent_admin"}, 200, forbidden={"ent_member"}, anonymous=api_anon),
         ),
         "api:case_api_withdraw": (
             "post",
             api("case_api_withdraw", api_withdraw_me.pk),
             '{"reason": "x"}',
             {"content_type": JSON},
-            expect({"ent_admin"}, 200, forbidden={"ent_member"} | STAFF, anonymous=api_anon),
+            expect({"ent_admin"}, 200, forbidden={"ent_member"}, anonymous=api_anon),
         ),
         "api:case_api_answer": (
             "post",
@@ -205,7 +208,7 @@ def routes(world) -> dict:
             api("case_api_events", draft.pk),
             {},
             {},
-            expect(VIEWERS, 200, anonymous=api_anon),
+            expect(OWN, 200, anonymous=api_anon),
         ),
     }
 

@@ -1,8 +1,11 @@
 """Rows of the persona × URL matrix for the records pages and API endpoints (see test_persona_matrix).
 
-甲企业 has a certification case with the CB "认证机构", so every CB role may see its records, KPIs
-and samples and draw/judge samples; only 甲企业's admin imports and publishes commitments (403 for
-its member). 乙企业's admin is an outsider (404). The API answers 401 to anonymous callers.
+甲企业 has a live certification case with the CB "认证机构", reported to the committee, with
+"auditor" on its audit team: the people working it (cb_admin, reviewer, auditor, committee) may see
+its records, KPIs and samples and draw/judge samples; "auditor_other", on no team of 甲企业, gets 404
+(so would every CB role if 甲企业's only cases were drafts, withdrawn, refused or decided). Only
+甲企业's admin imports and publishes commitments (403 for its member). 乙企业's admin is an outsider
+(404). The API answers 401 to anonymous callers.
 """
 
 from pathlib import Path
@@ -13,6 +16,7 @@ from django.urls import reverse
 from aftersales.certification.models import Case
 from aftersales.core.records.mapping import shipped_mappings
 from aftersales.records.services import records_import, sample_draw
+from tests.audits.factories import case_at
 
 from .personas import CB_STAFF, ENTERPRISE, OWN, expect
 
@@ -21,10 +25,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "aftersales" / "core" / "records
 
 def routes(world) -> dict:
     ent, p = world["enterprise"], world["people"]
-    Case.objects.get_or_create(
-        reference="C-MATRIX-RECORDS",
-        defaults={"enterprise": ent, "cb": world["cb"], "scheme_version": world["gbt"], "created_by": p["ent_admin"]},
-    )
+    case_at(world, Case.Status.REPORTED)
     data = (SAMPLES / "crm-work-orders-gbk.csv").read_bytes()
     mapping = shipped_mappings()["crm-work-orders-gbk"].read_bytes()
     ri = records_import(
@@ -39,12 +40,12 @@ def routes(world) -> dict:
     sample = sample_draw(enterprise=ent, kind="work_order", n=3, seed="matrix", method="simple", by=p["ent_admin"])
     entry = sample.entries.first()
     e = ent.pk
-    seen = OWN | CB_STAFF
+    seen = OWN | (CB_STAFF - {"auditor_other"})
     view = expect(seen, 200)
     api_view = expect(seen, 200, anonymous=401)
     htmx = {"HX-Request": "true"}
 
-    home = expect(ENTERPRISE | CB_STAFF, 200)
+    home = expect(ENTERPRISE | CB_STAFF, 200)  # auditor_other: the page, with 甲企业 not on it
     for persona in ENTERPRISE:
         home[persona] = 302  # one enterprise of their own: straight to its records
 
