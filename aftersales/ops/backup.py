@@ -539,15 +539,7 @@ def files_fingerprint() -> dict[str, str]:
 
 
 def chain_breaks() -> list[str]:
-    """Every broken hash chain (case histories and certificate histories), as readable lines."""
-    from aftersales.certificates.models import Certificate
-    from aftersales.certificates.services import certificate_chain_breaks
-    from aftersales.certification.cases import case_chain_breaks
-    from aftersales.certification.models import Case
+    """Every broken link of every hash chain (cases, certificates, appeals), as readable lines."""
+    from aftersales.ops.chains import chains  # ops.chains reads every app's models: loaded on use
 
-    out = []
-    for case in Case.objects.order_by("pk").iterator():
-        out += [f"case {case.reference} event {b.seq}: {b.reason}" for b in case_chain_breaks(case)]
-    for cert in Certificate.objects.order_by("pk").iterator():
-        out += [f"certificate {cert.number} event {b.seq}: {b.reason}" for b in certificate_chain_breaks(cert)]
-    return out
+    return [f"{chain.name} event {b.seq}: {b.reason}" for chain in chains() for b in chain.link_breaks]
