@@ -11,7 +11,7 @@ PUBLIC_HOST ?= $(if $(filter 0.0.0.0 ::,$(HOST)),$(shell hostname -I 2>/dev/null
 PYTHON ?= $(shell for c in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	  $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$c; break; }; done)
 
-.PHONY: demo test lint serve install messages clean bench worker bench-certificates bench-registry bench-regulator bench-load
+.PHONY: demo test lint serve install messages clean bench worker bench-certificates bench-registry bench-regulator bench-load bench-pages
 
 # The interpreter's bundled pip may be old: the venv's pip is first brought to the pinned, hash-checked one.
 $(VENV)/.installed: pyproject.toml requirements.lock requirements-bootstrap.lock
@@ -87,3 +87,8 @@ bench-regulator: install
 
 bench-load: install
 	$(PY) bench/load_test.py $(BENCH_ARGS)
+
+# Issue 20: every page of every demo persona at a grown size (SQLite; BENCH_ARGS="--db postgres" with
+# BENCH_DATABASE_URL for PostgreSQL); results in bench/README.md.
+bench-pages: install
+	$(PY) bench/pages_bench.py $(BENCH_ARGS)

@@ -107,8 +107,9 @@ def _setup_django():
     django.setup()
 
 
-def phase_load(n: int, seed: int) -> dict:
-    """Write `n` certificates in bulk (in this process: run it with DATABASE_URL set)."""
+def phase_load(n: int, seed: int, *, cb=None, user=None, first: int = 0) -> dict:
+    """Write `n` certificates in bulk (in this process: run it with DATABASE_URL set). With `cb`
+    and `user` (bench/pages_bench.py), they are that body's, numbered and coded from `first` on."""
     _setup_django()
     from django.conf import settings
     from django.db import connection, transaction
@@ -131,16 +132,18 @@ def phase_load(n: int, seed: int) -> dict:
             "".join(lazy_pinyin(part)).lower(),
             "".join(lazy_pinyin(part, style=Style.FIRST_LETTER)).lower(),
         )
+    own = cb is None
     with transaction.atomic():
-        cb = Organisation.objects.create(kind="cb", name="华信认证中心", address="北京市海淀区")
-        user = User.objects.create_user(username="bench-cb-admin", password=None)
+        if own:
+            cb = Organisation.objects.create(kind="cb", name="华信认证中心", address="北京市海淀区")
+            user = User.objects.create_user(username="bench-cb-admin", password=None)
         key_id, key = signing_key()
     S = Certificate.Status
     orgs, certs, plans = [], [], []
     for i in range(n):
         city, word, trade = rng.choice(CITIES), rng.choice(WORDS), rng.choice(TRADES)
         name = f"{city}{word}{trade}有限公司"
-        body = f"{i + 1:08d}"
+        body = f"{first + i + 1:08d}"
         code = credit_code.complete("91330106" + body + credit_code.org_check_character(body))
         year = 2023 + i % 4
         issued_on = date(year, 1, 1) + timedelta(days=rng.randrange(0, 330 if year == 2026 else 365))
@@ -165,7 +168,7 @@ def phase_load(n: int, seed: int) -> dict:
         )
         certs.append(
             Certificate(
-                number=number_make(settings.CERT_NUMBER_PATTERN, cb="ASC", year=year, seq=i // 4 + 1),
+                number=number_make(settings.CERT_NUMBER_PATTERN, cb="ASC", year=year, seq=(first + i) // 4 + 1),
                 cb=cb,
                 scheme_id="gbt27922-2011",
                 status=status,
@@ -301,11 +304,15 @@ def phase_load(n: int, seed: int) -> dict:
         ):
             for pk, row in enumerate(rows, start=ids[model]):
                 row.pk = pk
-            copy_rows(model, rows)
+            if connection.vendor == "postgresql":
+                copy_rows(model, rows)
+            else:
+                model.objects.bulk_create(rows, batch_size=500)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    NUMBERS.write_text("\n".join(c.number for c in certs) + "\n")
+    if own:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        NUMBERS.write_text("\n".join(c.number for c in certs) + "\n")
     return {
         "certificates": n,
         "versions": len(versions),

@@ -1,5 +1,6 @@
 """Reads of the cycle dashboard: what a certification body has due, overdue, expiring and up for
-recertification, and the month calendar. Each list is one query whatever its length."""
+recertification, and the month calendar. The dashboard reads the first rows of each list and its
+count, or one page of one list: a fixed number of queries and rows whatever the lists' lengths."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from aftersales.certification.models import Case
 from aftersales.core import cycle as rules
@@ -29,6 +31,11 @@ class Recertification:
     case_reference: str | None
 
 
+LISTS = ("due", "overdue", "expiring", "recertification")
+FIRST_ROWS = 20  # rows of each list on the dashboard ("show all" leads to its pages)
+PAGE_ROWS = 50  # rows per page of one list
+
+
 @dataclass
 class Overview:
     today: date
@@ -36,6 +43,7 @@ class Overview:
     overdue: list[Surveillance] = field(default_factory=list)  # past due, or missed (proposal)
     expiring: list[Certificate] = field(default_factory=list)  # live, expiring within 90 days
     recertification: list[Recertification] = field(default_factory=list)  # window open
+    counts: dict[str, int] = field(default_factory=dict)  # each list's whole length (a list may be cut)
 
 
 def _surveillances(cb):
@@ -53,33 +61,57 @@ def _open_recertification(field_name: str) -> Subquery:
     )
 
 
-def cycle_overview(cb, today: date) -> Overview:
-    """The dashboard's four lists for certification body `cb` on `today`."""
+def cycle_lists(cb, today: date) -> dict[str, QuerySet]:
+    """The dashboard's four lists for certification body `cb` on `today`, ordered, not yet read."""
     rows = _surveillances(cb)
-    due = rows.filter(state__in=(SV.PLANNED, SV.OPENED), window_opens__lte=today, due_by__gte=today)
-    overdue = rows.filter(Q(state__in=(SV.PLANNED, SV.OPENED), due_by__lt=today) | Q(state=SV.MISSED))
     live = Certificate.objects.filter(cb=cb, status__in=LIVE)
-    expiring = live.filter(expires_on__gte=today, expires_on__lte=today + timedelta(days=EXPIRING_DAYS))
-    # the window opens RECERTIFICATION_OPEN_MONTHS before expiry: expiry ≤ today + those months
-    window_end = rules.add_months(today, settings.RECERTIFICATION_OPEN_MONTHS)
-    recert = (
-        live.filter(expires_on__gte=today, expires_on__lte=window_end)
+    months = settings.RECERTIFICATION_OPEN_MONTHS
+    return {
+        "due": rows.filter(state__in=(SV.PLANNED, SV.OPENED), window_opens__lte=today, due_by__gte=today).order_by(
+            "due_by", "id"
+        ),
+        "overdue": rows.filter(Q(state__in=(SV.PLANNED, SV.OPENED), due_by__lt=today) | Q(state=SV.MISSED)).order_by(
+            "due_by", "id"
+        ),
+        "expiring": live.filter(expires_on__gte=today, expires_on__lte=today + timedelta(days=EXPIRING_DAYS)).order_by(
+            "expires_on", "number"
+        ),
+        "recertification": live.filter(
+            expires_on__gte=today, expires_on__lte=rules.recertification_open_until(today, months)
+        )
         .annotate(recert_case_id=_open_recertification("case_id"), recert_ref=_open_recertification("case__reference"))
         .select_related("enterprise")
-        .order_by("expires_on", "number")
-    )
+        .order_by("expires_on", "number"),
+    }
+
+
+def _rows(name: str, rows) -> list:
+    if name != "recertification":
+        return list(rows)
     months = settings.RECERTIFICATION_OPEN_MONTHS
-    return Overview(
-        today=today,
-        due=list(due.order_by("due_by", "id")),
-        overdue=list(overdue.order_by("due_by", "id")),
-        expiring=list(expiring.order_by("expires_on", "number")),
-        recertification=[
-            Recertification(c, rules.recertification_opens(c.expires_on, months), c.recert_case_id, c.recert_ref)
-            for c in recert
-            if rules.recertification_opens(c.expires_on, months) <= today
-        ],
-    )
+    return [
+        Recertification(c, rules.recertification_opens(c.expires_on, months), c.recert_case_id, c.recert_ref)
+        for c in rows
+    ]
+
+
+def cycle_overview(cb, today: date, *, limit: int | None = None) -> Overview:
+    """The dashboard's four lists; with `limit`, the first `limit` rows of each and every list's
+    count (two queries a list whatever its length), else every row."""
+    lists = cycle_lists(cb, today)
+    if limit is None:
+        got = {name: _rows(name, qs) for name, qs in lists.items()}
+        return Overview(today=today, **got, counts={name: len(rows) for name, rows in got.items()})
+    got = {name: _rows(name, qs[:limit]) for name, qs in lists.items()}
+    return Overview(today=today, **got, counts={name: qs.count() for name, qs in lists.items()})
+
+
+def cycle_list_page(cb, today: date, name: str, page) -> tuple[Overview, Page]:
+    """One of the lists, a page of PAGE_ROWS rows (`page` as the query string gives it: a bad or
+    too large number gives the first or last page)."""
+    found = Paginator(cycle_lists(cb, today)[name], PAGE_ROWS).get_page(page)
+    found.object_list = _rows(name, found.object_list)
+    return Overview(today=today, **{name: found.object_list}, counts={name: found.paginator.count}), found
 
 
 @dataclass(frozen=True)

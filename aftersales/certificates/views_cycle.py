@@ -21,7 +21,7 @@ from aftersales.core import cycle as rules
 from . import cycle, services
 from .access import CB_VIEW_ROLES, certificate_for, is_cb_admin
 from .models import Surveillance
-from .selectors_cycle import EXPIRING_DAYS, calendar_entries, cycle_overview
+from .selectors_cycle import EXPIRING_DAYS, FIRST_ROWS, LISTS, calendar_entries, cycle_list_page, cycle_overview
 
 
 def cb_for(request) -> tuple[Organisation, bool]:
@@ -69,9 +69,15 @@ def _back(request, default: str) -> str:
 @login_required
 @require_GET
 def cycle_dashboard(request):
+    """The first rows of each list; `?list=<name>&page=<n>`: the pages of one list."""
     cb, admin = cb_for(request)
     today = timezone.localdate()
-    overview = cycle_overview(cb, today)
+    only = request.GET.get("list", "")
+    if only in LISTS:
+        overview, page = cycle_list_page(cb, today, only, request.GET.get("page"))
+    else:
+        only, page = "", None
+        overview = cycle_overview(cb, today, limit=FIRST_ROWS)
     return render(
         request,
         "certificates/cycle.html",
@@ -79,6 +85,8 @@ def cycle_dashboard(request):
             "cb": cb,
             "is_admin": admin,
             "o": overview,
+            "only": only,
+            "page": page,
             "expiring_days": EXPIRING_DAYS,
             "month": today.strftime("%Y-%m"),
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,6 +43,7 @@ from .presenters import application_rows, detail_context
 from .selectors import case_list, cbs
 
 REFUSED = (services.StepRefused, TransitionRefused)
+PAGE_SIZE = 50  # cases per page of the list
 
 
 def _lang() -> str:
@@ -71,8 +73,10 @@ def case_list_view(request):
     status = request.GET.get("status", "")
     if status and status not in Case.Status.values:
         status = ""
+    page = Paginator(case_list(request.user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "cases": case_list(request.user, status=status),
+        "page": page,
+        "cases": page.object_list,
         "status": status,
         "statuses": Case.Status.choices,
         "can_apply": enterprises_of(request.user).exists(),

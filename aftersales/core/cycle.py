@@ -92,6 +92,16 @@ def recertification_opens(expires_on: date, open_months: int) -> date:
     return add_months(expires_on, -open_months)
 
 
+def recertification_open_until(today: date, open_months: int) -> date:
+    """The last expiry date whose recertification window has opened by `today` (windows open for
+    every expiry up to it and for none after: `recertification_opens` never decreases), so that a
+    database can select them with one comparison."""
+    last = add_months(today, open_months)
+    while recertification_opens(last + timedelta(days=1), open_months) <= today:
+        last += timedelta(days=1)
+    return last
+
+
 def reminder_dates(target: date, lead_days: list[int] | tuple[int, ...]) -> list[tuple[int, date]]:
     """(lead, the day its reminder is due) for every lead time, farthest first."""
     return [(lead, target - timedelta(days=lead)) for lead in sorted(set(lead_days), reverse=True)]

@@ -1,4 +1,5 @@
-"""The record lists and the KPI page make the same number of queries whatever the number of records."""
+"""The record lists, the records overview and the KPI page make the same number of queries whatever
+the number of records."""
 
 import shutil
 
@@ -45,7 +46,7 @@ def _queries(client, url, **params):
     return len(ctx)
 
 
-@pytest.mark.parametrize("page", ["records_list", "records_kpis"])
+@pytest.mark.parametrize("page", ["records_list", "records_kpis", "records_enterprise"])
 def test_it_keeps_the_query_count_flat(client, world, page):
     client.force_login(world["people"]["ent_admin"])
     e = world["enterprise"].pk
@@ -63,3 +64,17 @@ def test_it_keeps_the_query_count_flat_for_a_kpi_drill_down(client, world):
     few = _queries(client, url, kpi="arrival_time")
     _add_work_orders(world, 600, 2)
     assert _queries(client, url, kpi="arrival_time") == few
+
+
+def test_it_keeps_the_query_count_flat_on_the_case_page(client, world):
+    """The case page's eligibility signal reads the records' coverage: the same queries for more records."""
+    from tests.certification.helpers import make_case
+
+    case = make_case(world, "submitted")
+    client.force_login(world["people"]["reviewer"])
+    url = reverse("case_detail", args=[case.pk])
+    _add_work_orders(world, 30, 1)
+    client.get(url)  # the session's first request
+    few = _queries(client, url)
+    _add_work_orders(world, 600, 2)
+    assert _queries(client, url) == few
