@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 ROOT = "generated"
 # Raise it when a change of our code (not of a template or the data) changes a document's bytes.
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: checklist cells neutralised against formula injection (issue 21 item 9)
 
 
 def document_key(*parts: str | bytes) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aftersales.core import workbook
+from aftersales.core.cells import restore
 from aftersales.core.problems import Problem, ProblemsError, capped
 from aftersales.core.scheme import Scheme, parse_points
 from aftersales.core.scoring import (
@@ -323,7 +324,7 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, float):
         return repr(value).removesuffix(".0") if value.is_integer() else repr(value)
-    return str(value).strip()
+    return restore(str(value).strip())  # without the apostrophe the writer put before formula-like text
 
 
 def _count(text: str) -> int | None:

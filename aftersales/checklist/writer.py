@@ -113,7 +113,9 @@ def write_xlsx(scheme: Scheme, path: Path | BinaryIO, lang: str = "zh-Hans", fil
 
     for node in scheme.walk():
         answer = (filled.results.get(node.code) if filled else None) if node.is_item else None
-        ws.append([neutralise(v) for v in (node.code, node.title.get(lang), _number(node.points), *_answer_cells(answer))])
+        ws.append(
+            [neutralise(v) for v in (node.code, node.title.get(lang), _number(node.points), *_answer_cells(answer))]
+        )
         row = ws.max_row
         if not node.is_item:
             for cell in ws[row]:

@@ -22,6 +22,7 @@ import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
+from aftersales.core.cells import neutralise
 from aftersales.core.regulator import DATE, NUMBER, SHEETS, Sheet
 
 FORMATS = {"text": "文本 text", "id": "编号（大写） id, upper-case", "date": "日期 yyyy-mm-dd", "number": "数字 number"}
@@ -135,7 +136,8 @@ def _cell(ref: str, value, style: int = 0) -> str:
         return f'<c r="{ref}" s="{style or DATE_STYLE}"><v>{(value - EPOCH).days}</v></c>'
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return f'<c r="{ref}"{s}><v>{value}</v></c>'
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_esc(str(value))}</t></is></c>'
+    text = neutralise(str(value))  # never a formula, not even once someone edits the cell
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_esc(text)}</t></is></c>'
 
 
 class _SheetWriter:
