@@ -1,5 +1,9 @@
 """Uploaded files: random storage names and the content check every upload passes.
 
+Every path that stores a user's file (assessment and audit evidence, case materials and the
+answers to an information request, the signed contract, rectification evidence, appeal files)
+reads it with `upload_accept`, which checks the whole file with `upload_check`.
+
 Files live under MEDIA_ROOT (DATA_DIR/media), which no URL pattern serves: each download goes
 through a view that resolves the object with its access helper first (404 to outsiders). The
 stored name says nothing about the file (an area, the month, a random UUID, the lower-cased
@@ -8,12 +12,15 @@ extension); what the user called it stays in the model's original_name field.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import uuid
 import zipfile
+from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
@@ -59,47 +66,95 @@ _OOXML_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
 # how binaries and archives begin (most also hold a NUL early): never acceptable as "text"
 _NOT_TEXT = (b"\x7fELF", b"PK\x03\x04", b"%PDF-", b"Rar!", b"7z\xbc\xaf")
 _MARKUP = re.compile(rb"^\s*<(?:!doctype|html|script|svg|\?xml)", re.IGNORECASE)
+# members an Office document never needs: programs, scripts, and macros (they belong in .docm/.xlsm)
+_RUNNABLE_MEMBER = re.compile(
+    r"(?:\.(?:exe|dll|com|scr|pif|msi|bat|cmd|ps1|vbs|vbe|js|jse|wsf|wsh|hta|jar|lnk|sh)|vbaproject\.bin)$",
+    re.IGNORECASE,
+)
 
 
 class UploadRefused(ValueError):
     """The file is not acceptable; the message names it and says why, in the user's language."""
 
 
-def upload_check(name: str, data: bytes, *, size: int, max_bytes: int) -> str:
-    """The content type to store for an uploaded file, else UploadRefused.
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An uploaded file read whole and accepted by `upload_check`."""
 
-    `data` is the file's beginning or all of it (`size` is the whole size): the suffix must be one
-    we accept, the size within `max_bytes`, and the content must be what the suffix says - magic
-    bytes for binary formats; for DOCX/XLSX, when `data` is the whole file, a ZIP holding the
-    document part; for text, no NUL byte, no executable, archive or HTML/SVG beginning."""
+    name: str  # the user's file name (its last part, at most 255 characters)
+    data: bytes
+    content_type: str
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def stored_name(self) -> str:
+        """The name handed to the FileField (RandomName replaces all but the suffix)."""
+        return f"{self.sha256[:16]}{PurePath(self.name).suffix.lower()}"
+
+
+def upload_accept(upload, *, max_bytes: int | None = None) -> CheckedUpload:
+    """Read an UploadedFile (name, chunks()) whole, stopping one byte past the limit, and check it;
+    UploadRefused naming the file otherwise. The one way in for every stored upload."""
+    limit = settings.EVIDENCE_MAX_BYTES if max_bytes is None else max_bytes
+    name = PurePath(upload.name or "").name[:255]
+    data = bytearray()
+    for chunk in upload.chunks():
+        data.extend(chunk)
+        if len(data) > limit:
+            break
+    data = bytes(data)
+    content_type = upload_check(name, data, max_bytes=limit)
+    return CheckedUpload(name, data, content_type, hashlib.sha256(data).hexdigest())
+
+
+def upload_check(name: str, data: bytes, *, max_bytes: int) -> str:
+    """The content type to store for a file, else UploadRefused naming it and saying why.
+
+    `data` is the whole file: the suffix must be one we accept, the size within `max_bytes`, and the
+    content what the suffix says - magic bytes for binary formats; for DOCX/XLSX a ZIP holding the
+    document part and no program, script or macro; for text no NUL byte anywhere and no executable,
+    archive or HTML/SVG beginning."""
     suffix = PurePath(name).suffix.lower()
     if suffix not in ALLOWED:
         raise UploadRefused(
             _("%(name)s: files of type %(suffix)s are not accepted; use PDF, PNG, JPEG, DOCX, XLSX, TXT or CSV.")
             % {"name": name, "suffix": suffix or "-"}
         )
-    if size == 0:
+    if not data:
         raise UploadRefused(_("%(name)s is empty.") % {"name": name})
-    if size > max_bytes:
+    if len(data) > max_bytes:
         raise UploadRefused(_("%(name)s is larger than %(mb)s MB.") % {"name": name, "mb": max_bytes // (1024 * 1024)})
     content_type, magic = ALLOWED[suffix]
-    fake = UploadRefused(_("%(name)s is not a real %(suffix)s file.") % {"name": name, "suffix": suffix})
     if magic is not None:
         if not data.startswith(magic):
-            raise fake
-        if suffix in _OOXML_PART and len(data) == size and not _zip_has(data, _OOXML_PART[suffix]):
-            raise fake
+            raise UploadRefused(_("%(name)s is not a real %(suffix)s file.") % {"name": name, "suffix": suffix})
+        if suffix in _OOXML_PART:
+            _ooxml_check(name, suffix, data)
         return content_type
-    head = data[:4096]
-    if b"\x00" in head or head.startswith(_NOT_TEXT) or _MARKUP.match(head.lstrip(b"\xef\xbb\xbf")):
+    if b"\x00" in data or data.startswith(_NOT_TEXT) or _MARKUP.match(data[:4096].lstrip(b"\xef\xbb\xbf")):
         raise UploadRefused(_("%(name)s is not a text file.") % {"name": name})
     return content_type
 
 
-def _zip_has(data: bytes, part: str) -> bool:
+def _ooxml_check(name: str, suffix: str, data: bytes) -> None:
+    names = _zip_names(data)
+    if names is None or _OOXML_PART[suffix] not in names or "[Content_Types].xml" not in names:
+        raise UploadRefused(_("%(name)s is not a real %(suffix)s file.") % {"name": name, "suffix": suffix})
+    runnable = sorted(n for n in names if _RUNNABLE_MEMBER.search(n))
+    if runnable:
+        raise UploadRefused(
+            _("%(name)s holds a program or macro (%(member)s); save the document without it.")
+            % {"name": name, "member": runnable[0][-80:]}
+        )
+
+
+def _zip_names(data: bytes) -> set[str] | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+            return set(archive.namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        return False
-    return part in names and "[Content_Types].xml" in names
+        return None

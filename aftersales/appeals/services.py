@@ -12,11 +12,9 @@ Who does what (the views' access helper answers 404/403 first; the services refu
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from datetime import UTC, date
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -31,7 +29,7 @@ from aftersales.certificates.checkpoints import checkpoint_on_commit
 from aftersales.certificates.models import CertificateEvent
 from aftersales.certificates.notify import admin_emails
 from aftersales.certification.cases import case_lock
-from aftersales.certification.materials import file_check, read_upload
+from aftersales.certification.materials import file_accept
 from aftersales.certification.models import Case, CaseEvent
 from aftersales.certification.services import StepRefused
 from aftersales.core.chain import GENESIS, Break, Link, link_hash, verify
@@ -279,13 +277,10 @@ def appeal_lodge(
         problems.append(_("Attach at most %(n)s files.") % {"n": MAX_FILES})
     else:
         for upload in uploads:
-            name, data = read_upload(upload)
             try:
-                content_type = file_check(name, data)
+                files.append(file_accept(upload))
             except StepRefused as exc:
                 problems.extend(exc.problems)
-            else:
-                files.append((name, data, content_type))
     if problems:
         raise AppealRefused(*problems)
     due = deadlines.deadlines(today, ack_days(), decide_days())
@@ -315,17 +310,16 @@ def appeal_lodge(
                 acknowledge_by=due.acknowledge_by,
                 decide_by=due.decide_by,
             )
-            for name, data, content_type in files:
-                digest = hashlib.sha256(data).hexdigest()
+            for checked in files:
                 row = AppealFile(
                     appeal=appeal,
-                    original_name=name,
-                    content_type=content_type,
-                    size=len(data),
-                    sha256=digest,
+                    original_name=checked.name,
+                    content_type=checked.content_type,
+                    size=checked.size,
+                    sha256=checked.sha256,
                     uploaded_by=by,
                 )
-                row.file.save(f"{digest[:16]}{PurePath(name).suffix.lower()}", ContentFile(data), save=False)
+                row.file.save(checked.stored_name, ContentFile(checked.data), save=False)
                 stored.append(row)
                 row.save()
             _event(

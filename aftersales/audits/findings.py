@@ -8,21 +8,17 @@ reason. Overdue ones are escalated (an event on the case). Observations need no 
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
-from pathlib import PurePath
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.assessments.evidence import EvidenceRefused
-from aftersales.assessments.evidence import evidence_check as check_upload
 from aftersales.certification.cases import case_event_record, case_transition
 from aftersales.certification.models import Case
 from aftersales.schemes.selectors import scheme_of
+from aftersales.uploads import UploadRefused, upload_accept
 
 from . import conf
 from .models import Audit, Nonconformity, RectificationFile
@@ -130,17 +126,10 @@ def finding_answer(*, finding: Nonconformity, cause: str, correction: str, corre
 
 
 def finding_file_add(*, finding: Nonconformity, upload, by) -> RectificationFile:
-    """Attach a file to the enterprise's answer (checked like assessment evidence)."""
-    name = PurePath(upload.name).name[:255]
-    digest, data = hashlib.sha256(), bytearray()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        data.extend(chunk)
-        if len(data) > settings.EVIDENCE_MAX_BYTES:
-            break
+    """Attach a file to the enterprise's answer (the whole file checked, as every upload)."""
     try:
-        content_type = check_upload(name, bytes(data[:16]), len(data))
-    except EvidenceRefused as exc:
+        checked = upload_accept(upload)
+    except UploadRefused as exc:
         raise AuditRefused(str(exc)) from None
     with transaction.atomic():
         _status(finding.audit.case, {S.RECTIFICATION}, _("add rectification evidence"))
@@ -148,20 +137,20 @@ def finding_file_add(*, finding: Nonconformity, upload, by) -> RectificationFile
             raise AuditRefused(_("This finding is closed."))
         row = RectificationFile(
             finding=finding,
-            original_name=name,
-            content_type=content_type,
-            size=len(data),
-            sha256=digest.hexdigest(),
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
             uploaded_by=by,
         )
-        row.file.save(f"{digest.hexdigest()[:16]}{PurePath(name).suffix.lower()}", ContentFile(bytes(data)), save=False)
+        row.file.save(checked.stored_name, ContentFile(checked.data), save=False)
         try:
             row.save()
             case_event_record(
                 case=finding.audit.case,
                 action="audit.rectification_evidence_added",
                 by=by,
-                data={"finding": finding.pk, "file": name, "sha256": row.sha256},
+                data={"finding": finding.pk, "file": checked.name, "sha256": row.sha256},
             )
         except Exception:
             row.file.delete(save=False)

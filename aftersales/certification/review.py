@@ -5,10 +5,8 @@ Each validates, changes and records a case event in one transaction.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -20,7 +18,7 @@ from django.utils.translation import gettext as _
 from aftersales.core import fees, mandays
 
 from .cases import case_event_record, case_lock, case_transition
-from .materials import file_check, read_upload
+from .materials import file_accept
 from .models import Application, Case, Contract, Exclusion, InfoItem, Quotation, Review
 from .services import StepRefused
 
@@ -232,10 +230,9 @@ def contract_record(*, case: Case, signed_on: date, signed_by: str, by, upload=N
     )
     contract = Contract(case=locked, signed_on=signed_on, signed_by=signed_by.strip(), recorded_by=by)
     if upload is not None:
-        name, data = read_upload(upload)
-        file_check(name, data)
-        contract.original_name, contract.sha256 = name, hashlib.sha256(data).hexdigest()
-        contract.file.save(f"{contract.sha256[:16]}{PurePath(name).suffix.lower()}", ContentFile(data), save=False)
+        checked = file_accept(upload)
+        contract.original_name, contract.sha256 = checked.name, checked.sha256
+        contract.file.save(checked.stored_name, ContentFile(checked.data), save=False)
     try:
         contract.save()
     except Exception:

@@ -10,26 +10,28 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, get_resolver, resolve
 
-from aftersales.assessments.evidence import EvidenceRefused, evidence_add, evidence_check
-from aftersales.certification.materials import file_check
+from aftersales.assessments.evidence import evidence_add
+from aftersales.certification.materials import file_accept
 from aftersales.certification.services import StepRefused
-from aftersales.uploads import RandomName, UploadRefused, upload_check
+from aftersales.uploads import RandomName, UploadRefused, upload_accept, upload_check
 
 MB = 1024 * 1024
 OOXML = "application/vnd.openxmlformats-officedocument"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64 + b"This program cannot be run"
 
 
-def ooxml(part: str) -> bytes:
+def ooxml(part: str, *extra: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr(part, "<x/>")
+        for name in extra:
+            archive.writestr(name, EXE)
     return buffer.getvalue()
 
 
 def check(name, data):
-    return upload_check(name, data, size=len(data), max_bytes=20 * MB)
+    return upload_check(name, data, max_bytes=20 * MB)
 
 
 def test_it_names_files_at_random_by_area_and_month():
@@ -53,6 +55,9 @@ def test_it_names_files_at_random_by_area_and_month():
         ("image.txt", b"\xef\xbb\xbf  <svg onload=alert(1)>"),
         ("report.docx", b"PK\x03\x04 just a zip header"),
         ("report.docx", ooxml("xl/workbook.xml")),  # a workbook renamed .docx
+        ("report.docx", ooxml("word/document.xml", "word/media/setup.exe")),  # a program inside
+        ("sheet.xlsx", ooxml("xl/workbook.xml", "xl/vbaProject.bin")),  # macros belong in .xlsm
+        ("notes.txt", b"text" * 2000 + b"\x00"),  # a NUL past the first 4 KB
         ("tool.exe", EXE),
         ("noext", b"hello"),
     ],
@@ -81,16 +86,28 @@ def test_it_refuses_empty_and_oversized_files():
     with pytest.raises(UploadRefused, match="empty"):
         check("a.pdf", b"")
     with pytest.raises(UploadRefused, match="larger than 1 MB"):
-        upload_check("a.pdf", b"%PDF-", size=MB + 1, max_bytes=MB)
+        upload_check("a.pdf", b"%PDF-" + b"x" * MB, max_bytes=MB)
 
 
-def test_evidence_and_case_materials_share_the_check():
-    with pytest.raises(EvidenceRefused, match=r"not a real \.pdf"):
-        evidence_check("x.pdf", EXE[:16], len(EXE))
-    with pytest.raises(StepRefused, match=r"not a real \.pdf"):
-        file_check("x.pdf", EXE)
-    with pytest.raises(StepRefused, match=r"not a real \.docx"):
-        file_check("x.docx", b"PK\x03\x04 just a zip header")
+def test_it_reads_an_upload_whole_but_never_more_than_one_byte_past_the_limit():
+    class Chunked(SimpleUploadedFile):
+        read = 0
+
+        def chunks(self, chunk_size=None):
+            for _ in range(100):
+                Chunked.read += MB
+                yield b"%PDF-" + b"x" * (MB - 5)
+
+    with pytest.raises(UploadRefused, match="larger than 2 MB"):
+        upload_accept(Chunked("big.pdf", b""), max_bytes=2 * MB)
+    assert Chunked.read == 3 * MB
+    checked = upload_accept(SimpleUploadedFile("dir/../网点.csv", "网点\n".encode()))
+    assert (checked.name, checked.size, checked.content_type) == ("网点.csv", 7, "text/csv; charset=utf-8")
+
+
+def test_case_materials_refuse_with_the_same_check():
+    with pytest.raises(StepRefused, match=r"x\.docx is not a real \.docx"):
+        file_accept(SimpleUploadedFile("x.docx", b"PK\x03\x04 just a zip header"))
 
 
 @pytest.mark.django_db
