@@ -29,7 +29,8 @@ def test_it_reports_intact_chains(world, no_setup):
     assert result.exit_code == 0, result.output
     assert "intact" in result.output
     result = run("--case", case.reference, "--json")
-    assert json.loads(result.output) == {"checked": 1, "intact": True, "breaks": []}
+    report = json.loads(result.output)
+    assert (report["checked"], report["intact"], report["breaks"]) == (1, True, [])
 
 
 def test_it_names_the_case_and_event_of_a_tampered_row(world, no_setup):
@@ -43,12 +44,14 @@ def test_it_names_the_case_and_event_of_a_tampered_row(world, no_setup):
         )
     result = run()
     assert result.exit_code == 1
-    assert f"BROKEN {case.reference} event {event.seq}: hash" in result.output
+    assert f"BROKEN case:{case.reference} event {event.seq}: hash" in result.output
     assert other.reference not in result.output
     result = run("--case", other.reference)
     assert result.exit_code == 0
     result = run("--case", case.reference, "--json")
-    assert json.loads(result.output)["breaks"] == [{"case": case.reference, "seq": event.seq, "reason": "hash"}]
+    assert json.loads(result.output)["breaks"] == [
+        {"chain": f"case:{case.reference}", "seq": event.seq, "reason": "hash"}
+    ]
 
 
 def test_it_detects_a_deleted_last_event(world, no_setup):
