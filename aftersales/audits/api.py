@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from aftersales.api_errors import Refusal, errors, invalid, refused
 from aftersales.assessments.services import AssessmentFrozen, EditConflict
 from aftersales.certification.cases import TransitionRefused, case_chain_breaks
 from aftersales.core.problems import ProblemsError
@@ -28,10 +29,6 @@ from .presenters import RECTIFICATION_VISIBLE
 from .selectors import auditors_of, last_report, team_of
 
 router = Router(tags=["audits"])
-
-
-class Problems(Schema):
-    problems: list[str]
 
 
 class MemberOut(Schema):
@@ -124,7 +121,7 @@ class FindingOut(Schema):
     overdue: bool
 
 
-class AnswerIn(Schema):
+class FindingAnswerIn(Schema):
     cause: str
     correction: str
     corrective_action: str
@@ -144,6 +141,12 @@ class DecisionIn(Schema):
     outcome: str
     reasons: str
     level: str = ""
+
+
+class ItemConflict(Refusal):
+    """Someone else saved the item first: a refusal with the item as it now stands."""
+
+    current: ItemOut | None = None
 
 
 class ChainOut(Schema):
@@ -185,7 +188,7 @@ def _summary(case, audit) -> dict:
 
 
 def _refused(exc) -> Status:
-    return Status(409, {"problems": [str(exc)]})
+    return refused(409, str(exc))
 
 
 def _visible(case, audit):
@@ -201,7 +204,7 @@ def audit_get(request, pk: int):
     return _summary(case, _visible(case, audit))
 
 
-@router.put("/{pk}/plan", response={200: AuditOut, 409: Problems}, url_name="audit_api_plan")
+@router.put("/{pk}/plan", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_plan")
 def audit_plan(request, pk: int, payload: PlanIn):
     case, _audit = _access(audit_case_for, request, pk, write="review", need_audit=False)
     try:
@@ -223,12 +226,12 @@ def audit_plan(request, pk: int, payload: PlanIn):
     return _summary(case, audit)
 
 
-@router.put("/{pk}/team", response={200: AuditOut, 409: Problems}, url_name="audit_api_team")
+@router.put("/{pk}/team", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_team")
 def audit_team(request, pk: int, payload: TeamIn):
     case, audit = _access(audit_case_for, request, pk, write="review", need_audit=False)
     by_pk = {a.pk: a for a in auditors_of(case.cb)}
     if payload.leader not in by_pk or any(m not in by_pk for m in payload.members):
-        return Status(409, {"problems": ["leader and members must be registered auditors of the certification body"]})
+        return refused(409, "leader and members must be registered auditors of the certification body")
     try:
         services.team_set(
             case=case, leader=by_pk[payload.leader], members=[by_pk[m] for m in payload.members], by=request.user
@@ -239,7 +242,7 @@ def audit_team(request, pk: int, payload: TeamIn):
     return _summary(case, audit)
 
 
-@router.get("/{pk}/auditors", response=list[dict], url_name="audit_api_picker")
+@router.get("/{pk}/auditors", response={200: list[dict], **errors(403)}, url_name="audit_api_picker")
 def audit_picker(request, pk: int):
     """Every auditor of the CB with the impartiality verdict for this case."""
     case, _audit = _access(audit_case_for, request, pk, write="review", need_audit=False)
@@ -268,32 +271,32 @@ def _step(request, pk: int, write: str, fn):
     return Status(200, _summary(case, audit))
 
 
-@router.post("/{pk}/send", response={200: AuditOut, 409: Problems}, url_name="audit_api_send")
+@router.post("/{pk}/send", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_send")
 def audit_send(request, pk: int):
     return _step(request, pk, "review", lambda case: services.plan_send(case=case, by=request.user))
 
 
-@router.post("/{pk}/document-review", response={200: AuditOut, 409: Problems}, url_name="audit_api_review_start")
+@router.post("/{pk}/document-review", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_review_start")
 def audit_review_start(request, pk: int):
     return _step(request, pk, "audit", lambda case: services.review_start(case=case, by=request.user))
 
 
-@router.post("/{pk}/start", response={200: AuditOut, 409: Problems}, url_name="audit_api_start")
+@router.post("/{pk}/start", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_start")
 def audit_start(request, pk: int):
     return _step(request, pk, "audit", lambda case: services.audit_start(case=case, by=request.user))
 
 
-@router.post("/{pk}/rectification", response={200: AuditOut, 409: Problems}, url_name="audit_api_rectification")
+@router.post("/{pk}/rectification", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_rectification")
 def audit_rectification(request, pk: int):
     return _step(request, pk, "audit", lambda case: findings.rectification_start(case=case, by=request.user))
 
 
-@router.post("/{pk}/objections", response={201: dict, 404: dict, 409: Problems}, url_name="audit_api_object")
+@router.post("/{pk}/objections", response={201: dict, **errors(403, 404, 409)}, url_name="audit_api_object")
 def audit_object(request, pk: int, payload: ObjectionIn):
     case, audit = _access(audit_case_for, request, pk, write="enterprise_admin")
     member = TeamMember.objects.filter(pk=payload.member, audit=audit).first()
     if member is None:
-        return Status(404, {"detail": "no such team member"})
+        return refused(404, "no such team member")
     try:
         o = services.objection_raise(case=case, member=member, reason=payload.reason, by=request.user)
     except (services.AuditRefused, TransitionRefused) as exc:
@@ -303,14 +306,14 @@ def audit_object(request, pk: int, payload: ObjectionIn):
 
 @router.post(
     "/{pk}/objections/{objection_id}/answer",
-    response={200: dict, 404: dict, 409: Problems},
+    response={200: dict, **errors(403, 404, 409)},
     url_name="audit_api_answer_objection",
 )
 def audit_answer_objection(request, pk: int, objection_id: int, payload: ObjectionAnswerIn):
     case, audit = _access(audit_case_for, request, pk, write="review")
     objection = Objection.objects.filter(pk=objection_id, audit=audit).first()
     if objection is None:
-        return Status(404, {"detail": "no such objection"})
+        return refused(404, "no such objection")
     replacement = Auditor.objects.filter(pk=payload.replacement or 0, cb=case.cb).first()
     try:
         o = services.objection_answer(
@@ -340,7 +343,9 @@ def audit_items(request, pk: int):
     return [_item(a) for a in audit.assessment.answers.order_by("item_code")]
 
 
-@router.put("/{pk}/items/{code}", response={200: ItemOut, 409: dict, 422: Problems}, url_name="audit_api_item")
+@router.put(
+    "/{pk}/items/{code}", response={200: ItemOut, 409: ItemConflict, **errors(403, 422)}, url_name="audit_api_item"
+)
 def audit_item(request, pk: int, code: str, payload: ItemIn):
     """Save one item's audit result; `version` is the one read (0 for a new answer)."""
     _case, audit = _access(audit_scores_for, request, pk, write="audit")
@@ -358,17 +363,11 @@ def audit_item(request, pk: int, code: str, payload: ItemIn):
             by=request.user,
         )
     except ProblemsError as exc:
-        return Status(422, {"problems": [p.located(normalise_language(get_language())) for p in exc.problems]})
+        return invalid(*(p.located(normalise_language(get_language())) for p in exc.problems))
     except EditConflict as exc:
-        return Status(
-            409,
-            {
-                "problems": ["someone else saved this item first"],
-                "current": _item(exc.current) if exc.current else None,
-            },
-        )
+        return refused(409, "someone else saved this item first", current=_item(exc.current) if exc.current else None)
     except (services.AuditRefused, AssessmentFrozen, TransitionRefused) as exc:
-        return Status(409, {"problems": [str(exc) or "the audit can no longer change"]})
+        return refused(409, str(exc) or "the audit can no longer change")
     return Status(200, _item(answer))
 
 
@@ -398,7 +397,7 @@ def audit_findings(request, pk: int):
     return [_finding(f) for f in audit.findings.all()]
 
 
-@router.post("/{pk}/findings", response={201: FindingOut, 409: Problems}, url_name="audit_api_finding_add")
+@router.post("/{pk}/findings", response={201: FindingOut, **errors(403, 409)}, url_name="audit_api_finding_add")
 def audit_finding_add(request, pk: int, payload: FindingIn):
     _case, audit = _access(audit_scores_for, request, pk, write="audit")
     try:
@@ -421,9 +420,11 @@ def _finding_of(request, pk: int, finding_id: int, write: str):
 
 
 @router.post(
-    "/{pk}/findings/{finding_id}/answer", response={200: FindingOut, 409: Problems}, url_name="audit_api_finding_answer"
+    "/{pk}/findings/{finding_id}/answer",
+    response={200: FindingOut, **errors(403, 409)},
+    url_name="audit_api_finding_answer",
 )
-def audit_finding_answer(request, pk: int, finding_id: int, payload: AnswerIn):
+def audit_finding_answer(request, pk: int, finding_id: int, payload: FindingAnswerIn):
     f = _finding_of(request, pk, finding_id, "enterprise")
     try:
         f = findings.finding_answer(finding=f, by=request.user, **payload.dict())
@@ -433,7 +434,9 @@ def audit_finding_answer(request, pk: int, finding_id: int, payload: AnswerIn):
 
 
 @router.post(
-    "/{pk}/findings/{finding_id}/verify", response={200: FindingOut, 409: Problems}, url_name="audit_api_finding_verify"
+    "/{pk}/findings/{finding_id}/verify",
+    response={200: FindingOut, **errors(403, 409)},
+    url_name="audit_api_finding_verify",
 )
 def audit_finding_verify(request, pk: int, finding_id: int, payload: VerifyIn):
     f = _finding_of(request, pk, finding_id, "audit")
@@ -444,7 +447,7 @@ def audit_finding_verify(request, pk: int, finding_id: int, payload: VerifyIn):
     return Status(200, _finding(f))
 
 
-@router.post("/{pk}/report", response={201: dict, 409: Problems}, url_name="audit_api_report")
+@router.post("/{pk}/report", response={201: dict, **errors(403, 409)}, url_name="audit_api_report")
 def audit_report(request, pk: int, payload: ReportIn):
     """The team leader issues the final report (freezes the audit; returns its SHA-256)."""
     case, _audit = _access(audit_case_for, request, pk, write="audit")
@@ -457,7 +460,7 @@ def audit_report(request, pk: int, payload: ReportIn):
     return Status(201, {"number": r.number, "sha256": r.sha256, "score": r.score_exact, "level": r.level})
 
 
-@router.post("/{pk}/decision", response={201: dict, 409: Problems}, url_name="audit_api_decision")
+@router.post("/{pk}/decision", response={201: dict, **errors(403, 409)}, url_name="audit_api_decision")
 def audit_decision(request, pk: int, payload: DecisionIn):
     case, _audit = _access(audit_case_for, request, pk, write="decide")
     try:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from aftersales.api_errors import errors, refused
 from aftersales.core.text import normalise_language
 
 from . import services, versions
@@ -44,10 +45,6 @@ STATUS_SERVICES = {
 CHANGE_REASONS = ("level", "scope", "address", "name")
 
 
-class Problems(Schema):
-    problems: list[str]
-
-
 class CertificateOut(Schema):
     number: str
     enterprise: str
@@ -67,7 +64,7 @@ class CertificateOut(Schema):
     url: str
 
 
-class Site(Schema):
+class CertificateSite(Schema):
     name: str = ""
     address: str = ""
 
@@ -82,7 +79,7 @@ class VersionOut(Schema):
     credit_code: str
     address: str
     scope: str
-    sites: list[Site]
+    sites: list[CertificateSite]
     scheme: str
     level: str
     score: str
@@ -95,7 +92,7 @@ class VersionOut(Schema):
     payload: dict
 
 
-class EventOut(Schema):
+class CertificateEventOut(Schema):
     seq: int
     at: str
     effective_on: date
@@ -122,7 +119,7 @@ class SurveillanceOut(Schema):
 class CertificateDetail(CertificateOut):
     recertification_opens: date
     versions: list[VersionOut]
-    history: list[EventOut]
+    history: list[CertificateEventOut]
     surveillances: list[SurveillanceOut]
 
 
@@ -139,7 +136,7 @@ class ChangeIn(Schema):
     name: str | None = None
     address: str | None = None
     scope: str | None = None
-    sites: list[Site] | None = None
+    sites: list[CertificateSite] | None = None
 
 
 def _lang() -> str:
@@ -256,7 +253,9 @@ def get_certificate(request, number: str):
     return _detail(request, _certificate(request, number))
 
 
-@router.post("/{number}/status/", response={200: CertificateDetail, 409: Problems}, url_name="certificate_api_status")
+@router.post(
+    "/{number}/status/", response={200: CertificateDetail, **errors(403, 409)}, url_name="certificate_api_status"
+)
 def change_status(request, number: str, payload: StatusIn):
     """Suspend, restore (a suspended certificate), withdraw or cancel, with a reason and an
     effective date (default today). The CB's admin only."""
@@ -266,18 +265,18 @@ def change_status(request, number: str, payload: StatusIn):
             "action": payload.action,
             "known": ", ".join(ACTION_TARGET),
         }
-        return Status(409, {"problems": [problem]})
+        return refused(409, problem)
     try:
         STATUS_SERVICES[payload.action](
             certificate=certificate, reason=payload.reason, by=request.user, effective_on=payload.effective_on
         )
     except services.CertificateRefused as exc:
-        return Status(409, {"problems": [str(exc)]})
+        return refused(409, str(exc))
     certificate.refresh_from_db()
     return Status(200, _detail(request, certificate))
 
 
-@router.post("/{number}/versions/", response={201: VersionOut, 409: Problems}, url_name="certificate_api_change")
+@router.post("/{number}/versions/", response={201: VersionOut, **errors(403, 409)}, url_name="certificate_api_change")
 def change_certificate(request, number: str, payload: ChangeIn):
     """Record a change of level, name, address, scope or sites as a new signed version (fields left
     out stay as they are). The CB's admin only."""
@@ -287,7 +286,7 @@ def change_certificate(request, number: str, payload: ChangeIn):
             "reason": payload.reason,
             "known": ", ".join(CHANGE_REASONS),
         }
-        return Status(409, {"problems": [problem]})
+        return refused(409, problem)
     sites = None if payload.sites is None else [s.dict() for s in payload.sites]
     try:
         version = versions.certificate_change(
@@ -302,5 +301,5 @@ def change_certificate(request, number: str, payload: ChangeIn):
             sites=sites,
         )
     except services.CertificateRefused as exc:
-        return Status(409, {"problems": [str(exc)]})
+        return refused(409, str(exc))
     return Status(201, _version(CertificateVersion.objects.select_related("case", "decision").get(pk=version.pk)))

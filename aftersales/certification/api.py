@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 
 from aftersales.accounts.models import CB_ROLES
 from aftersales.accounts.selectors import enterprises_of
+from aftersales.api_errors import errors, refused
 from aftersales.core.eligibility import OUTCOME_TEXT
 from aftersales.core.text import normalise_language
 from aftersales.schemes.models import SchemeVersion
@@ -27,10 +28,6 @@ from .models import Case, Exclusion, InfoItem, Quotation
 from .selectors import application_missing, case_events, case_list, cbs, eligibility_of
 
 router = Router(tags=["certification cases"])
-
-
-class Problems(Schema):
-    problems: list[str]
 
 
 class CaseOut(Schema):
@@ -100,7 +97,7 @@ class ReasonIn(Schema):
     reason: str
 
 
-class AnswerIn(Schema):
+class InfoAnswerIn(Schema):
     answer: str
 
 
@@ -145,7 +142,7 @@ class ContractIn(Schema):
     signed_by: str
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     seq: int
     at: str
     actor: str
@@ -182,8 +179,8 @@ def _out(case: Case) -> dict:
     }
 
 
-def _refused(exc) -> tuple[int, dict]:
-    return Status(409, {"problems": exc.problems if isinstance(exc, services.StepRefused) else [str(exc)]})
+def _refused(exc) -> Status:
+    return refused(409, *(exc.problems if isinstance(exc, services.StepRefused) else [str(exc)]))
 
 
 REFUSED = (services.StepRefused, TransitionRefused)
@@ -195,14 +192,14 @@ def list_cases(request, status: str = ""):
     return [_out(c) for c in case_list(request.user, status=status if status in Case.Status.values else "")]
 
 
-@router.post("/", response={201: CaseOut, 404: dict, 409: Problems}, url_name="case_api_open")
+@router.post("/", response={201: CaseOut, **errors(404, 409)}, url_name="case_api_open")
 def open_case(request, payload: OpenIn):
     """Open a draft application of your enterprise with a certification body."""
     enterprise = enterprises_of(request.user).first()
     cb = cbs().filter(pk=payload.cb).first()
     scheme = SchemeVersion.objects.filter(pk=payload.scheme).first()
     if enterprise is None or cb is None or scheme is None:
-        return Status(404, {"detail": "Not Found"})
+        return refused(404, "Not Found")
     try:
         case = services.case_open(enterprise=enterprise, cb=cb, scheme_version=scheme, by=request.user)
     except services.StepRefused as exc:
@@ -215,7 +212,7 @@ def get_case(request, pk: int):
     return _out(_case(request, pk))
 
 
-@router.put("/{pk}/application", response={200: CaseOut, 409: Problems}, url_name="case_api_application")
+@router.put("/{pk}/application", response={200: CaseOut, **errors(403, 409)}, url_name="case_api_application")
 def save_application(request, pk: int, payload: ApplicationIn):
     """Save the draft application (every field and row replaced)."""
     case = _case(request, pk, WRITE_ENTERPRISE)
@@ -262,7 +259,7 @@ def eligibility(request, pk: int):
     }
 
 
-@router.post("/{pk}/submit", response={200: CaseOut, 409: Problems}, url_name="case_api_submit")
+@router.post("/{pk}/submit", response={200: CaseOut, **errors(403, 409)}, url_name="case_api_submit")
 def submit(request, pk: int):
     case = _case(request, pk, WRITE_ENTERPRISE_ADMIN)
     try:
@@ -272,7 +269,7 @@ def submit(request, pk: int):
     return Status(200, _out(case))
 
 
-@router.post("/{pk}/withdraw", response={200: CaseOut, 409: Problems}, url_name="case_api_withdraw")
+@router.post("/{pk}/withdraw", response={200: CaseOut, **errors(403, 409)}, url_name="case_api_withdraw")
 def withdraw(request, pk: int, payload: ReasonIn):
     case = _case(request, pk, WRITE_ENTERPRISE_ADMIN)
     try:
@@ -283,14 +280,14 @@ def withdraw(request, pk: int, payload: ReasonIn):
 
 
 @router.post(
-    "/{pk}/info/{item_id}/answer", response={200: CaseOut, 404: dict, 409: Problems}, url_name="case_api_answer"
+    "/{pk}/info/{item_id}/answer", response={200: CaseOut, **errors(403, 404, 409)}, url_name="case_api_answer"
 )
-def answer(request, pk: int, item_id: int, payload: AnswerIn):
+def answer(request, pk: int, item_id: int, payload: InfoAnswerIn):
     """Answer one question of the open request for more information."""
     case = _case(request, pk, WRITE_ENTERPRISE_ADMIN)
     item = InfoItem.objects.filter(pk=item_id, case=case).first()
     if item is None:
-        return Status(404, {"detail": "Not Found"})
+        return refused(404, "Not Found")
     try:
         services.info_answer(item=item, answer=payload.answer, by=request.user)
     except REFUSED as exc:
@@ -298,14 +295,14 @@ def answer(request, pk: int, item_id: int, payload: AnswerIn):
     return Status(200, _out(case))
 
 
-@router.post("/{pk}/review", response={200: ReviewOut, 409: Problems}, url_name="case_api_review")
+@router.post("/{pk}/review", response={200: ReviewOut, **errors(403, 409)}, url_name="case_api_review")
 def save_review(request, pk: int, payload: ReviewIn):
     """Save the review; `exclusions` maps item codes to true (confirm) / false (reject) / null."""
     case = _case(request, pk, WRITE_REVIEW)
     by_code = dict(Exclusion.objects.filter(application__case=case).values_list("item_code", "pk"))
     unknown = [code for code in payload.exclusions if code not in by_code]
     if unknown:
-        return Status(409, {"problems": [f"Exclusion {code} is not part of this application." for code in unknown]})
+        return refused(409, *(f"Exclusion {code} is not part of this application." for code in unknown))
     try:
         r = review.review_save(
             case=case,
@@ -335,7 +332,7 @@ def save_review(request, pk: int, payload: ReviewIn):
     )
 
 
-@router.post("/{pk}/request-info", response={200: CaseOut, 409: Problems}, url_name="case_api_request_info")
+@router.post("/{pk}/request-info", response={200: CaseOut, **errors(403, 409)}, url_name="case_api_request_info")
 def request_info(request, pk: int, payload: QuestionsIn):
     case = _case(request, pk, WRITE_REVIEW)
     try:
@@ -346,7 +343,7 @@ def request_info(request, pk: int, payload: QuestionsIn):
     return Status(200, _out(case))
 
 
-@router.post("/{pk}/refuse", response={200: CaseOut, 409: Problems}, url_name="case_api_refuse")
+@router.post("/{pk}/refuse", response={200: CaseOut, **errors(403, 409)}, url_name="case_api_refuse")
 def refuse(request, pk: int, payload: ReasonIn):
     case = _case(request, pk, WRITE_REVIEW)
     try:
@@ -356,7 +353,7 @@ def refuse(request, pk: int, payload: ReasonIn):
     return Status(200, _out(case))
 
 
-@router.post("/{pk}/accept", response={200: QuotationOut, 409: Problems}, url_name="case_api_accept")
+@router.post("/{pk}/accept", response={200: QuotationOut, **errors(403, 409)}, url_name="case_api_accept")
 def accept(request, pk: int, payload: AcceptIn):
     """Accept the reviewed application and issue the quotation."""
     case = _case(request, pk, WRITE_REVIEW)
@@ -367,16 +364,16 @@ def accept(request, pk: int, payload: AcceptIn):
     return Status(200, {"man_days": q.man_days, "day_rate": q.day_rate, "total": q.total, "lines": q.lines})
 
 
-@router.get("/{pk}/quotation", response={200: QuotationOut, 404: dict}, url_name="case_api_quotation")
+@router.get("/{pk}/quotation", response={200: QuotationOut, **errors(404)}, url_name="case_api_quotation")
 def quotation(request, pk: int):
     case = _case(request, pk)
     q = Quotation.objects.filter(case=case).first()
     if q is None:
-        return Status(404, {"detail": "Not Found"})
+        return refused(404, "Not Found")
     return Status(200, {"man_days": q.man_days, "day_rate": q.day_rate, "total": q.total, "lines": q.lines})
 
 
-@router.post("/{pk}/contract", response={200: CaseOut, 409: Problems}, url_name="case_api_contract")
+@router.post("/{pk}/contract", response={200: CaseOut, **errors(403, 409)}, url_name="case_api_contract")
 def contract(request, pk: int, payload: ContractIn):
     """Record the contract as signed (the signed file can be attached on the case page)."""
     case = _case(request, pk, WRITE_REVIEW)
@@ -387,7 +384,7 @@ def contract(request, pk: int, payload: ContractIn):
     return Status(200, _out(case))
 
 
-@router.get("/{pk}/events", response=list[EventOut], url_name="case_api_events")
+@router.get("/{pk}/events", response=list[CaseEventOut], url_name="case_api_events")
 def events(request, pk: int):
     """The case's history: the enterprise sees the public events, the certification body all."""
     case = _case(request, pk)

@@ -15,6 +15,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from aftersales.api_errors import errors, invalid
 from aftersales.core.problems import ProblemsError
 from aftersales.core.records.fields import FIELDS, Kind
 from aftersales.core.records.mapping import shipped_mappings
@@ -27,6 +28,73 @@ from .models import AuditSample, RecordImport, SampleEntry
 
 router = Router(tags=["records"])
 PAGE_SIZE_MAX = 500
+
+
+class RecordPage(Schema):
+    kind: str
+    count: int
+    page: int
+    page_size: int
+    results: list[dict]
+
+
+class ImportProblem(Schema):
+    code: str | None
+    row: int | None
+    column: str | None
+    where: str | None
+    params: dict | None
+    message: str | None
+
+
+class ImportOut(Schema):
+    id: int
+    kind: str
+    file_name: str
+    file_sha256: str
+    mapping: str
+    mapping_sha256: str
+    dry_run: bool
+    status: str
+    phase: str
+    rows_done: int
+    rows_total: int | None
+    records: int
+    inserted: int
+    updated: int
+    unchanged: int
+    events: int
+    problems: list[ImportProblem]
+
+
+class SampleEntryOut(Schema):
+    id: int
+    position: int
+    record: str
+    stratum: str
+    verdict: str
+
+
+class SampleOut(Schema):
+    id: int
+    kind: str
+    n: int
+    seed: str
+    method: str
+    frame_hash: str
+    frame_size: int
+    date_from: str | None
+    date_to: str | None
+    assessment: int | None
+    item_code: str
+    entries: list[SampleEntryOut]
+
+
+class VerdictOut(Schema):
+    id: int
+    record: str
+    verdict: str
+    note: str
 
 
 def _kind(kind: str) -> Kind:
@@ -88,7 +156,7 @@ def _sample_json(sample: AuditSample) -> dict:
     }
 
 
-@router.get("/{enterprise_id}/records/{kind}", url_name="records_api_list")
+@router.get("/{enterprise_id}/records/{kind}", response=RecordPage, url_name="records_api_list")
 def record_list(request, enterprise_id: int, kind: str, page: ApiPage = 1, page_size: int = 100):
     """One page of an enterprise's records of one kind, newest first."""
     access = records_access(request.user, enterprise_id)
@@ -106,7 +174,7 @@ def record_list(request, enterprise_id: int, kind: str, page: ApiPage = 1, page_
     }
 
 
-@router.get("/{enterprise_id}/kpis", url_name="records_api_kpis")
+@router.get("/{enterprise_id}/kpis", response={200: dict, **errors(422)}, url_name="records_api_kpis")
 def kpi_report(
     request, enterprise_id: int, date_from: ApiRecordsDate | None = None, date_to: ApiRecordsDate | None = None
 ):
@@ -115,11 +183,13 @@ def kpi_report(
     try:
         report = kpis.kpi_report(access.enterprise, date_from=date_from, date_to=date_to)
     except ProblemsError as exc:
-        raise HttpError(422, "; ".join(p.message() for p in exc.problems)) from None
+        return invalid(*(p.message() for p in exc.problems))
     return report.as_json()
 
 
-@router.post("/{enterprise_id}/imports", url_name="records_api_import", response={202: dict})
+@router.post(
+    "/{enterprise_id}/imports", url_name="records_api_import", response={202: ImportOut, **errors(400, 403, 413)}
+)
 def import_create(
     request,
     enterprise_id: int,
@@ -159,7 +229,7 @@ def import_create(
     return Status(202, _import_json(ri))
 
 
-@router.get("/{enterprise_id}/imports/{import_id}", url_name="records_api_import_status")
+@router.get("/{enterprise_id}/imports/{import_id}", response=ImportOut, url_name="records_api_import_status")
 def import_status(request, enterprise_id: int, import_id: int):
     access = records_access(request.user, enterprise_id)
     ri = RecordImport.objects.filter(pk=import_id, enterprise=access.enterprise).first()
@@ -177,7 +247,9 @@ class SampleIn(Schema):
     date_to: ApiRecordsDate | None = None
 
 
-@router.post("/{enterprise_id}/samples", url_name="records_api_sample_draw", response={201: dict})
+@router.post(
+    "/{enterprise_id}/samples", url_name="records_api_sample_draw", response={201: SampleOut, **errors(400, 403)}
+)
 def sample_draw(request, enterprise_id: int, payload: Form[SampleIn]):
     """Draw a reproducible audit sample (seed default: a new random one, returned)."""
     access = records_access(request.user, enterprise_id, need=SAMPLE)
@@ -198,7 +270,7 @@ def sample_draw(request, enterprise_id: int, payload: Form[SampleIn]):
     return Status(201, _sample_json(sample))
 
 
-@router.get("/{enterprise_id}/samples/{sample_id}", url_name="records_api_sample")
+@router.get("/{enterprise_id}/samples/{sample_id}", response=SampleOut, url_name="records_api_sample")
 def sample_detail(request, enterprise_id: int, sample_id: int):
     access = records_access(request.user, enterprise_id)
     sample = AuditSample.objects.filter(pk=sample_id, enterprise=access.enterprise).first()
@@ -212,7 +284,11 @@ class VerdictIn(Schema):
     note: str = ""
 
 
-@router.post("/{enterprise_id}/samples/{sample_id}/entries/{entry_id}", url_name="records_api_verdict")
+@router.post(
+    "/{enterprise_id}/samples/{sample_id}/entries/{entry_id}",
+    response={200: VerdictOut, **errors(400, 403, 409)},
+    url_name="records_api_verdict",
+)
 def verdict_save(request, enterprise_id: int, sample_id: int, entry_id: int, payload: Form[VerdictIn]):
     access = records_access(request.user, enterprise_id, need=SAMPLE)
     entry = SampleEntry.objects.filter(pk=entry_id, sample_id=sample_id, sample__enterprise=access.enterprise).first()

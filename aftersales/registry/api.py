@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import Http404
-from ninja import Router
+from ninja import Router, Schema
+from pydantic import create_model
 
+from aftersales.api_errors import errors
 from aftersales.core.certnumber import number_normalise
 from aftersales.params import ApiPage
 
@@ -22,7 +24,88 @@ from .views import PAGE_SIZE, too_many
 router = Router(tags=["registry"])
 
 
-@router.get("/", auth=None, url_name="registry_api_search")
+class RegistryRow(Schema):
+    number: str
+    name: str
+    credit_code: str
+    level: str
+    status: str
+    status_since: str
+    issued_on: str
+    expires_on: str
+    certification_body: str
+    registry_url: str
+
+
+class RegistrySearch(Schema):
+    query: str
+    count: int
+    page: int
+    pages: int
+    results: list[RegistryRow]
+
+
+class RegistryEnterprise(Schema):
+    name: str
+    credit_code: str
+    address: str
+
+
+class RegistrySite(Schema):
+    name: str
+    address: str
+
+
+class RegistryScheme(Schema):
+    id: str
+    version: str
+
+
+class RegistrySurveillance(Schema):
+    done: int
+    last_on: str | None
+    next_due: str | None
+
+
+# "from" is a Python keyword, hence the functional form.
+RegistryEvent = create_model(
+    "RegistryEvent",
+    __base__=Schema,
+    action=(str, ...),
+    to=(str, ...),
+    effective_on=(str, ...),
+    at=(str, ...),
+    reason=(str, ...),
+    **{"from": (str, ...)},
+)
+
+
+class RegistryCertificate(Schema):
+    """A certificate's public record (answered as published, registry/publish.py)."""
+
+    number: str
+    status: str
+    status_since: str
+    as_of: str
+    enterprise: RegistryEnterprise
+    scope: str
+    sites: list[RegistrySite]
+    scheme: RegistryScheme
+    level: str
+    stars: int
+    score: str
+    certification_body: str
+    first_issued_on: str
+    issued_on: str
+    expires_on: str
+    version: int
+    surveillance: RegistrySurveillance
+    history: list[RegistryEvent]
+    registry_url: str
+    chain: dict | None
+
+
+@router.get("/", auth=None, response={200: RegistrySearch, **errors(429)}, url_name="registry_api_search")
 def search(request, q: str = "", page: ApiPage = 1):
     """Certificates matching `q`: the certificate number, part of the enterprise name (Chinese or
     pinyin, in full or initials) or the credit code; 20 per page."""
@@ -41,7 +124,9 @@ def search(request, q: str = "", page: ApiPage = 1):
     }
 
 
-@router.get("/{number}", auth=None, url_name="registry_api_certificate")
+@router.get(
+    "/{number}", auth=None, response={200: RegistryCertificate, **errors(404, 429)}, url_name="registry_api_certificate"
+)
 def by_number(request, number: str):
     """One certificate's public record: status with its history, level, score, scope, sites,
     validity, surveillance, certification body; `as_of` is when it was read."""

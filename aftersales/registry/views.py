@@ -30,7 +30,7 @@ def too_many(request, wait: int, *, json: bool = False):
     """429 with Retry-After: a friendly page, or a JSON body for the API."""
     if json:
         detail = gettext("Too many requests from your address: please wait a minute.")
-        response = JsonResponse({"detail": detail, "retry_after": wait}, status=429)
+        response = JsonResponse({"detail": detail, "problems": [detail], "retry_after": wait}, status=429)
     else:
         context = {"wait": wait, "language_links": language_links(request.GET)}
         response = render(request, "registry/too_many.html", context, status=429)
