@@ -1,7 +1,7 @@
 """Bounded request parameters, one rule for pages and forms and the API (aftersales/core/bounds.py).
 
 `BoundedDateField` refuses a date outside its range with a message naming the range; `ApiPage`,
-`ApiPageSize`, `ApiDate` and `ApiRecordsDate` are the API's types for the same rules (ninja answers
+`ApiPageSize`, `ApiDate`, `ApiRecordsDate` and `ApiCount` are the API's types for the same rules (ninja answers
 422 with the range); `page_number` reads a page number from a query string for a Paginator.
 """
 
@@ -20,6 +20,8 @@ ApiPage = Annotated[int, Field(ge=1, le=PAGE_MAX)]
 ApiPageSize = Annotated[int, Field(ge=1, le=PAGE_SIZE_MAX)]
 ApiDate = Annotated[date, Field(ge=DATE_MIN, le=DATE_MAX)]
 ApiRecordsDate = Annotated[date, Field(ge=RECORDS_DATE_MIN, le=DATE_MAX)]
+# A count stored in a PositiveIntegerField: larger numbers fail on PostgreSQL (integer out of range).
+ApiCount = Annotated[int, Field(ge=0, le=2_147_483_647)]
 
 
 class BoundedDateField(forms.DateField):

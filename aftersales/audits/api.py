@@ -21,6 +21,7 @@ from aftersales.assessments.services import AssessmentFrozen, EditConflict
 from aftersales.certification.cases import TransitionRefused, case_chain_breaks
 from aftersales.core.problems import ProblemsError
 from aftersales.core.text import normalise_language
+from aftersales.params import ApiCount
 
 from . import decisions, findings, services
 from .access import audit_case_for, audit_scores_for, is_enterprise_viewer
@@ -82,9 +83,9 @@ class ObjectionAnswerIn(Schema):
 
 class ItemIn(Schema):
     kind: str
-    version: int
-    sampled: int | None = None
-    nonconforming: int | None = None
+    version: ApiCount
+    sampled: ApiCount | None = None
+    nonconforming: ApiCount | None = None
     awarded: Decimal | None = None
     reason: str = ""
     note: str = ""

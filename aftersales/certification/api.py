@@ -19,6 +19,7 @@ from aftersales.accounts.selectors import enterprises_of
 from aftersales.api_errors import errors, refused
 from aftersales.core.eligibility import OUTCOME_TEXT
 from aftersales.core.text import normalise_language
+from aftersales.params import ApiCount
 from aftersales.schemes.models import SchemeVersion
 
 from . import review, services
@@ -68,8 +69,8 @@ class ApplicationIn(Schema):
     products: list[str] = []
     services: str = ""
     delivery_model: str = ""
-    staff_total: int | None = Field(None, ge=0)
-    staff_service_management: int | None = Field(None, ge=0)
+    staff_total: ApiCount | None = None
+    staff_service_management: ApiCount | None = None
     registered_on: date | None = None
     system_effective_on: date | None = None
     declared_no_incident: bool = False
@@ -108,7 +109,7 @@ class QuestionsIn(Schema):
 class ReviewIn(Schema):
     audit_mode: str
     risk_class: str
-    outlets_visited: int = Field(..., ge=0)
+    outlets_visited: ApiCount
     scope_confirmed: bool = False
     exclusions: dict[str, bool | None] = {}
     man_days_override: Decimal | None = None

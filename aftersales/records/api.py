@@ -19,7 +19,7 @@ from aftersales.api_errors import errors, invalid
 from aftersales.core.problems import ProblemsError
 from aftersales.core.records.fields import FIELDS, Kind
 from aftersales.core.records.mapping import shipped_mappings
-from aftersales.params import ApiPage, ApiRecordsDate
+from aftersales.params import ApiCount, ApiPage, ApiRecordsDate
 
 from . import kpis, selectors, services
 from .access import ADMIN, SAMPLE, records_access
@@ -240,7 +240,7 @@ def import_status(request, enterprise_id: int, import_id: int):
 
 class SampleIn(Schema):
     kind: str
-    n: int
+    n: ApiCount
     method: str = "simple"
     seed: str = ""
     date_from: ApiRecordsDate | None = None
