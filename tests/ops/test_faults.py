@@ -67,7 +67,13 @@ class Instance:
         else:
             shutil.copyfile(self.template_file, self.base / f"{name}.sqlite3")
         self.copies.append(name)
-        return name, self._env(self._url_of(name))
+        env = self._env(self._url_of(name))
+        # each copy is an instance of its own: the signed chain heads of the template, then its own
+        log = self.base / f"{name}.checkpoints.jsonl"
+        if (self.base / "chain-checkpoints.jsonl").exists():
+            shutil.copyfile(self.base / "chain-checkpoints.jsonl", log)
+        env["CHAIN_CHECKPOINT_FILE"] = str(log)
+        return name, env
 
     def query(self, name: str, sql: str) -> list[tuple]:
         """Read the database directly, as another process does (never through the job's connection)."""
