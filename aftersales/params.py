@@ -1,6 +1,7 @@
 """Bounded request parameters, one rule for pages and forms and the API (aftersales/core/bounds.py).
 
-`BoundedDateField` refuses a date outside its range with a message naming the range; `ApiPage`,
+`BoundedDateField` refuses a date outside its range with a message naming the range, `CountField` and
+`IdField` a number the database cannot hold; `ApiPage`,
 `ApiPageSize`, `ApiDate`, `ApiRecordsDate` and `ApiCount` are the API's types for the same rules (ninja answers
 422 with the range); `page_number` reads a page number from a query string for a Paginator.
 """
@@ -14,14 +15,23 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from pydantic import Field
 
-from aftersales.core.bounds import DATE_MAX, DATE_MIN, PAGE_MAX, PAGE_SIZE_MAX, RECORDS_DATE_MIN, date_in_bounds
+from aftersales.core.bounds import (
+    COUNT_MAX,
+    DATE_MAX,
+    DATE_MIN,
+    ID_MAX,
+    PAGE_MAX,
+    PAGE_SIZE_MAX,
+    RECORDS_DATE_MIN,
+    date_in_bounds,
+)
 
 ApiPage = Annotated[int, Field(ge=1, le=PAGE_MAX)]
 ApiPageSize = Annotated[int, Field(ge=1, le=PAGE_SIZE_MAX)]
 ApiDate = Annotated[date, Field(ge=DATE_MIN, le=DATE_MAX)]
 ApiRecordsDate = Annotated[date, Field(ge=RECORDS_DATE_MIN, le=DATE_MAX)]
 # A count stored in a PositiveIntegerField: larger numbers fail on PostgreSQL (integer out of range).
-ApiCount = Annotated[int, Field(ge=0, le=2_147_483_647)]
+ApiCount = Annotated[int, Field(ge=0, le=COUNT_MAX)]
 
 
 class BoundedDateField(forms.DateField):
@@ -39,6 +49,20 @@ class BoundedDateField(forms.DateField):
                 code="date_out_of_bounds",
                 params={"first": self.first.isoformat(), "last": self.last.isoformat()},
             )
+
+
+class CountField(forms.IntegerField):
+    """A whole number a PositiveIntegerField can hold (0 … COUNT_MAX unless narrower bounds are given)."""
+
+    def __init__(self, *args, min_value: int = 0, max_value: int = COUNT_MAX, **kwargs):
+        super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+
+
+class IdField(forms.IntegerField):
+    """The id of a row picked in a form (1 … ID_MAX): a larger number is refused, not sent to the database."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=ID_MAX, **kwargs)
 
 
 def RecordsDateField(*args, **kwargs) -> BoundedDateField:

@@ -3,7 +3,7 @@ from itertools import zip_longest
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.params import BoundedDateField
+from aftersales.params import BoundedDateField, IdField
 
 from .models import Audit, ConflictDeclaration, Decision, Nonconformity
 
@@ -23,13 +23,13 @@ def rows_from(data, prefix: str, keys: tuple[str, ...]) -> list[dict]:
 
 
 class ObjectionForm(forms.Form):
-    member = forms.IntegerField()
+    member = IdField()
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 
 
 class ObjectionAnswerForm(forms.Form):
     answer = forms.ChoiceField(choices=[("keep", _("keep")), ("replace", _("replace"))])
-    replacement = forms.IntegerField(required=False)
+    replacement = IdField(required=False)
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
 
 
@@ -61,15 +61,15 @@ class DecisionForm(forms.Form):
 
 
 class AuditorForm(forms.Form):
-    user = forms.IntegerField()
+    user = IdField()
     registration = forms.CharField(label=_("Registration number"), max_length=64)
     valid_until = BoundedDateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
     industries = forms.CharField(label=_("Industries"), max_length=300, required=False)
 
 
 class ConflictForm(forms.Form):
-    auditor = forms.IntegerField()
-    enterprise = forms.IntegerField()
+    auditor = IdField()
+    enterprise = IdField()
     kind = forms.ChoiceField(label=_("Kind"), choices=ConflictDeclaration.Kind.choices)
     start = BoundedDateField(label=_("From"))
     end = BoundedDateField(label=_("To"), required=False)

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aftersales.params import BoundedDateField
+from aftersales.params import BoundedDateField, CountField, IdField
 
 from .models import Application, Case, Review
 from .services import ApplicationData, ExclusionRow, ManagerRow, SiteRow
@@ -16,8 +16,8 @@ MAX_ROWS = 200
 
 
 class OpenForm(forms.Form):
-    cb = forms.IntegerField(label=gettext_lazy("Certification body"))
-    scheme = forms.IntegerField(label=gettext_lazy("Scheme"))
+    cb = IdField(label=gettext_lazy("Certification body"))
+    scheme = IdField(label=gettext_lazy("Scheme"))
 
 
 class ApplicationForm(forms.Form):
@@ -38,10 +38,8 @@ class ApplicationForm(forms.Form):
         required=False,
         choices=[("", "—"), *Application.Delivery.choices],
     )
-    staff_total = forms.IntegerField(label=gettext_lazy("Staff (total headcount)"), min_value=0, required=False)
-    staff_service_management = forms.IntegerField(
-        label=gettext_lazy("Service-management staff"), min_value=0, required=False
-    )
+    staff_total = CountField(label=gettext_lazy("Staff (total headcount)"), min_value=0, required=False)
+    staff_service_management = CountField(label=gettext_lazy("Service-management staff"), min_value=0, required=False)
     registered_on = BoundedDateField(
         label=gettext_lazy("Registration date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -103,7 +101,7 @@ def application_data(post) -> tuple[ApplicationData | None, list[str]]:
 class ReviewForm(forms.Form):
     audit_mode = forms.ChoiceField(label=gettext_lazy("Audit mode"), choices=Review.Mode.choices)
     risk_class = forms.CharField(label=gettext_lazy("Industry risk class"), max_length=16)
-    outlets_visited = forms.IntegerField(label=gettext_lazy("Fixed outlets visited"), min_value=0)
+    outlets_visited = CountField(label=gettext_lazy("Fixed outlets visited"), min_value=0)
     scope_confirmed = forms.BooleanField(label=gettext_lazy("Scope confirmed"), required=False)
     man_days_override = forms.DecimalField(
         label=gettext_lazy("Man-days (override)"), required=False, min_value=0, max_digits=6, decimal_places=2

@@ -11,6 +11,8 @@ from datetime import date
 
 PAGE_MAX = 100_000  # far beyond any list's last page; larger numbers are refused, not clamped
 PAGE_SIZE_MAX = 500
+COUNT_MAX = 2_147_483_647  # a PositiveIntegerField's largest value on PostgreSQL
+ID_MAX = 9_223_372_036_854_775_807  # a BigAutoField's
 DATE_MIN = date(1900, 1, 1)  # any date a person enters (a company's registration, an audit day)
 DATE_MAX = date(2999, 12, 31)
 RECORDS_DATE_MIN = date(2000, 1, 1)  # service records and their periods (KPIs, lists, samples)
