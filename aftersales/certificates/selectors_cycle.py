@@ -29,6 +29,7 @@ class Recertification:
     opens: date
     case_id: int | None
     case_reference: str | None
+    case_draft: bool = False  # opened, the enterprise's application not yet submitted: no page for the CB yet
 
 
 LISTS = ("due", "overdue", "expiring", "recertification")
@@ -79,7 +80,11 @@ def cycle_lists(cb, today: date) -> dict[str, QuerySet]:
         "recertification": live.filter(
             expires_on__gte=today, expires_on__lte=rules.recertification_open_until(today, months)
         )
-        .annotate(recert_case_id=_open_recertification("case_id"), recert_ref=_open_recertification("case__reference"))
+        .annotate(
+            recert_case_id=_open_recertification("case_id"),
+            recert_ref=_open_recertification("case__reference"),
+            recert_status=_open_recertification("case__status"),
+        )
         .select_related("enterprise")
         .order_by("expires_on", "number"),
     }
@@ -90,7 +95,13 @@ def _rows(name: str, rows) -> list:
         return list(rows)
     months = settings.RECERTIFICATION_OPEN_MONTHS
     return [
-        Recertification(c, rules.recertification_opens(c.expires_on, months), c.recert_case_id, c.recert_ref)
+        Recertification(
+            c,
+            rules.recertification_opens(c.expires_on, months),
+            c.recert_case_id,
+            c.recert_ref,
+            c.recert_status == Case.Status.DRAFT,
+        )
         for c in rows
     ]
 

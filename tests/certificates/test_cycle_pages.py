@@ -127,3 +127,14 @@ def test_the_cb_admin_answers_a_proposal_and_a_missing_reason_is_refused(client,
     c.refresh_from_db()
     s.refresh_from_db()
     assert (c.status, s.proposal_answer) == (Certificate.Status.SUSPENDED, "suspended")
+
+
+def test_an_opened_recertification_awaiting_the_application_is_named_without_a_dead_link(client, world):
+    (old,) = certificates(world, 1, date(2023, 6, 1))  # expires 2026-05-31: its window is open in March
+    with on(date(2026, 3, 20)):
+        case = cycle.recertification_open(certificate=old, by=world["people"]["cb_admin"])
+        client.force_login(world["people"]["cb_admin"])
+        html = client.get(reverse("cycle_dashboard")).content.decode()
+        assert case.reference in html and "awaiting the enterprise's application" in html
+        assert reverse("case_detail", args=[case.pk]) not in html  # a draft is the enterprise's: 404 to the CB
+        assert client.get(reverse("case_detail", args=[case.pk])).status_code == 404
