@@ -20,6 +20,7 @@ import io
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -421,6 +422,7 @@ def main() -> None:
     p.add_argument("--flag", type=float, default=150, help="HTML pages slower than this (ms) are flagged")
     p.add_argument("--show", type=float, default=100, help="the table lists every page at least this slow (ms)")
     p.add_argument("--label", default="")
+    p.add_argument("--keep", action="store_true", help="keep the data folder (SQLite file, media) afterwards")
     p.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), help="print two result files side by side")
     args = p.parse_args()
     if args.compare:
@@ -472,6 +474,8 @@ def main() -> None:
             print(f"\n## {stage}: {sizes[stage]}\n")
             print(table(these, args.flag, args.show))
     print(f"\n{out.relative_to(ROOT)} ({result['seconds']} s, load average {os.getloadavg()[0]:.1f})")
+    if not args.keep:
+        shutil.rmtree(args.data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
