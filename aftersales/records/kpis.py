@@ -10,6 +10,11 @@ The rule of the KPI page: figures stored for the key are shown at once; otherwis
 with at most KPI_INLINE_MAX_RECORDS records gets them computed inside the request (under about
 0.3 s), a larger one gets a background job (`kpi_report_task`) and a "being computed" page that
 polls until the figures are stored. A request never reads a large record set itself.
+
+The page's figures as drawn (the cards with their 17 SVG charts, `records/_kpi_cards.html`) are
+stored beside them, once per key and language (`stored_cards`): drawing them takes about as long
+as the rest of the page. Their name holds CARDS_VERSION and the template's source, so a change of
+either draws them again.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -24,6 +30,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.template.loader import get_template
 from django.utils import timezone
 
 from aftersales.accounts.models import Organisation
@@ -31,7 +38,7 @@ from aftersales.core.problems import ProblemsError
 from aftersales.core.records.fields import Kind
 from aftersales.core.records.kpi import KpiReport, RecordFrames, kpi_suite
 
-from .models import RECORD_MODELS, RecordImport
+from .models import RECORD_MODELS, Commitment, RecordImport
 from .selectors import business_calendar, commitment_in_force, core_commitments, kpi_frame
 from .services import problem_from_json, problem_json
 
@@ -40,6 +47,8 @@ log = logging.getLogger(__name__)
 FOLDER = "kpi"
 VERSION = "1"  # raise it when the suite's code changes a figure
 PENDING_TIMEOUT = timedelta(minutes=15)  # a job not done by then (a lost worker) is queued again
+CARDS_TEMPLATE = "records/_kpi_cards.html"
+CARDS_VERSION = "1"  # raise it when the code drawing the cards (presenters, records/charts.py) changes
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,8 @@ class KpiRequest:
     snapshot_keys: dict[str, str] = field(compare=False)
     records: int
     key: str
+    calendar_id: str = field(default="", compare=False)
+    commitment: Commitment | None = field(default=None, compare=False)  # in force at the period's end
 
     @property
     def name(self) -> str:
@@ -91,7 +102,7 @@ def kpi_request(enterprise: Organisation, *, date_from: date | None, date_to: da
         "period": [str(date_from), str(date_to)],
     }
     key = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
-    return KpiRequest(enterprise.pk, date_from, date_to, keys, records, key)
+    return KpiRequest(enterprise.pk, date_from, date_to, keys, records, key, calendar.id, commitment)
 
 
 def stored_report(req: KpiRequest) -> KpiReport | None:
@@ -176,9 +187,8 @@ def report_enqueue(req: KpiRequest) -> datetime:
     return since
 
 
-def kpi_report_for_page(enterprise: Organisation, *, date_from: date | None, date_to: date | None):
+def _report_for_page(req: KpiRequest, enterprise: Organisation) -> tuple[KpiReport | None, datetime | None]:
     """(figures or None, when their job was queued or None): the KPI page's rule (module doc)."""
-    req = kpi_request(enterprise, date_from=date_from, date_to=date_to)
     report = stored_report(req)
     if report is not None:
         return report, None
@@ -187,6 +197,59 @@ def kpi_report_for_page(enterprise: Organisation, *, date_from: date | None, dat
     since = report_enqueue(req)
     report = stored_report(req)  # an immediate task backend has run the job already
     return report, None if report is not None else since
+
+
+@dataclass(frozen=True)
+class KpiFigures:
+    """What the KPI page shows: the cards drawn (HTML, "" while pending) and what they rest on."""
+
+    calendar_id: str
+    commitment: Commitment | None
+    cards: str
+    pending: datetime | None
+
+
+def kpi_figures_for_page(
+    enterprise: Organisation,
+    *,
+    date_from: date | None,
+    date_to: date | None,
+    lang: str,
+    draw: Callable[[KpiReport], str],
+) -> KpiFigures:
+    """The KPI page's figures (the page's rule, module doc), the cards drawn by `draw(report)` once
+    per key and language and then read from storage without reading the figures again."""
+    req = kpi_request(enterprise, date_from=date_from, date_to=date_to)
+    name = f"{req.name}.cards-{lang.lower()}-{_cards_version()}.html"
+    cards = _read_text(name)
+    if cards is None:
+        report, pending = _report_for_page(req, enterprise)
+        if report is None:
+            return KpiFigures(req.calendar_id, req.commitment, "", pending)
+        cards = draw(report)
+        try:
+            if not default_storage.exists(name):  # another request may have stored them meanwhile
+                default_storage.save(name, ContentFile(cards.encode()))
+        except OSError as exc:  # a storage that cannot be written costs speed, never the answer
+            log.warning("KPI cards %s not stored: %s", name, exc)
+    return KpiFigures(req.calendar_id, req.commitment, cards, None)
+
+
+def _read_text(name: str) -> str | None:
+    try:
+        if default_storage.exists(name):
+            with default_storage.open(name, "rb") as fh:
+                return fh.read().decode()
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("stored KPI cards %s unreadable, drawn again: %s", name, exc)
+    return None
+
+
+def _cards_version() -> str:
+    """CARDS_VERSION and the cards template's source, hashed (the template is read once per
+    process, as Django's cached template loader does)."""
+    source = get_template(CARDS_TEMPLATE).template.source
+    return hashlib.sha256(f"{CARDS_VERSION}\n{source}".encode()).hexdigest()[:16]
 
 
 def kpi_report(enterprise: Organisation, *, date_from: date | None, date_to: date | None) -> KpiReport:

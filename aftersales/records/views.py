@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -225,24 +226,27 @@ def records_kpis(request, enterprise_id: int):
     form = PeriodForm(request.GET or None)
     period = form.cleaned_data if form.is_valid() else {}
     date_from, date_to = period.get("date_from"), period.get("date_to")
-    problems, cards, report, pending = [], [], None, None
+    period_query = "&".join(f"{k}={v}" for k, v in (("date_from", date_from), ("date_to", date_to)) if v is not None)
+    lang = _lang()
+
+    def draw(report) -> str:  # the cards with their charts: drawn once per figure set and language
+        context = {"enterprise": access.enterprise, "cards": kpi_cards(report, lang), "period_query": period_query}
+        return render_to_string(kpis.CARDS_TEMPLATE, context)  # no request: one drawing for every viewer
+
+    problems, figures = [], None
     try:
-        report, pending = kpis.kpi_report_for_page(access.enterprise, date_from=date_from, date_to=date_to)
-        cards = kpi_cards(report, _lang()) if report else []
+        figures = kpis.kpi_figures_for_page(
+            access.enterprise, date_from=date_from, date_to=date_to, lang=lang, draw=draw
+        )
     except ProblemsError as exc:
-        problems = [p.message(_lang()) for p in exc.problems]
+        problems = [p.message(lang) for p in exc.problems]
     context = {
         "access": access,
         "enterprise": access.enterprise,
         "form": form,
-        "report": report,
-        "pending": pending,
-        "cards": cards,
+        "figures": figures,
         "problems": problems,
-        "commitment": selectors.commitment_in_force(access.enterprise, date_to),
-        "period_query": "&".join(
-            f"{k}={v}" for k, v in (("date_from", date_from), ("date_to", date_to)) if v is not None
-        ),
+        "commitment": figures.commitment if figures else selectors.commitment_in_force(access.enterprise, date_to),
     }
     if _is_htmx(request):
         return render(request, "records/kpis.html#figures", context)
