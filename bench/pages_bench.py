@@ -174,7 +174,9 @@ def grow_records(n: int, enterprise, user, seed: int) -> dict:
     from aftersales.records.selectors import business_calendar
     from aftersales.records.services import records_import
 
-    start = synthetic.start_for(timezone.localdate(), last_day=business_calendar().last_day)
+    # every time, follow-ups included, before today: an import refuses times after tomorrow
+    today = timezone.localdate()
+    start = synthetic.start_for(today, last_day=min(business_calendar().last_day, today))
     orders = _own_ids(synthetic.work_orders(n * 80 // 100, seed=seed, start=start), "repeat_of")
     complaints = _own_ids(synthetic.complaints(n * 15 // 100, seed=seed, start=start))
     visits = _own_ids(synthetic.return_visits(orders, complaints, share=6, seed=seed), "subject_id")
