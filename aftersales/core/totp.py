@@ -1,11 +1,9 @@
-"""Time-based one-time passwords (RFC 6238 on top of RFC 4226 HOTP), as authenticator apps use them.
+"""Time-based one-time passwords (RFC 6238) through pyotp, as authenticator apps use them.
 
-HMAC-SHA1, 30-second steps, 6 digits, base32 secrets: the defaults every app (Google
-Authenticator, Microsoft Authenticator, FreeOTP, 1Password …) understands from an otpauth:// URI.
-`match` accepts the codes of one step before and after now (clocks drift) and returns the step
-that matched, so the caller can refuse that step, and every earlier one, next time (no replay).
-
-Pure Python, no Django: tested with the RFC 6238 appendix B vectors.
+HMAC-SHA1, 30-second steps, 6 digits, base32 secrets of at least 112 bits (pyotp's minimum).
+What the project adds on top of pyotp: secrets normalised as people copy them, and `match`, which
+accepts one step either side of now (clocks drift) and returns the step that matched, so the caller
+can refuse that step, and every earlier one, next time (no replay).
 """
 
 from __future__ import annotations
@@ -14,19 +12,17 @@ import base64
 import hashlib
 import hmac
 import re
-import secrets
-import struct
-from urllib.parse import quote, urlencode
+
+import pyotp
 
 STEP_SECONDS = 30
 DIGITS = 6
 WINDOW = 1  # steps accepted either side of now
-SECRET_BYTES = 20  # 160 bits, the HMAC-SHA1 block RFC 4226 recommends
 
 
 def new_secret() -> str:
-    """A random base32 secret (32 characters, no padding)."""
-    return base64.b32encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii").rstrip("=")
+    """A random base32 secret (32 characters, 160 bits, no padding)."""
+    return pyotp.random_base32(32)
 
 
 def normalise_secret(secret: str) -> str:
@@ -34,31 +30,31 @@ def normalise_secret(secret: str) -> str:
     return re.sub(r"[\s=-]", "", secret).upper()
 
 
+def _otp(secret: str, *, digits: int = DIGITS, digest=hashlib.sha1) -> pyotp.TOTP:
+    return pyotp.TOTP(normalise_secret(secret), digits=digits, digest=digest, interval=STEP_SECONDS)
+
+
 def secret_bytes(secret: str) -> bytes:
-    """The key behind a base32 secret; ValueError if it is not base32."""
-    text = normalise_secret(secret)
+    """The key behind a base32 secret; ValueError if it is not base32 or shorter than 112 bits."""
     try:
-        return base64.b32decode(text + "=" * (-len(text) % 8))
+        return _otp(secret).byte_secret()
     except (ValueError, base64.binascii.Error) as exc:
-        raise ValueError("not a base32 secret") from exc
+        raise ValueError(f"not a base32 secret of at least 112 bits: {exc}") from exc
 
 
-def hotp(key: bytes, counter: int, *, digits: int = DIGITS, digest=hashlib.sha1) -> str:
-    """RFC 4226: the code for `counter`, zero-padded to `digits`."""
-    mac = hmac.new(key, struct.pack(">Q", counter), digest).digest()
-    offset = mac[-1] & 0x0F
-    number = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
-    return str(number % 10**digits).zfill(digits)
-
-
-def step_at(unix_time: float, *, step: int = STEP_SECONDS) -> int:
+def step_at(unix_time: float) -> int:
     """The time step (RFC 6238 "T") containing `unix_time`."""
-    return int(unix_time // step)
+    return int(unix_time // STEP_SECONDS)
 
 
 def code_at(secret: str, unix_time: float, *, digits: int = DIGITS, digest=hashlib.sha1) -> str:
     """The code an authenticator shows at `unix_time` for a base32 secret."""
-    return hotp(secret_bytes(secret), step_at(unix_time), digits=digits, digest=digest)
+    return _otp(secret, digits=digits, digest=digest).at(unix_time)
+
+
+def code_for_step(secret: str, step: int) -> str:
+    """The code of time step `step` (RFC 4226 HOTP with counter `step`)."""
+    return _otp(secret).generate_otp(step)
 
 
 def clean_code(code: str) -> str:
@@ -74,32 +70,22 @@ def match(
     code = clean_code(code)
     if len(code) != DIGITS or not code.isdigit():
         return None
-    key = secret_bytes(secret)
+    otp = _otp(secret)
     now = step_at(unix_time)
     found = None
-    for candidate in range(now - window, now + window + 1):
+    for candidate in range(max(now - window, 0), now + window + 1):
         if after_step is not None and candidate <= after_step:
             continue
         # compare every candidate (no early exit) in constant time per comparison
-        if hmac.compare_digest(hotp(key, candidate), code) and found is None:
+        if hmac.compare_digest(otp.generate_otp(candidate), code) and found is None:
             found = candidate
     return found
 
 
 def provisioning_uri(secret: str, *, account: str, issuer: str) -> str:
-    """The otpauth:// URI an authenticator app reads from a QR code (Key Uri Format)."""
-    label = quote(f"{issuer}:{account}", safe="@:")
-    query = urlencode(
-        {
-            "secret": normalise_secret(secret),
-            "issuer": issuer,
-            "algorithm": "SHA1",
-            "digits": DIGITS,
-            "period": STEP_SECONDS,
-        },
-        quote_via=quote,
-    )
-    return f"otpauth://totp/{label}?{query}"
+    """The otpauth:// URI an authenticator app reads from a QR code (Key Uri Format; pyotp leaves
+    out algorithm, digits and period, which are the format's defaults)."""
+    return _otp(secret).provisioning_uri(name=account, issuer_name=issuer)
 
 
 def grouped(secret: str, size: int = 4) -> str:

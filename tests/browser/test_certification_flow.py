@@ -130,7 +130,7 @@ def authenticator_code(username: str) -> str | None:
     step = max(totp.step_at(time.time()), device.last_step + 1)
     while step > totp.step_at(time.time()) + 1:  # only one step ahead is accepted
         time.sleep(1)
-    return totp.hotp(totp.secret_bytes(TOTP_SECRET), step)
+    return totp.code_for_step(TOTP_SECRET, step)
 
 
 @contextmanager

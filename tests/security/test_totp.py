@@ -1,8 +1,10 @@
-"""The pure TOTP implementation against RFC 6238 appendix B and its replay window."""
+"""TOTP through pyotp against RFC 6238 appendix B and RFC 4226, the replay window, and secrets as
+stored before the move to pyotp."""
 
 import base64
 import hashlib
 
+import pyotp
 import pytest
 
 from aftersales.core import totp
@@ -34,7 +36,21 @@ def test_it_matches_the_rfc_6238_vectors(t, sha1, sha256, sha512):
 
 def test_it_matches_the_rfc_4226_hotp_vectors():
     want = ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"]
-    assert [totp.hotp(SEED_SHA1, n) for n in range(10)] == want
+    assert [totp.code_for_step(b32(SEED_SHA1), n) for n in range(10)] == want
+
+
+# Codes of the hand-written RFC 6238 code (before pyotp) for a secret as stored today (32 base32
+# characters, 160 bits), at steps around now: they must still be accepted.
+STORED_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+OLD_CODES = {56666666: "406058", 56666667: "661763", 56666668: "996875"}
+
+
+@pytest.mark.parametrize(("step", "code"), OLD_CODES.items())
+def test_codes_of_the_former_implementation_are_accepted(step, code):
+    assert totp.code_for_step(STORED_SECRET, step) == code
+    assert totp.match(STORED_SECRET, code, step * 30 + 5) == step
+    assert totp.match(STORED_SECRET.lower(), f"{code[:3]} {code[3:]}", step * 30 + 35) == step  # drift
+    assert totp.match(STORED_SECRET, code, step * 30 + 5, after_step=step) is None  # replay
 
 
 def test_it_accepts_one_step_either_side_and_no_further():
@@ -76,11 +92,14 @@ def test_it_makes_160_bit_base32_secrets():
     assert totp.secret_bytes(totp.grouped(secret).lower()) == totp.secret_bytes(secret)
     with pytest.raises(ValueError, match="base32"):
         totp.secret_bytes("not base32 !")
+    with pytest.raises(ValueError, match="112 bits"):
+        totp.secret_bytes("JBSWY3DPEHPK3PXP")  # 80 bits: refused at enrolment
 
 
 def test_it_writes_the_provisioning_uri():
-    uri = totp.provisioning_uri("JBSWY3DPEHPK3PXP", account="张伟@甲企业", issuer="aftersales-cert")
+    uri = totp.provisioning_uri("JBSWY3DPEHPK3PXPJBSWY3DP", account="张伟@甲企业", issuer="aftersales-cert")
     assert uri.startswith("otpauth://totp/aftersales-cert:")
-    assert "secret=JBSWY3DPEHPK3PXP" in uri and "issuer=aftersales-cert" in uri
-    assert "digits=6" in uri and "period=30" in uri and "algorithm=SHA1" in uri
     assert " " not in uri
+    app = pyotp.parse_uri(uri)  # as an authenticator app reads it
+    assert (app.secret, app.name, app.issuer) == ("JBSWY3DPEHPK3PXPJBSWY3DP", "张伟@甲企业", "aftersales-cert")
+    assert (app.digits, app.interval, app.digest().name) == (6, 30, "sha1")
