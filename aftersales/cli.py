@@ -8,17 +8,27 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from aftersales.accounts.cli import register as account_commands
+from aftersales.appeals.cli import register as appeal_commands
+from aftersales.audits.cli import register as audit_commands
+from aftersales.certificates.cli import register as certificate_commands
+from aftersales.certificates.cli_cycle import register as cycle_commands
+from aftersales.certification.cli import register as certification_commands
 from aftersales.checklist.reader import score_checklist
 from aftersales.checklist.writer import write_csv, write_xlsx
+from aftersales.clikit import Lang, err, fail, out
 from aftersales.core.display import format_points
 from aftersales.core.problems import Problem, ProblemsError
 from aftersales.core.report import result_as_json
 from aftersales.core.scheme import Scheme, get_scheme, load_scheme, shipped_schemes
 from aftersales.core.scoring import StarContext
 from aftersales.core.text import Text, normalise_language
+from aftersales.ops.cli import register as ops_commands
+from aftersales.records.cli import register as record_commands
+from aftersales.registry.cli import register as registry_commands
+from aftersales.regulator.cli import register as regulator_commands
 
 app = typer.Typer(
     help="aftersales-cert: GB/T 27922-2011 after-sales service schemes, scoring and certification.",
@@ -30,11 +40,6 @@ schemes_app = typer.Typer(help="List, show and validate schemes.", rich_markup_m
 checklist_app = typer.Typer(help="Fill-in checklists (.xlsx or .csv).", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(schemes_app, name="schemes")
 app.add_typer(checklist_app, name="checklist")
-
-out = Console(highlight=False, soft_wrap=True)  # paths and ids are never broken across lines
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-Lang = Annotated[str, typer.Option("--lang", help="Language of the output: zh-Hans (default) or en.")]
 
 L = {
     "id": Text("方案", "scheme"),
@@ -61,10 +66,6 @@ L = {
     "unreachable": Text("仅靠条款整改无法达到", "not reachable by fixing items alone"),
     "top": Text("已是最高等级", "already the highest level"),
     "specials": Text("特别扣分 {d} 项，特别加分 {b} 项", "{d} special deductions, {b} special bonus"),
-    "invalid": Text("输入有 {n} 处问题，未做任何处理：", "{n} problems in the input, nothing was done:"),
-    "invalid_one": Text("输入有 1 处问题，未做任何处理：", "1 problem in the input, nothing was done:"),
-    "invalid_score": Text("文件有 {n} 处问题，未计分：", "{n} problems in the file, nothing was scored:"),
-    "invalid_score_one": Text("文件有 1 处问题，未计分：", "1 problem in the file, nothing was scored:"),
     "saved": Text("已写出 {path}（{n} 个评分项）", "wrote {path} ({n} items)"),
     "valid": Text(
         "方案有效：{id} {version}，{n} 个评分项，SHA-256 {sha}",
@@ -79,17 +80,6 @@ L = {
 
 def t(key: str, lang: str, **params: object) -> str:
     return L[key].get(lang).format(**params)
-
-
-def fail(problems: list[Problem] | tuple[Problem, ...], lang: str, *, as_json: bool = False, key="invalid") -> None:
-    """Print every problem and exit with status 2."""
-    if as_json:
-        out.print_json(json.dumps({"problems": [p.as_dict(lang) for p in problems]}, ensure_ascii=False))
-    else:
-        err.print(t(f"{key}_one" if len(problems) == 1 else key, lang, n=len(problems)))
-        for p in problems:
-            err.print(f"  - {p.located(lang)}", markup=False)
-    raise typer.Exit(2)
 
 
 def _scheme(id_or_path: str, lang: str, *, as_json: bool = False) -> Scheme:
@@ -268,41 +258,16 @@ def _print_report(s: Scheme, r, lang: str) -> None:
         out.print(f"  {t('unreachable', lang)}")
 
 
-def django_setup() -> None:
-    """Commands that read or write the database call this first (settings from the environment)."""
-    import os
-
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
-    django.setup()
-
-
-def _register_app_commands() -> None:
-    from aftersales.accounts.cli import register as account_commands
-    from aftersales.appeals.cli import register as appeal_commands
-    from aftersales.audits.cli import register as audit_commands
-    from aftersales.certificates.cli import register as certificate_commands
-    from aftersales.certificates.cli_cycle import register as cycle_commands
-    from aftersales.certification.cli import register as certification_commands
-    from aftersales.ops.cli import register as ops_commands
-    from aftersales.records.cli import register as record_commands
-    from aftersales.registry.cli import register as registry_commands
-    from aftersales.regulator.cli import register as regulator_commands
-
-    record_commands(app)
-    certification_commands(app)
-    audit_commands(app)
-    certificate_commands(app)
-    cycle_commands(app)
-    regulator_commands(app)
-    ops_commands(app)
-    appeal_commands(app)
-    registry_commands(app)
-    account_commands(app)
-
-
-_register_app_commands()
+record_commands(app)
+certification_commands(app)
+audit_commands(app)
+certificate_commands(app)
+cycle_commands(app)
+regulator_commands(app)
+ops_commands(app)
+appeal_commands(app)
+registry_commands(app)
+account_commands(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

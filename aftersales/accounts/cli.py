@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from aftersales.clikit import django_setup
+
 twofactor_app = typer.Typer(help="Two-factor sign-in: reset a lost authenticator.", no_args_is_help=True)
 
 ACTOR = "command:twofactor reset"
@@ -25,7 +27,6 @@ def reset(
 ) -> None:
     """Remove the user's authenticator and recovery codes (one transaction, recorded as an event);
     the user enrols a new authenticator at the next sign-in."""
-    from aftersales.cli import django_setup
 
     django_setup()
     from django.core.exceptions import ValidationError

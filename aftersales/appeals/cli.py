@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from aftersales.clikit import django_setup
+
 appeals_app = typer.Typer(help="Appeals and complaints about the certification body's decisions and audits.")
 
 
@@ -24,7 +26,6 @@ def overdue(
     except ValueError:
         typer.echo(f"--today: {today!r} is not a date (YYYY-MM-DD)", err=True)
         raise typer.Exit(2) from None
-    from aftersales.cli import django_setup
 
     django_setup()
     from django.utils import timezone

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from aftersales.clikit import django_setup, keys_from_json
+
 
 def verify_chain(
     case: Annotated[
@@ -25,10 +27,8 @@ def verify_chain(
 ) -> None:
     """Check every hash chain (cases, certificates, appeals) against its links and its signed
     checkpoints; exit 1 naming the chain and event where it breaks."""
-    from aftersales.cli import django_setup
 
     django_setup()
-    from aftersales.certificates.cli import keys_from_json
     from aftersales.ops.chains import chains_verify
 
     only = f"case:{case}" if case is not None else chain
@@ -56,7 +56,6 @@ def verify_chain(
 
 def escalate_overdue() -> None:
     """Escalate nonconformities past their rectification deadline (an event on each case)."""
-    from aftersales.cli import django_setup
 
     django_setup()
     from aftersales.audits.findings import overdue_escalate

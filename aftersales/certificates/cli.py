@@ -20,6 +20,7 @@ from typing import Annotated
 
 import typer
 
+from aftersales.clikit import django_setup, err, keys_from_json, out
 from aftersales.core.text import Text, normalise_language
 
 from . import pagecheck, pdfrecord, pdftext
@@ -134,7 +135,6 @@ class Outcome(Exception):
 
 
 def _exit(outcome: Outcome) -> None:
-    from aftersales.cli import err
 
     err.print(str(outcome), markup=False, soft_wrap=True)
     raise typer.Exit(outcome.code)
@@ -179,20 +179,6 @@ def public_key_from(text: str) -> str:
     import base64
 
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def keys_from_json(data: str) -> dict[str, dict]:
-    """{kid: key dict} from the published key list ({"keys": [...]} or a bare list). Raises ValueError."""
-    doc = json.loads(data)
-    keys = doc.get("keys") if isinstance(doc, dict) else doc
-    if not isinstance(keys, list):
-        raise ValueError('expected {"keys": [...]} or a list')
-    out = {}
-    for key in keys:
-        if not (isinstance(key, dict) and isinstance(key.get("kid"), str) and isinstance(key.get("x"), str)):
-            raise ValueError('every key needs "kid" and "x"')
-        out[key["kid"]] = key
-    return out
 
 
 # ---------------------------------------------------------------------------------- verify
@@ -270,7 +256,6 @@ def page_json(page: list[pagecheck.FieldCheck]) -> dict:
 
 
 def _published_keys(lang: str) -> dict[str, dict]:
-    from aftersales.cli import django_setup
 
     try:
         django_setup()
@@ -300,7 +285,6 @@ def _value_text(name: str, value, lang: str) -> str:
 
 
 def print_payload(payload: dict, lang: str) -> None:
-    from aftersales.cli import out
 
     for name, label in FIELDS.items():
         if name in payload:
@@ -332,7 +316,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check a certificate PDF's signature and that its page shows the signed data, offline; print
         what it certifies (exit 1 if not valid)."""
-        from aftersales.cli import out
 
         lang = normalise_language(lang)
         try:
@@ -370,7 +353,6 @@ def register(app: typer.Typer) -> None:
         lang: Lang = "zh-Hans",
     ) -> None:
         """Show a certificate: status, current version, versions and status history."""
-        from aftersales.cli import django_setup, out
 
         lang = normalise_language(lang)
         django_setup()
@@ -449,7 +431,6 @@ def register(app: typer.Typer) -> None:
         lang: Lang = "zh-Hans",
     ) -> None:
         """Write a certificate's PDF (with its signed record attached)."""
-        from aftersales.cli import django_setup, out
 
         lang = normalise_language(lang)
         django_setup()
@@ -478,7 +459,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _certificate(number: str, lang: str, as_json: bool):
-    from aftersales.cli import out
     from aftersales.core.certnumber import number_normalise
 
     from .models import Certificate

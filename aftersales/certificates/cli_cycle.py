@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from aftersales.clikit import django_setup
+
 cycle_app = typer.Typer(help="The certificate cycle: surveillance, recertification, reminders, expiry.")
 
 
@@ -34,7 +36,6 @@ def run(
     """The daily job (idempotent): expire, remind, mark missed surveillances, propose suspensions,
     and sign the hash-chain heads the checkpoint log lacks."""
     day = _day(today)
-    from aftersales.cli import django_setup
 
     django_setup()
     from aftersales.certificates.cycle import cycle_run
@@ -75,7 +76,6 @@ def due(
     """What is due: surveillances in their window, overdue or missed ones, certificates expiring
     within 90 days, recertification windows open."""
     day = _day(today)
-    from aftersales.cli import django_setup
 
     django_setup()
     from django.utils import timezone

@@ -13,12 +13,13 @@ from typing import Annotated
 
 import typer
 
+from aftersales.clikit import django_setup
+
 
 def backup_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="The archive to write (.tar).")],
 ) -> None:
     """Write a consistent backup: database dump, uploaded files and a manifest with SHA-256 hashes."""
-    from aftersales.cli import django_setup
 
     django_setup()
     from .backup import BackupRefused, backup
@@ -41,7 +42,6 @@ def restore_command(
     archive: Annotated[Path, typer.Argument(help="An archive written by `aftersales backup`.")],
 ) -> None:
     """Restore a backup into an empty instance (refuses a damaged archive or a non-empty database)."""
-    from aftersales.cli import django_setup
 
     django_setup()
     from .backup import BackupRefused, chain_breaks, restore

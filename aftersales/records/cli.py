@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from aftersales.clikit import django_setup, err, fail, out
 from aftersales.core.problems import Problem
 from aftersales.core.text import Text, normalise_language
 
@@ -54,7 +55,6 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
 def _refuse(message: str, *, as_json: bool) -> None:
-    from aftersales.cli import err, out
 
     if as_json:
         out.print_json(json.dumps({"error": message}, ensure_ascii=False))
@@ -103,7 +103,6 @@ def register(app: typer.Typer) -> None:
         lang: Lang = "zh-Hans",
     ) -> None:
         """Import records; exits 2 listing every problem by row and column (nothing is written then)."""
-        from aftersales.cli import django_setup, fail, out
 
         django_setup()
         from aftersales.core.problems import ProblemsError
@@ -175,7 +174,6 @@ def register(app: typer.Typer) -> None:
         lang: Lang = "zh-Hans",
     ) -> None:
         """Draw a reproducible audit sample and print the drawn record ids."""
-        from aftersales.cli import django_setup, fail, out
 
         django_setup()
         from aftersales.core.problems import ProblemsError
@@ -239,8 +237,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The service KPIs of an enterprise's records (wall-clock and business time)."""
         from rich.table import Table
-
-        from aftersales.cli import django_setup, fail, out
 
         django_setup()
         from aftersales.core.problems import ProblemsError

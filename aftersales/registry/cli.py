@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from aftersales.clikit import django_setup
+
 registry_app = typer.Typer(help="The public certificate registry.", no_args_is_help=True, rich_markup_mode=None)
 
 
@@ -17,7 +19,6 @@ def publish(
     """Publish the registry's answers (the JSON and the page per language) of every certificate
     whose answers are missing or stale, e.g. after a deploy that changed a template. The daily
     `aftersales cycle run` does the same; a change to a certificate publishes it at once."""
-    from aftersales.cli import django_setup
 
     django_setup()
     from aftersales.registry.models import Publication

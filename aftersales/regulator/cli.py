@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from aftersales.clikit import django_setup
+
 regulator_app = typer.Typer(help="The monthly report to the regulator.", no_args_is_help=True, rich_markup_mode=None)
 
 
@@ -52,7 +54,6 @@ def report(
 ) -> None:
     """Validate the month's report and (unless --check) write the workbook and log the export.
     Exit 2 when the report has problems (each named by sheet, row and column): nothing is written."""
-    from aftersales.cli import django_setup
 
     django_setup()
     from django.utils import translation
@@ -112,7 +113,6 @@ def log(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
     """List the exports, newest first: month, when, who, rows per sheet, SHA-256."""
-    from aftersales.cli import django_setup
 
     django_setup()
     from django.utils import timezone

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_setup(monkeypatch):
-    monkeypatch.setattr("aftersales.cli.django_setup", lambda: None)
+    monkeypatch.setattr("aftersales.appeals.cli.django_setup", lambda: None)
 
 
 def cli(*args):

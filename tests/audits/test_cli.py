@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def no_setup(monkeypatch):
-    monkeypatch.setattr("aftersales.cli.django_setup", lambda: None)
+    monkeypatch.setattr("aftersales.audits.cli.django_setup", lambda: None)
 
 
 def run(*args):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_setup(monkeypatch, settings):
-    monkeypatch.setattr("aftersales.cli.django_setup", lambda: None)
+    monkeypatch.setattr("aftersales.certificates.cli_cycle.django_setup", lambda: None)
     settings.REMINDER_LEAD_DAYS = [60, 30, 7]
 
 

@@ -46,7 +46,7 @@ def test_an_event_added_behind_the_services_back_makes_its_rows_stale(written):
 
 
 def test_the_cli_publishes_what_is_stale_and_all_on_request(written, monkeypatch):
-    monkeypatch.setattr("aftersales.cli.django_setup", lambda: None)
+    monkeypatch.setattr("aftersales.registry.cli.django_setup", lambda: None)
     result = CliRunner().invoke(app, ["registry", "publish"])
     assert result.exit_code == 0, result.output
     assert "published 3 certificates" in result.output

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_setup(monkeypatch, settings):
-    monkeypatch.setattr("aftersales.cli.django_setup", lambda: None)
+    monkeypatch.setattr("aftersales.accounts.cli.django_setup", lambda: None)
     settings.TOTP_REQUIRED_FOR_CB = True
 
 
