@@ -1,53 +1,8 @@
 """The unified social credit code (统一社会信用代码, GB 32100-2015): normalise and validate.
 
-Pure Python, no Django: forms, the CLI and importers all call the same functions.
-
-Structure of the 18 characters (positions are 1-based, as in the standard):
-
-====== ==========================================================================
-1      registration-authority code (登记管理部门代码), e.g. 9 = market regulation
-2      organisation category (机构类别代码), e.g. 1 = enterprise, 2 = individual business
-3–8    administrative division code of the registering authority (GB/T 2260), 6 digits
-9–17   subject identifier = organisation code (GB 11714): 8 characters + its own
-       check character at position 17
-18     the GB 32100 check character over positions 1–17
-====== ==========================================================================
-
-Every position uses the 31-character set `CHARSET` (digits and capital letters without I, O, S,
-V, Z); positions 3–8 are digits only.
-
-The two checks
---------------
-GB 32100 (position 18): with the values of `CHARSET` (0…30) and the weights `WEIGHTS`
-(w_i = 3^(i-1) mod 31), the check character is ``CHARSET[(31 - Σ value×weight mod 31) mod 31]``.
-The standard's own worked example, ``91350100M000100Y4`` (Σ = 1640, 1640 mod 31 = 28), gives
-31 - 28 = 3; the tests pin it.
-
-GB 11714-1997 (position 17, over positions 9–16): characters take the values of 0-9A-Z
-(0…35: A=10 … Z=35, the letters I O S V Z counted although a credit code never uses them),
-weights 3, 7, 9, 10, 5, 8, 4, 2, check = 11 - (Σ mod 11), written 'X' for 10 and '0' for 11.
-The value table is the one of GB 11714's own character set, not the 31-character one; the tests
-check that against codes of registered companies (see tests/core/test_credit_code.py).
-
-Decision: `validate` verifies BOTH checks and reports them as separate codes,
-``credit_code_check`` (GB 32100, position 18) and ``credit_code_org_check`` (GB 11714,
-position 17), so a caller can tell which check failed and may choose to accept a code that
-fails only one of them. `is_valid` requires both. Reasons:
-
-* the GB 32100 check alone already catches every single-character substitution and every
-  swap of two adjacent characters within positions 1–17 (31 is prime and every weight and
-  weight difference is non-zero mod 31), so the second check adds little detection power but
-  does catch a code whose positions 9–17 are not a well-formed organisation code;
-* codes that fail a check do exist in the wild: a maintainer of the hutool library reports
-  (chinabugotech/hutool issues #2020 and #4119) that some codes issued in Xiamen before 2016,
-  e.g. 91350203M0001QKT19, do not satisfy the GB 32100 check (that one passes GB 11714).
-  Separate codes let a caller show a warning rather than block such a company. Whether any
-  issued code fails only the GB 11714 check is not known to us.
-
-Not checked (said here so no one assumes otherwise): that positions 1 and 2 are codes the
-registration authorities have actually assigned (the lists change, and A, N, Y… are in use),
-and that positions 3–8 are an existing GB/T 2260 division (divisions are renamed and merged
-and old codes stay on issued codes). A code that passes is well-formed, not proven to exist.
+The position-18 check character comes from python-stdnum (`stdnum.cn.uscc`). Ours: the problems
+per position with zh-Hans and en messages, and the GB 11714 check of the embedded organisation
+code (position 17), which stdnum does not have. Structure, checks and decisions: docs/credit-code.md.
 """
 
 from __future__ import annotations
@@ -56,12 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from stdnum.cn import uscc
+
 from .text import normalise_language
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 LENGTH = 18
 
+# GB 11714 (organisation code, position 17): not in python-stdnum, so ours
 ORG_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # GB 11714 values: index = value
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -69,7 +26,6 @@ DIVISION = slice(2, 8)  # positions 3–8
 ORG_BODY = slice(8, 16)  # positions 9–16
 ORG_CHECK = 16  # position 17 (0-based index)
 
-_VALUE = {c: i for i, c in enumerate(CHARSET)}
 _ORG_VALUE = {c: i for i, c in enumerate(ORG_CHARSET)}
 
 # Full-width ASCII (U+FF01–U+FF5E) to half-width, and the ideographic space to a space.
@@ -142,10 +98,9 @@ def check_character(first17: str) -> str:
     The input is normalised first; ValueError unless that gives 17 characters of `CHARSET`.
     """
     code = normalise(first17)
-    if len(code) != LENGTH - 1 or any(c not in _VALUE for c in code):
+    if len(code) != LENGTH - 1 or any(c not in CHARSET for c in code):
         raise ValueError(f"need 17 characters of {CHARSET!r}, got {first17!r}")
-    total = sum(_VALUE[c] * w for c, w in zip(code, WEIGHTS, strict=True))
-    return CHARSET[(31 - total % 31) % 31]
+    return uscc.calc_check_digit(code)
 
 
 def org_check_character(body8: str) -> str:
@@ -179,7 +134,7 @@ def problems(text: str) -> list[CreditCodeProblem]:
         found.append(CreditCodeProblem("credit_code_length", {"length": len(code)}))
     for index, char in enumerate(code):
         position = index + 1
-        if char not in _VALUE:
+        if char not in CHARSET:
             found.append(CreditCodeProblem("credit_code_charset", {"position": position, "char": char}))
         elif DIVISION.start <= index < DIVISION.stop and not char.isdigit():
             found.append(CreditCodeProblem("credit_code_division", {"position": position, "char": char}))

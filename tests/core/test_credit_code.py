@@ -5,11 +5,11 @@ import string
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum.cn import uscc
 
 from aftersales.core.credit_code import (
     CHARSET,
     MESSAGES,
-    WEIGHTS,
     check_character,
     complete,
     is_valid,
@@ -18,6 +18,9 @@ from aftersales.core.credit_code import (
     problems,
     validate,
 )
+
+# GB 32100's weights, w_i = 3^(i-1) mod 31
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 # Codes of registered companies, as published in many places (company registers, annual reports);
 # found through public data sets, not re-checked against the official register from here.
@@ -128,6 +131,13 @@ def test_it_completes_a_normalised_prefix():
 @given(valid_codes())
 def test_it_accepts_every_code_made_by_complete_with_a_right_org_check(code):
     assert validate(code) == []
+
+
+@given(st.text(CHARSET, min_size=18, max_size=18))
+def test_it_agrees_with_stdnum_on_every_code_stdnum_can_judge(code):
+    # stdnum takes only digits in positions 1–8 and has no GB 11714 check; within that it must agree
+    if code[:8].isdigit():
+        assert ("credit_code_check" not in validate(code)) == uscc.is_valid(code)
 
 
 # --- errors are detected
