@@ -1,7 +1,7 @@
 """The certificate's cycle: surveillance audits, recertification, reminders, expiry.
 
-- `surveillance_plan` writes the surveillances of a cycle (certificate_issue calls it after an
-  issue or a recertification); the dates come from `core.cycle`.
+- `surveillance.surveillance_plan` writes the surveillances of a cycle (certificate_issue calls it
+  after an issue or a recertification).
 - `surveillance_open` (cb_admin) opens a surveillance case: kind surveillance, following the
   certificate's last case, its application copied, man-days from the man-day rule (≈ 1/3) and a
   quotation, starting at "accepted" so the CB records the contract and plans the audit with the
@@ -21,7 +21,6 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +29,6 @@ from aftersales.accounts.models import Organisation
 from aftersales.audits.models import Audit, AuditReport, Decision
 from aftersales.certification.cases import case_event_record, case_reference_next
 from aftersales.certification.models import Application, Case, Exclusion, Manager, Quotation, Review, Site
-from aftersales.core import cycle as rules
 from aftersales.core import fees, mandays
 
 from .access import is_cb_admin
@@ -43,6 +41,7 @@ from .services import (
     certificate_suspend,
     certificate_transition,
 )
+from .surveillance import lock_certificate
 from .versions import APPROVING, certificate_change
 
 log = logging.getLogger(__name__)
@@ -61,37 +60,12 @@ class CycleRefused(CertificateRefused):
 # ------------------------------------------------------------------------------------ rules
 
 
-def interval_months(certificate: Certificate) -> int:
-    """The scheme's surveillance interval if it states one, else SURVEILLANCE_INTERVAL_MONTHS."""
-    try:
-        from aftersales.core.scheme import get_scheme
-
-        stated = getattr(get_scheme(certificate.scheme_id).parameters, "surveillance_interval_months", None)
-    except Exception:  # a scheme not shipped with the code: the setting applies
-        stated = None
-    return int(stated or settings.SURVEILLANCE_INTERVAL_MONTHS)
-
-
-def schedule_of(certificate: Certificate, decided_on: date) -> tuple[rules.Due, ...]:
-    return rules.surveillance_schedule(
-        decided_on,
-        expires_on=certificate.expires_on,
-        interval_months=interval_months(certificate),
-        window_months=settings.SURVEILLANCE_WINDOW_MONTHS,
-        recertification_open_months=settings.RECERTIFICATION_OPEN_MONTHS,
-    )
-
-
 def _cb_admin_needed(user, certificate: Certificate) -> None:
     if not is_cb_admin(user, certificate):
         raise CycleRefused(
             _("Only an admin of %(cb)s acts on certificate %(number)s.")
             % {"cb": certificate.cb.name, "number": certificate.number}
         )
-
-
-def _locked(certificate: Certificate) -> Certificate:
-    return Certificate.objects.select_for_update().select_related("cb", "enterprise").get(pk=certificate.pk)
 
 
 def last_case(certificate: Certificate) -> Case | None:
@@ -116,40 +90,6 @@ def baseline_for(case: Case) -> AuditReport | None:
         .order_by("-number")
         .first()
     )
-
-
-# ------------------------------------------------------------------------------------- plan
-
-
-@transaction.atomic
-def surveillance_plan(*, certificate: Certificate, cycle: int, decided_on: date) -> list[Surveillance]:
-    """The surveillances of cycle `cycle`, due from `decided_on` until the certificate's expiry.
-    Planned surveillances of earlier cycles are cancelled (the recertification stands for them).
-    Calling it again for the same cycle changes nothing."""
-    locked = _locked(certificate)
-    existing = list(Surveillance.objects.filter(certificate=locked, cycle=cycle).order_by("n"))
-    if existing:
-        return existing
-    cancelled = Surveillance.objects.filter(certificate=locked, cycle__lt=cycle, state=SV.PLANNED).update(
-        state=SV.CANCELLED
-    )
-    rows = Surveillance.objects.bulk_create(
-        Surveillance(certificate=locked, cycle=cycle, n=d.n, window_opens=d.window_opens, due_by=d.due_by)
-        for d in schedule_of(locked, decided_on)
-    )
-    certificate_event_record(
-        certificate=locked,
-        action="surveillance.planned",
-        by_label="cycle",
-        data={
-            "cycle": cycle,
-            "due": [r.due_by.isoformat() for r in rows],
-            "interval_months": interval_months(locked),
-            "cancelled": cancelled,
-        },
-        public=False,
-    )
-    return rows
 
 
 # ------------------------------------------------------------------------------------- open
@@ -222,7 +162,7 @@ def surveillance_open(*, surveillance: Surveillance, by) -> Case:
     last decided case, its application copied, man-days ≈ 1/3 by the man-day rule, a quotation,
     status "accepted" (the CB records the contract, then plans the audit as for any case)."""
     surveillance = Surveillance.objects.select_for_update().get(pk=surveillance.pk)
-    certificate = _locked(surveillance.certificate)
+    certificate = lock_certificate(surveillance.certificate)
     _cb_admin_needed(by, certificate)
     if certificate.status not in LIVE:
         raise CycleRefused(
@@ -334,7 +274,7 @@ def surveillance_decided(*, decision: Decision, by) -> Surveillance | None:
         )
     if surveillance.state == SV.DONE:
         return surveillance  # applied already
-    certificate = _locked(surveillance.certificate)
+    certificate = lock_certificate(surveillance.certificate)
     if certificate.status not in LIVE:
         raise CycleRefused(
             _("Certificate %(number)s is “%(status)s”; the surveillance decision no longer applies to it.")
@@ -409,7 +349,7 @@ def surveillance_proposal_answer(*, surveillance: Surveillance, answer: str, rea
     """The CB's answer to the suspension a missed surveillance proposes: suspend the certificate,
     or waive the proposal; a reason either way."""
     surveillance = Surveillance.objects.select_for_update().get(pk=surveillance.pk)
-    certificate = _locked(surveillance.certificate)
+    certificate = lock_certificate(surveillance.certificate)
     _cb_admin_needed(by, certificate)
     if surveillance.state != SV.MISSED or surveillance.proposal_answer:
         raise CycleRefused(
@@ -491,7 +431,7 @@ def recertification_open(*, certificate: Certificate, by, today: date | None = N
     from aftersales.certification.services import StepRefused, application_save, case_open
 
     today = today or timezone.localdate()
-    certificate = _locked(certificate)
+    certificate = lock_certificate(certificate)
     admin = Membership.objects.filter(
         user=by, organisation_id=certificate.enterprise_id, role=Role.ENTERPRISE_ADMIN
     ).exists()
@@ -548,6 +488,5 @@ __all__ = [
     "recertification_open",
     "surveillance_decided",
     "surveillance_open",
-    "surveillance_plan",
     "surveillance_proposal_answer",
 ]

@@ -29,6 +29,7 @@ from .models import Certificate, CertificateCase, CertificateVersion
 from .payload import version_payload
 from .services import CertificateRefused, _lock, _today, add_years, certificate_event_record, name_search_keys
 from .signing import sign
+from .surveillance import surveillance_plan
 
 S = Certificate.Status
 R = CertificateVersion.Reason
@@ -179,12 +180,6 @@ def _number_next(cb, year: int) -> str:
         seq += 1
 
 
-def _plan_cycle(certificate: Certificate, *, cycle: int, decided_on: date) -> None:
-    from .cycle import surveillance_plan  # the cycle changes certificates through this module
-
-    surveillance_plan(certificate=certificate, cycle=cycle, decided_on=decided_on)
-
-
 @transaction.atomic
 def certificate_issue(*, decision: Decision, by, today: date | None = None) -> Certificate:
     """The certificate of an approving decision.
@@ -328,7 +323,7 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
         by=by,
         data={"certificate": certificate.number, "version": version.seq},
     )
-    _plan_cycle(certificate, cycle=cycle, decided_on=cycle_start)
+    surveillance_plan(certificate=certificate, cycle=cycle, decided_on=cycle_start)
     certificate.refresh_from_db()
     return certificate
 
