@@ -311,7 +311,7 @@ def cycle_run(*, today: date | None = None, by_label: str = "cycle job") -> Cycl
     _surveillance_reminders(report, today, leads)
     _expiry_reminders(report, today, leads)
     _regulator(report, today)
-    from aftersales.records.services import record_imports_interrupted
+    from aftersales.records.tasks import record_imports_interrupted
 
     record_imports_interrupted()  # imports whose process was killed: say so instead of "running" forever
     report.published = publish_stale()  # e.g. after a deploy that changed how the registry renders

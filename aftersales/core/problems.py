@@ -89,6 +89,22 @@ def capped(problems: list[Problem], *, total: int | None = None, limit: int = MA
     return shown
 
 
+def problem_json(p: Problem) -> dict:
+    """A problem as stored: enough to show it again in either language."""
+    return {
+        "code": p.code,
+        "row": p.row,
+        "column": p.column,
+        "where": p.where or None,
+        "params": {k: clip(str(v)) for k, v in p.params.items()},
+    }
+
+
+def problem_from_json(d: dict) -> Problem:
+    """A stored problem (`problem_json`) as a `Problem` again."""
+    return Problem(d["code"], where=d.get("where") or "", row=d.get("row"), column=d.get("column"), params=d["params"])
+
+
 class ProblemsError(ValueError):
     """Raised with every problem found; nothing was done."""
 

@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from aftersales.api_errors import errors, invalid
-from aftersales.core.problems import ProblemsError
+from aftersales.core.problems import ProblemsError, problem_from_json
 from aftersales.core.records.fields import FIELDS, Kind
 from aftersales.core.records.mapping import shipped_mappings
 from aftersales.params import ApiCount, ApiPage, ApiRecordsDate
@@ -130,7 +130,7 @@ def _import_json(ri: RecordImport) -> dict:
         "events": ri.events,
         "problems": [
             {k: p.get(k) for k in ("code", "row", "column", "where", "params")}
-            | {"message": services.problem_from_json(p).message() if p.get("code") else p.get("message")}
+            | {"message": problem_from_json(p).message() if p.get("code") else p.get("message")}
             for p in ri.problems
         ],
     }

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from aftersales.clikit import django_setup, err, fail, out
-from aftersales.core.problems import Problem
+from aftersales.core.problems import Problem, problem_from_json
 from aftersales.core.text import Text, normalise_language
 
 ACTOR = "command:records"
@@ -108,7 +108,7 @@ def register(app: typer.Typer) -> None:
         from aftersales.core.problems import ProblemsError
         from aftersales.core.records.mapping import shipped_mappings
 
-        from .services import problem_from_json, records_import
+        from .services import records_import
 
         lang = normalise_language(lang)
         ent = _enterprise(enterprise, lang, as_json)

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from aftersales.accounts.models import Organisation
 from aftersales.assessments import services as assessments
@@ -25,15 +23,14 @@ from aftersales.assessments.models import Answer, Assessment
 from aftersales.audits.access import assessment_writable
 from aftersales.audits.models import Audit
 from aftersales.audits.services import AuditRefused, audit_answer_sampled
-from aftersales.core.problems import Problem, ProblemsError, capped, clip
-from aftersales.core.records.fields import EVENT_KINDS, Kind
-from aftersales.core.records.mapping import Mapping, load_mapping
-from aftersales.core.records.parse import parse_records
+from aftersales.core.problems import Problem, ProblemsError
+from aftersales.core.records.fields import Kind
 from aftersales.core.records.sampling import draw_sample
 from aftersales.events.services import event_record
 
-from . import bulk
+from .importing import record_import_run
 from .models import AuditSample, Commitment, RecordImport, SampleEntry
+from .tasks import record_import_task, record_imports_interrupted, snapshot_refresh_later
 
 # --------------------------------------------------------------------------------- imports
 
@@ -42,21 +39,6 @@ def _actor(by, by_label: str) -> tuple[object, str]:
     if by is None and not by_label:
         raise ValueError("an import needs an actor: a user (by=) or a label (by_label=)")
     return by, by_label or by.get_username()
-
-
-def problem_json(p: Problem) -> dict:
-    """A problem as stored: enough to show it again in either language."""
-    return {
-        "code": p.code,
-        "row": p.row,
-        "column": p.column,
-        "where": p.where or None,
-        "params": {k: clip(str(v)) for k, v in p.params.items()},
-    }
-
-
-def problem_from_json(d: dict) -> Problem:
-    return Problem(d["code"], where=d.get("where") or "", row=d.get("row"), column=d.get("column"), params=d["params"])
 
 
 def record_import_create(
@@ -96,207 +78,6 @@ def record_import_create(
     return record_import
 
 
-def _finish_failed(record_import: RecordImport, problems, rows_read: int = 0) -> RecordImport:
-    record_import.status = RecordImport.Status.FAILED
-    record_import.phase = ""
-    problems = list(problems)
-    if all(isinstance(p, Problem) for p in problems):
-        problems = capped(problems)  # the first MAX_PROBLEMS and a count of the rest: a row stays small
-    record_import.problems = [problem_json(p) if isinstance(p, Problem) else p for p in problems]
-    record_import.rows_total = max(record_import.rows_total, rows_read)
-    record_import.rows_done = min(record_import.rows_done, record_import.rows_total)
-    record_import.finished_at = timezone.now()
-    record_import.save()
-    return record_import
-
-
-class _Progress:
-    """Writes the reading progress to the import's row, at most every half second."""
-
-    def __init__(self, record_import: RecordImport, outer: Callable | None):
-        self.record_import, self.outer, self.last = record_import, outer, 0.0
-
-    def __call__(self, fraction: float) -> None:
-        now = time.monotonic()
-        if self.outer:
-            self.outer(fraction)
-        if now - self.last < 0.5 and fraction < 1:
-            return
-        self.last = now
-        total = self.record_import.rows_total or 1000
-        done = min(total, int(total * fraction))
-        RecordImport.objects.filter(pk=self.record_import.pk).update(rows_done=done, rows_total=total)
-
-
-def record_import_run(
-    *, record_import: RecordImport, data: bytes | None = None, on_progress: Callable | None = None
-) -> RecordImport:
-    """Parse and write a queued import (the file from `data`, else the stored one)."""
-    ri = record_import
-    record_imports_interrupted()
-    if data is None:
-        with ri.file.open("rb") as f:
-            data = f.read()
-    ri.status, ri.phase, ri.started_at = RecordImport.Status.RUNNING, "reading", timezone.now()
-    ri.rows_total = max(1, data.count(b"\n"))  # an estimate until the file is read
-    ri.save(update_fields=["status", "phase", "started_at", "rows_total"])
-    try:
-        return _run(ri, data, on_progress)
-    except Exception as exc:  # not left "running": the import says it failed, the job's row has the traceback
-        _finish_failed(ri, [_stored_failure(_UNEXPECTED_MESSAGE, f"{type(exc).__name__}: {clip(str(exc), 300)}")])
-        raise
-
-
-def _run(ri: RecordImport, data: bytes, on_progress: Callable | None) -> RecordImport:
-    try:
-        mapping = load_mapping(ri.mapping_text.encode("utf-8"), name=ri.mapping_name)
-    except ProblemsError as exc:
-        return _finish_failed(ri, exc.problems)
-    if mapping.kind != ri.kind:
-        return _finish_failed(
-            ri,
-            [
-                Problem(
-                    "records_mapping_bad_value",
-                    where="kind",
-                    column="kind",
-                    params={"value": mapping.kind, "expected": ri.kind},
-                )
-            ],
-        )
-    parsed = parse_records(
-        data,
-        filename=ri.file_name,
-        mapping=mapping,
-        on_progress=_Progress(ri, on_progress),
-        today=timezone.localdate(),
-    )
-    ri.refresh_from_db(fields=["rows_done", "rows_total"])
-    if parsed.problems:
-        return _finish_failed(ri, parsed.problems, parsed.rows_read)
-    ri.rows_total = ri.rows_done = parsed.rows_read
-    ri.records = parsed.records.height
-    ri.phase = "writing"
-    ri.save(update_fields=["rows_total", "rows_done", "records", "phase"])
-    try:
-        _write(ri, parsed, mapping)
-    except IntegrityError as exc:
-        # the file is fine on its own but, merged with the stored records, breaks a rule (the bulk
-        # writer raises Django's IntegrityError on SQLite and PostgreSQL alike)
-        return _finish_failed(ri, [_stored_conflict(clip(str(exc), 500))], parsed.rows_read)
-    if ri.status == RecordImport.Status.DONE and not ri.dry_run:
-        _snapshot_refresh_later(ri.enterprise_id, ri.kind)
-    return ri
-
-
-def _snapshot_refresh_later(enterprise_id: int, kind: str) -> None:
-    """Build the KPI snapshot of the imported records in the background once the import has
-    committed, so the first KPI view after an import reads Parquet, not the database."""
-    from .tasks import kpi_snapshot_task
-
-    transaction.on_commit(lambda: kpi_snapshot_task.enqueue(enterprise_id, kind))
-
-
-_CONFLICT_MESSAGE = gettext_noop(
-    "Merged with the records already stored, this file breaks a rule of the database "
-    "(e.g. a record would be closed before it was received); nothing was written. Details: %(error)s"
-)
-
-
-_UNEXPECTED_MESSAGE = gettext_noop("The import stopped on an unexpected error; nothing was written. Details: %(error)s")
-
-
-def _stored_conflict(error: str) -> dict:
-    return _stored_failure(_CONFLICT_MESSAGE, error)
-
-
-def _stored_failure(message: str, error: str) -> dict:
-    return {"code": None, "row": None, "column": None, "where": None, "message": message, "error": error}
-
-
-_INTERRUPTED_MESSAGE = gettext_noop(
-    "The import was interrupted (the process running it stopped) and nothing of it was written; import the file again."
-)
-IMPORT_STALE_HOURS = 2  # an import of a million rows takes about a minute
-
-
-def record_imports_interrupted(*, now=None) -> int:
-    """Mark imports still "running" long after they started as failed: their process was killed
-    (the records they were writing were rolled back with its transaction; only this status row
-    was left). Called by the daily cycle job and before each import. Returns how many."""
-    now = now or timezone.now()
-    stale = RecordImport.objects.filter(
-        status__in=[RecordImport.Status.RUNNING, RecordImport.Status.QUEUED],
-        started_at__lt=now - timedelta(hours=IMPORT_STALE_HOURS),
-    )
-    problem = {"code": None, "row": None, "column": None, "where": None, "message": _INTERRUPTED_MESSAGE}
-    count = stale.update(status=RecordImport.Status.FAILED, phase="", problems=[problem], finished_at=now)
-    _import_tasks_interrupted(now - timedelta(hours=IMPORT_STALE_HOURS), now)
-    return count
-
-
-def _import_tasks_interrupted(started_before, now) -> int:
-    """The database queue's rows of import jobs still "running" after IMPORT_STALE_HOURS: their
-    worker was killed mid-job (a stopped worker marks its job failed itself). Marked failed, with
-    the reason where the traceback would be."""
-    from django_tasks_db.models import DBTaskResult
-
-    from .tasks import record_import_task
-
-    rows = DBTaskResult.objects.filter(
-        status="RUNNING", task_path=record_import_task.module_path, started_at__lt=started_before
-    )
-    count = 0
-    for row in rows:
-        args = row.args_kwargs.get("args") or ["?"]
-        row.status, row.finished_at = "FAILED", now
-        row.exception_class_path = "aftersales.records.services.ImportInterrupted"
-        row.traceback = (
-            f"records import {args[0]} interrupted: the worker running it stopped and did not come back "
-            f"within {IMPORT_STALE_HOURS} hours; the import is marked failed and nothing of it was written."
-        )
-        row.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
-        count += 1
-    return count
-
-
-@transaction.atomic
-def _write(ri: RecordImport, parsed, mapping: Mapping) -> None:
-    kind = Kind(ri.kind)
-    with transaction.atomic():  # a savepoint: a dry run rolls the records back, keeps the counts
-        counts = bulk.upsert_records(kind=kind, frame=parsed.records, enterprise_id=ri.enterprise_id, import_id=ri.pk)
-        events = 0
-        if kind in EVENT_KINDS:
-            events = bulk.insert_events(
-                kind=kind, events=parsed.events, enterprise_id=ri.enterprise_id, import_id=ri.pk
-            )
-        if ri.dry_run:
-            transaction.set_rollback(True)
-    ri.inserted, ri.updated, ri.unchanged, ri.events = counts.inserted, counts.updated, counts.unchanged, events
-    ri.status, ri.phase, ri.finished_at = RecordImport.Status.DONE, "", timezone.now()
-    ri.save()
-    if not ri.dry_run:
-        event_record(
-            action="records.imported",
-            subject=ri,
-            by=ri.created_by,
-            by_label=ri.created_by_label,
-            data={
-                "enterprise": ri.enterprise_id,
-                "kind": ri.kind,
-                "file": ri.file_name,
-                "sha256": ri.file_sha256,
-                "mapping": ri.mapping_name,
-                "mapping_sha256": mapping.sha256,
-                "rows": ri.rows_total,
-                "inserted": ri.inserted,
-                "updated": ri.updated,
-                "unchanged": ri.unchanged,
-                "events": ri.events,
-            },
-        )
-
-
 def records_import(
     *,
     enterprise: Organisation,
@@ -323,13 +104,14 @@ def records_import(
         by_label=by_label,
         dry_run=dry_run,
     )
-    return record_import_run(record_import=ri, data=data, on_progress=on_progress)
+    record_imports_interrupted()
+    ri = record_import_run(record_import=ri, data=data, on_progress=on_progress)
+    snapshot_refresh_later(ri)
+    return ri
 
 
 def record_import_enqueue(**kwargs) -> RecordImport:
     """Queue an import for the background worker (immediate backend: runs it now)."""
-    from .tasks import record_import_task
-
     ri = record_import_create(keep_file=True, **kwargs)
     record_import_task.enqueue(ri.pk)
     ri.refresh_from_db()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aftersales.accounts.selectors import enterprises_of
-from aftersales.core.problems import ProblemsError
+from aftersales.core.problems import ProblemsError, problem_from_json
 from aftersales.core.records.fields import Kind
 from aftersales.core.text import normalise_language
 from aftersales.params import page_number
@@ -24,7 +24,6 @@ from .forms import CommitmentForm, ImportForm, PeriodForm, RecordFilterForm, Sam
 from .models import RECORD_MODELS, Commitment, SampleEntry, StatusCategory
 from .models import Kind as KindChoices
 from .presenters import kpi_cards
-from .services import problem_from_json
 
 PAGE_SIZE = 50
 

@@ -16,7 +16,8 @@ from django_tasks_db.models import DBTaskResult
 
 from aftersales.core.problems import MAX_PROBLEMS
 from aftersales.records.models import Complaint, RecordImport, StatusEvent
-from aftersales.records.services import record_imports_interrupted, records_import
+from aftersales.records.services import records_import
+from aftersales.records.tasks import record_imports_interrupted
 from tests.hostile_files import alias_bomb
 
 pytestmark = pytest.mark.django_db

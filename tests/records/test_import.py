@@ -98,7 +98,7 @@ def test_an_import_whose_process_was_killed_is_marked_interrupted_not_running_fo
     from django.utils import timezone
 
     from aftersales.records.models import RecordImport
-    from aftersales.records.services import record_imports_interrupted
+    from aftersales.records.tasks import record_imports_interrupted
 
     killed, running = (_import(world, "complaint", dry_run=True) for _ in range(2))
     RecordImport.objects.filter(pk=killed.pk).update(

@@ -6,7 +6,7 @@ import pytest
 from django.tasks import default_task_backend
 from django.urls import reverse
 
-from aftersales.records import kpis
+from aftersales.records import figures
 from aftersales.records.models import WorkOrder
 from aftersales.records.selectors import kpi_report
 from aftersales.records.tasks import kpi_report_task
@@ -30,7 +30,7 @@ def no_suite(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the KPI suite ran inside the request")
 
-    monkeypatch.setattr(kpis, "kpi_suite", refuse)
+    monkeypatch.setattr(figures, "kpi_suite", refuse)
 
 
 def page(client, world, who="ent_admin", **headers):
@@ -40,7 +40,7 @@ def page(client, world, who="ent_admin", **headers):
 
 def test_a_small_record_set_is_computed_in_the_request_once(client, world, imported, monkeypatch):
     assert page(client, world).status_code == 200
-    monkeypatch.setattr(kpis, "kpi_suite", lambda *a, **k: pytest.fail("computed again"))
+    monkeypatch.setattr(figures, "kpi_suite", lambda *a, **k: pytest.fail("computed again"))
     response = page(client, world)
     assert b'id="kpi-first_response_time"' in response.content and b"kpi-pending" not in response.content
 
@@ -64,11 +64,11 @@ def test_once_the_job_ran_the_page_shows_the_same_figures(client, world, importe
     (result,) = queued.results
     kpi_report_task.call(*result.args)  # the worker runs the job
     expected = kpi_report(world["enterprise"], date_from=None, date_to=None)  # computed directly
-    monkeypatch.setattr(kpis, "kpi_suite", lambda *a, **k: pytest.fail("computed in the request"))
+    monkeypatch.setattr(figures, "kpi_suite", lambda *a, **k: pytest.fail("computed in the request"))
     html = page(client, world, HX_Request="true").content.decode()
     assert "kpi-pending" not in html and "hx-trigger" not in html and 'id="kpi-first_response_time"' in html
-    req = kpis.kpi_request(world["enterprise"], date_from=None, date_to=None)
-    assert kpis.stored_report(req) == expected
+    req = figures.kpi_request(world["enterprise"], date_from=None, date_to=None)
+    assert figures.stored_report(req) == expected
 
 
 def test_new_records_are_a_new_figure_set(client, world, imported, settings, queued):

@@ -146,7 +146,7 @@ def test_it_computes_the_same_kpis_from_the_database_as_the_core_from_the_files(
 
 
 def test_it_queues_the_import_for_the_worker_and_polls_until_it_is_done(client, world, settings):
-    from aftersales.records.services import record_import_run
+    from aftersales.records.importing import record_import_run
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     ent = _login(client, world)
