@@ -14,12 +14,12 @@ from aftersales.api_errors import errors
 from aftersales.core.certnumber import number_normalise
 from aftersales.params import ApiPage
 
-from .middleware import respond
 from .presenters import search_row_json
 from .publish import JSON, answer
 from .ratelimit import retry_after
+from .responses import respond, too_many
 from .selectors import registry_search
-from .views import PAGE_SIZE, too_many
+from .views import PAGE_SIZE
 
 router = Router(tags=["registry"])
 

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import DatabaseError, connections
-from django.http import HttpResponse
 from django.utils import translation
 
 from aftersales.core.certnumber import number_normalise
 
 from .memory import memory
-from .publish import JSON, fill, html_kind, pub_key, published_body
+from .publish import JSON, html_kind, pub_key, published_body
 from .ratelimit import retry_after
+from .responses import respond, too_many
 
 API = "/api/registry/"
 PAGE = "/registry/"
@@ -51,40 +51,6 @@ def requested(request) -> tuple[str, str] | None:
     if kind is None or not number or "/" in number or number != number_normalise(number):
         return None
     return kind, number
-
-
-def respond(kind: str, body: str | bytes) -> HttpResponse:
-    """The answer with its headers; the same from the fast path and from the views. With its
-    Content-Length: the fast path answers before CommonMiddleware, which would add it, and without
-    it the server sends the answer chunked, in several writes."""
-    content = fill(kind, body)
-    if kind == JSON:
-        response = HttpResponse(content, content_type="application/json")
-    else:
-        response = HttpResponse(content, content_type="text/html; charset=utf-8")
-        response["Content-Language"] = kind.removeprefix("html:")
-        response["Vary"] = "Accept-Language, Cookie"
-    response["Content-Length"] = str(len(content))
-    for header, policy in _csp():  # what ContentSecurityPolicyMiddleware would add, built once
-        response[header] = policy
-    return response
-
-
-_csp_built: list = [None, ()]  # [the settings it was built from, ((header, policy), ...)]
-
-
-def _csp() -> tuple[tuple[str, str], ...]:
-    """The Content-Security-Policy headers of a published answer: SECURE_CSP and
-    SECURE_CSP_REPORT_ONLY as Django's middleware builds them, with no nonce (a published answer is
-    the same bytes for everyone and has no inline script). Built again only when the settings
-    change; the middleware leaves a header the response already has."""
-    from django.utils.csp import CSP, build_policy
-
-    configs = (settings.SECURE_CSP, settings.SECURE_CSP_REPORT_ONLY)
-    if _csp_built[0] is None or any(a is not b for a, b in zip(_csp_built[0], configs, strict=True)):
-        headers = ((str(CSP.HEADER_ENFORCE), configs[0]), (str(CSP.HEADER_REPORT_ONLY), configs[1]))
-        _csp_built[:] = [configs, tuple((h, build_policy(c)) for h, c in headers if c)]
-    return _csp_built[1]
 
 
 def read(kind: str, number: str) -> bytes | None:
@@ -119,8 +85,6 @@ class RegistryFastPath:
             kind, number = asked
             if (body := read(kind, number)) is not None:
                 if (wait := retry_after(request)) is not None:
-                    from .views import too_many
-
                     # the language middleware has not run yet: the page's language, or the visitor's
                     language = translation.get_language_from_request(request) if kind == JSON else kind[5:]
                     with translation.override(language):

@@ -10,33 +10,19 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from aftersales.certificates.payload import registry_url
 from aftersales.certificates.qr import qr_svg
 from aftersales.core.certnumber import number_normalise
 
-from .middleware import respond
 from .presenters import verification_code
 from .publish import answer, html_kind, language_links
 from .ratelimit import retry_after
+from .responses import respond, too_many
 from .selectors import registry_entry, registry_search
 
 PAGE_SIZE = 20
-
-
-def too_many(request, wait: int, *, json: bool = False):
-    """429 with Retry-After: a friendly page, or a JSON body for the API."""
-    if json:
-        detail = gettext("Too many requests from your address: please wait a minute.")
-        response = JsonResponse({"detail": detail, "problems": [detail], "retry_after": wait}, status=429)
-    else:
-        context = {"wait": wait, "language_links": language_links(request.GET)}
-        response = render(request, "registry/too_many.html", context, status=429)
-    response["Retry-After"] = str(wait)
-    response["Content-Length"] = str(len(response.content))  # the fast path answers before CommonMiddleware
-    return response
 
 
 @require_safe

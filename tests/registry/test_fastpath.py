@@ -44,7 +44,7 @@ def test_the_fast_path_and_the_view_give_the_same_page(client, haichuan, time_ma
 
 
 def test_its_security_policy_is_the_one_djangos_middleware_gives_and_follows_the_settings(client, haichuan, settings):
-    """The published answers carry the policy built once per process (middleware._csp): the same
+    """The published answers carry the policy built once per process (responses._csp): the same
     header Django's ContentSecurityPolicyMiddleware puts on every other page, also after a change of
     the settings."""
     url = f"/registry/{haichuan.number}/"
