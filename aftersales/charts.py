@@ -20,10 +20,12 @@ MUTED = "#5b6775"
 LINE = "#dde3ea"
 TRACK = "#e6ebf1"
 EARNED = "#2f6fb0"
-# The report's vendored font first (only the PDF has it), then the site's own stack (site.css): inline SVG
-# in WeasyPrint does not inherit the page's CSS font, so the charts name their fonts themselves.
+# The report's vendored font first (only the PDF has it), then the site's own stack (site.css) with its
+# served web font before the generic family: inline SVG in WeasyPrint does not inherit the page's CSS font,
+# so the charts name their fonts themselves (and without the web font, a browser with no CJK font drew boxes).
 FONT_STACK = (
-    "'Aftersales Report Sans', 'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+    "'Aftersales Report Sans', 'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', "
+    "'Aftersales Web Sans', sans-serif"
 )
 THRESHOLD_COLOURS = ("#2f6fb0", "#1f7a4d", "#a35f00", "#b3261e")  # 达标, 三星, 四星, 五星 (as the level badges)
 

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 PENDING_TIMEOUT = timedelta(minutes=15)  # a job not done by then (a lost worker) is queued again
 CARDS_TEMPLATE = "records/_kpi_cards.html"
-CARDS_VERSION = "1"  # raise it when the code drawing the cards (presenters, records/charts.py) changes
+CARDS_VERSION = "2"  # raise it when the code drawing the cards (presenters, records/charts.py) changes
 
 
 def pending_since(req: KpiRequest) -> datetime | None:

@@ -36,6 +36,16 @@ def test_it_names_the_served_font_after_the_systems_cjk_fonts(css):
         assert "sans-serif" in names[web:]
 
 
+def test_the_charts_and_the_print_button_use_it_too():
+    """Inline SVG names its own fonts and a button does not inherit the page's: both drew boxes."""
+    from aftersales.charts import FONT_STACK
+
+    assert "'Aftersales Web Sans'" in FONT_STACK
+    assert FONT_STACK.index("'Aftersales Web Sans'") < FONT_STACK.index("sans-serif")
+    registry = (STATIC / "registry.css").read_text(encoding="utf-8")
+    assert re.search(r"\.reg-print button\s*{\s*font:\s*inherit", registry)
+
+
 def test_it_serves_the_font_from_the_static_files():
     assert finders.find(FONT)
     assert "'self'" in settings.SECURE_CSP["font-src"]
