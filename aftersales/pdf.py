@@ -3,7 +3,7 @@ page rendered by WeasyPrint with the vendored CJK font, loading nothing else (no
 other file), so Chinese never depends on the machine's fonts.
 
 The speed-ups first measured on the certificate (bench/README.md, "Certificate PDF") apply to all:
-the font is read from uncompressed copies in the font cache (`certificates.fonts`; decoding the
+the font is read from uncompressed copies in the font cache (`aftersales.fonts`; decoding the
 WOFF2 files costs about 0.4 s per document) and the fetcher gets one SSL context per process
 (WeasyPrint otherwise builds one per document, about 0.2 s, for HTTPS it never uses here).
 """
@@ -19,7 +19,7 @@ from functools import cache
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from aftersales.certificates import fonts
+from aftersales import fonts
 from aftersales.generated import document_key, stored_document
 
 FONT_FAMILY = fonts.FAMILY

@@ -23,11 +23,11 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from aftersales import pdf
+from aftersales import fonts, pdf
 from aftersales.core.scheme import Level
 from aftersales.core.text import Text, normalise_language
 
-from . import fonts, mark, pagecheck, pdfrecord
+from . import mark, pagecheck, pdfrecord
 from .models import Certificate, CertificateVersion
 from .payload import registry_url
 from .qr import qr_svg

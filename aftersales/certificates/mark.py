@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
+from aftersales import fonts
 from aftersales.core.scheme import Level
 from aftersales.core.text import Text
 
-from . import fonts
 from .qr import qr_matrix
 
 CANVAS = 600

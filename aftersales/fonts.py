@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "aftersales" / "fonts"
+FONT_DIR = Path(__file__).resolve().parent / "static" / "aftersales" / "fonts"
 SOURCES = {400: "AftersalesReportSans-Regular.woff2", 700: "AftersalesReportSans-Bold.woff2"}
 FAMILY = "Aftersales Report Sans"
 # After the vendored font: the same design under its usual names, then the common CJK system fonts.
