@@ -17,8 +17,9 @@ from aftersales.certification.models import Case
 
 from . import deadlines
 from .access import appeals_visible_to
+from .impartiality import handler_conflicts
 from .models import OPEN, Appeal, AppealEvent
-from .services import CONTESTABLE_OUTCOMES, CONTESTABLE_STATUSES, contested_on, handler_conflicts, lodge_days
+from .services import CONTESTABLE_OUTCOMES, CONTESTABLE_STATUSES, contested_on, lodge_days
 
 FILTERS = ("open", "overdue")
 

@@ -23,26 +23,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from aftersales.accounts.models import CB_ROLES, Membership
-from aftersales.audits.models import Decision, TeamMember
+from aftersales.audits.models import Decision
 from aftersales.certificates.checkpoints import checkpoint_on_commit
 from aftersales.certificates.models import CertificateEvent
 from aftersales.certificates.notify import admin_emails
 from aftersales.certification.cases import case_lock
 from aftersales.certification.materials import file_accept
-from aftersales.certification.models import Case, CaseEvent
+from aftersales.certification.models import Case
 from aftersales.certification.services import StepRefused
 from aftersales.core.chain import GENESIS, Break, Link, link_hash, verify
 
 from . import deadlines
+from .impartiality import handler_conflicts
 from .models import OPEN, TRANSITIONS, Appeal, AppealEvent, AppealFile
 
 log = logging.getLogger(__name__)
 
-# the case events that mean the actor reviewed the application
-REVIEW_ACTIONS = frozenset(
-    {"review.saved", "application.info_requested", "application.refused", "application.accepted"}
-)
 # certificate status changes an appeal may contest
 CONTESTABLE_STATUSES = frozenset({"suspended", "withdrawn"})
 # committee outcomes an appeal may contest (a send-back is not a decision on certification)
@@ -368,83 +364,6 @@ def appeal_withdraw(*, appeal: Appeal, reason: str, by) -> AppealEvent:
 
 
 # --------------------------------------------------------------------------------- impartiality
-
-
-def handler_conflicts(appeal: Appeal, user) -> list[tuple[str, str]]:
-    """Why `user` may not handle `appeal`: (rule, message) pairs, [] when impartial.
-
-    Rules: "not_cb_staff" not a member of the appeal's certification body; "audit_team" was on
-    the case's audit team (even if replaced later); "decided" decided the case in the committee;
-    "reviewed" reviewed the application; "certificate" changed the contested certificate's status.
-    When none of those applies: "applicant" a member of the enterprise that lodged it; "acted" the
-    actor of any event of the case or of the certificate issued from it (contract, plan, team,
-    issue, …): nobody who acted on the case handles its appeal.
-    """
-    case = appeal.case
-    who = str(user)
-    out = []
-    if not Membership.objects.filter(user=user, organisation_id=appeal.cb_id, role__in=CB_ROLES).exists():
-        out.append(
-            (
-                "not_cb_staff",
-                _("%(who)s is not a member of the certification body %(cb)s.") % {"who": who, "cb": appeal.cb},
-            )
-        )
-    if TeamMember.objects.filter(audit__case=case, auditor__user=user).exists():
-        out.append(
-            (
-                "audit_team",
-                _("%(who)s was on the audit team of case %(reference)s.") % {"who": who, "reference": case.reference},
-            )
-        )
-    if Decision.objects.filter(case=case, decided_by=user).exists():
-        out.append(
-            (
-                "decided",
-                _("%(who)s took the committee's decision on case %(reference)s.")
-                % {"who": who, "reference": case.reference},
-            )
-        )
-    if CaseEvent.objects.filter(case=case, actor=user, action__in=REVIEW_ACTIONS).exists():
-        out.append(
-            (
-                "reviewed",
-                _("%(who)s reviewed the application of case %(reference)s.")
-                % {"who": who, "reference": case.reference},
-            )
-        )
-    event = appeal.certificate_event
-    if event is not None and event.actor_id == user.pk:
-        out.append(
-            (
-                "certificate",
-                _("%(who)s changed the status of certificate %(number)s that is appealed.")
-                % {"who": who, "number": event.certificate.number},
-            )
-        )
-    if out:
-        return out
-    if Membership.objects.filter(user=user, organisation_id=appeal.enterprise_id).exists():
-        return [
-            (
-                "applicant",
-                _("%(who)s is a member of %(enterprise)s, which lodged it.")
-                % {"who": who, "enterprise": appeal.enterprise},
-            )
-        ]
-    acted = (
-        CaseEvent.objects.filter(case=case, actor=user).exists()
-        or CertificateEvent.objects.filter(certificate__cases__case=case, actor=user).exists()
-    )
-    if acted:
-        return [
-            (
-                "acted",
-                _("%(who)s acted on case %(reference)s (its history or its certificate's names them).")
-                % {"who": who, "reference": case.reference},
-            )
-        ]
-    return out
 
 
 @transaction.atomic
