@@ -12,10 +12,12 @@ from django.urls import reverse
 
 from aftersales.accounts.models import Organisation, Role, User
 from aftersales.accounts.services import membership_grant, organisation_create
+from aftersales.certification.selectors import eligibility_of
 from aftersales.core.records.calendar import CalendarRangeError
 from aftersales.demo import records as demo_records
 from aftersales.records import selectors
 from aftersales.records.models import RecordImport
+from tests.certification.helpers import make_case
 from tests.conftest import make_code
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +43,7 @@ def test_it_assumes_monday_to_friday_for_this_year_and_refuses_later_ones(in_202
         cal.is_workday(date(2028, 1, 3))
 
 
-def test_the_demo_records_the_kpis_and_eligibility_work_on_15_january_2027(in_2027, client):
+def test_the_demo_records_the_kpis_and_eligibility_work_on_15_january_2027(in_2027, client, world):
     name = next(iter(getattr(demo_records, "STORIES", None) or demo_records.PLANS))  # the demo's first enterprise
     enterprise = organisation_create(
         kind=Organisation.Kind.ENTERPRISE, name=name, credit_code=make_code(7), by_label="t"
@@ -54,6 +56,9 @@ def test_the_demo_records_the_kpis_and_eligibility_work_on_15_january_2027(in_20
     assert RecordImport.objects.filter(enterprise=enterprise, status="done").exists()
     coverage = selectors.record_coverage(enterprise, as_of=date(2027, 1, 15))
     assert coverage.months[-1] == "2026-12" and coverage.missing == {}  # the eligibility signal
+    case = make_case(world, enterprise=enterprise)  # an application of that enterprise, as of 2027-01-15
+    rules = {r.code: r for r in eligibility_of(case, as_of=date(2027, 1, 15)).rules}
+    assert rules["records"].passed, rules["records"]
     report = selectors.kpi_report(enterprise, date_from=None, date_to=None)
     assert report.calendar_id == "cn-workday-2027-assumed.1"
 
