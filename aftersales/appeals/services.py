@@ -31,7 +31,7 @@ from aftersales.certification.cases import case_lock
 from aftersales.certification.materials import file_accept
 from aftersales.certification.models import Case
 from aftersales.certification.services import StepRefused
-from aftersales.core.chain import GENESIS, Break, Link, link_hash, verify
+from aftersales.core.chain import GENESIS, Break, Link, history_breaks, link_hash
 
 from . import deadlines
 from .impartiality import handler_conflicts
@@ -134,12 +134,9 @@ def _event(
 def appeal_chain_breaks(appeal: Appeal) -> list[Break]:
     """Where the appeal's stored history no longer matches its hashes ([] if intact), including a
     head that does not point at the last event."""
-    events = list(AppealEvent.objects.filter(appeal=appeal).order_by("seq"))
-    breaks = verify(Link(e.seq, e.prev_hash, e.hash, e.payload(appeal.reference)) for e in events)
-    last = events[-1] if events else None
-    if (last.hash if last else "") != appeal.head_hash or (last.seq if last else 0) != appeal.event_count:
-        breaks.append(Break(appeal.event_count, "head"))
-    return breaks
+    events = AppealEvent.objects.filter(appeal=appeal).order_by("seq")
+    links = [Link(e.seq, e.prev_hash, e.hash, e.payload(appeal.reference)) for e in events]
+    return history_breaks(links, head_hash=appeal.head_hash, event_count=appeal.event_count)
 
 
 def _refuse_transition(locked: Appeal, to: str, what: str) -> None:

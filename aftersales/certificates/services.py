@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from aftersales.core.chain import GENESIS, Break, Link, link_hash, verify
+from aftersales.core.chain import GENESIS, Break, Link, history_breaks, link_hash
 
 from .checkpoints import checkpoint_on_commit
 from .models import TRANSITIONS, Certificate, CertificateEvent
@@ -244,9 +244,6 @@ def certificate_expire(*, certificate: Certificate, today: date, by_label: str =
 
 def certificate_chain_breaks(certificate: Certificate) -> list[Break]:
     """Where the stored status history no longer matches its hashes ([] if intact)."""
-    events = list(CertificateEvent.objects.filter(certificate=certificate).order_by("seq"))
-    breaks = verify(Link(e.seq, e.prev_hash, e.hash, e.payload(certificate.number)) for e in events)
-    last = events[-1] if events else None
-    if (last.hash if last else "") != certificate.head_hash or (last.seq if last else 0) != certificate.event_count:
-        breaks.append(Break(certificate.event_count, "head"))
-    return breaks
+    events = CertificateEvent.objects.filter(certificate=certificate).order_by("seq")
+    links = [Link(e.seq, e.prev_hash, e.hash, e.payload(certificate.number)) for e in events]
+    return history_breaks(links, head_hash=certificate.head_hash, event_count=certificate.event_count)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.certificates.checkpoints import checkpoint_on_commit
-from aftersales.core.chain import GENESIS, Break, Link, link_hash, verify
+from aftersales.core.chain import GENESIS, Break, Link, history_breaks, link_hash
 
 from .models import TRANSITIONS, Case, CaseEvent
 
@@ -100,12 +100,9 @@ def case_transition(
 def case_chain_breaks(case: Case) -> list[Break]:
     """Where the case's stored history no longer matches its hashes ([] if intact), including a
     head that does not point at the last event."""
-    events = list(CaseEvent.objects.filter(case=case).order_by("seq"))
-    breaks = verify(Link(e.seq, e.prev_hash, e.hash, e.payload(case.reference)) for e in events)
-    last = events[-1] if events else None
-    if (last.hash if last else "") != case.head_hash or (last.seq if last else 0) != case.event_count:
-        breaks.append(Break(case.event_count, "head"))
-    return breaks
+    events = CaseEvent.objects.filter(case=case).order_by("seq")
+    links = [Link(e.seq, e.prev_hash, e.hash, e.payload(case.reference)) for e in events]
+    return history_breaks(links, head_hash=case.head_hash, event_count=case.event_count)
 
 
 def case_reference_next(year: int) -> str:

@@ -56,6 +56,16 @@ def verify(links: Iterable[Link]) -> list[Break]:
     return breaks
 
 
+def history_breaks(links: list[Link], *, head_hash: str, event_count: int) -> list[Break]:
+    """`verify` of a stored history, plus a "head" break when the owner's stored head (hash and
+    count) does not point at the last link."""
+    breaks = verify(links)
+    last = links[-1] if links else None
+    if (last.hash if last else "") != head_hash or (last.seq if last else 0) != event_count:
+        breaks.append(Break(event_count, "head"))
+    return breaks
+
+
 # ------------------------------------------------------------------------------ checkpoints
 #
 # The links alone do not stop someone who can write the database: they can rewrite an event and

@@ -1,4 +1,4 @@
-from aftersales.core.chain import GENESIS, Link, link_hash, verify
+from aftersales.core.chain import GENESIS, Break, Link, history_breaks, link_hash, verify
 
 
 def chain(payloads):
@@ -28,3 +28,12 @@ def test_it_finds_a_removed_event():
 
 def test_the_hash_does_not_depend_on_key_order():
     assert link_hash(GENESIS, {"a": 1, "b": 2}) == link_hash(GENESIS, {"b": 2, "a": 1})
+
+
+def test_it_finds_a_head_that_does_not_point_at_the_last_event():
+    links = chain([{"a": 1}, {"b": 2}])
+    assert history_breaks(links, head_hash=links[-1].hash, event_count=2) == []
+    # the last event deleted and the count moved back, the head hash left: a "head" break
+    assert history_breaks(links[:1], head_hash=links[-1].hash, event_count=1) == [Break(1, "head")]
+    assert history_breaks([], head_hash="", event_count=0) == []
+    assert history_breaks([], head_hash="", event_count=1) == [Break(1, "head")]
