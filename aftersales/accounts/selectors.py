@@ -29,6 +29,21 @@ def enterprises_of(user) -> QuerySet[Organisation]:
     ).distinct()
 
 
+def cb_administered(user) -> Organisation | None:
+    """The certification body the user administers (cb_admin; the first by id), else None."""
+    if not user.is_authenticated:
+        return None
+    m = (
+        Membership.objects.filter(
+            user=user, role=Role.CB_ADMIN, organisation__kind=Organisation.Kind.CERTIFICATION_BODY
+        )
+        .select_related("organisation")
+        .order_by("organisation_id")
+        .first()
+    )
+    return None if m is None else m.organisation
+
+
 def organisations_of(user) -> QuerySet[Organisation]:
     """Every organisation the user belongs to, with any role."""
     if not user.is_authenticated:

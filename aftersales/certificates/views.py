@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.models import ENTERPRISE_ROLES, Membership, Role
+from aftersales.accounts.selectors import cb_administered
 from aftersales.assessments.report import ReportUnavailable
 from aftersales.audits.models import Decision
 from aftersales.certification.access import case_for
 from aftersales.core.text import normalise_language
-from aftersales.regulator.access import may_open_regulator
 
 from . import services, versions
 from .access import CB_VIEW_ROLES, certificate_for, is_cb_staff
@@ -104,7 +104,7 @@ def certificate_list_view(request):
         "statuses": Certificate.Status.choices,
         "levels": level_choices(lang),
         "is_cb": is_cb,
-        "regulator_link": is_cb and may_open_regulator(request.user),
+        "regulator_link": is_cb and cb_administered(request.user) is not None,
         "filtered": bool(status or level or q),
     }
     return render(request, "certificates/list.html", context)

@@ -5,34 +5,16 @@ from __future__ import annotations
 from django.http import Http404
 
 from aftersales.accounts.models import Membership, Organisation, Role
+from aftersales.accounts.selectors import cb_administered
 
 from .models import RegulatorExport
 
 
 def regulator_cb_for(user) -> Organisation:
     """The certification body the user administers (cb_admin); Http404 for anyone else."""
-    if not user.is_authenticated:
+    if (cb := cb_administered(user)) is None:
         raise Http404
-    m = (
-        Membership.objects.filter(
-            user=user, role=Role.CB_ADMIN, organisation__kind=Organisation.Kind.CERTIFICATION_BODY
-        )
-        .select_related("organisation")
-        .order_by("organisation_id")
-        .first()
-    )
-    if m is None:
-        raise Http404
-    return m.organisation
-
-
-def may_open_regulator(user) -> bool:
-    """True when `regulator_cb_for` admits the user (links to /regulator/ are shown only then)."""
-    try:
-        regulator_cb_for(user)
-    except Http404:
-        return False
-    return True
+    return cb
 
 
 def export_for(user, pk: int) -> RegulatorExport:
