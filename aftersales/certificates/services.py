@@ -22,6 +22,7 @@ from aftersales.core.chain import GENESIS, Break, Link, history_breaks, link_has
 
 from .checkpoints import checkpoint_on_commit
 from .models import TRANSITIONS, Certificate, CertificateEvent
+from .signals import certificate_changed
 
 S = Certificate.Status
 
@@ -53,13 +54,6 @@ def name_search_keys(name: str) -> tuple[str, str]:
 
 def _plain(data: dict | None) -> dict:
     return json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
-
-
-def _publish(number: str) -> None:
-    """Publish the certificate's public record again once the change commits (registry/publish.py)."""
-    from aftersales.registry.publish import publish_on_commit
-
-    publish_on_commit(number)
 
 
 def _lock(certificate: Certificate) -> Certificate:
@@ -117,7 +111,7 @@ def certificate_event_record(
     locked.save(update_fields=fields)
     for name in ("status", "status_since", "event_count", "head_hash"):
         setattr(certificate, name, getattr(locked, name))
-    _publish(locked.number)
+    certificate_changed.send(sender=Certificate, number=locked.number)
     checkpoint_on_commit(f"certificate:{locked.number}", event.seq, event.hash)
     return event
 
