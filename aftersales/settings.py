@@ -50,18 +50,10 @@ Environment (see .env.example):
   REGULATOR_REMINDER_DAYS  days before that day the CB is reminded (default 5)
   REGISTRY_RATE_LIMIT   public registry requests per client address per minute (default 120)
   REGISTRY_CACHE_SECONDS  max-age of the published signing keys for HTTP caches (default 30)
-  REGISTRY_MEMORY_MB    published registry answers each web process keeps in memory, told of every
-                        change by PostgreSQL (default 64; 0 off; PostgreSQL primary only)
-  REGISTRY_MEMORY_CHECK_SECONDS  how often that memory's listening connection is checked (default 5); the
-                        memory is not used once its last check is two intervals old
-  REGISTRY_LISTEN_URL   where that memory LISTENs, when DATABASE_URL goes through a transaction-pooling
-                        PgBouncer (LISTEN needs a direct connection to the same primary and database)
-  REGISTRY_PREPARED     1 (default): the registry's read by number is a prepared statement; 0 behind a
-                        pooler that does not keep them (PgBouncer < 1.21 in transaction mode)
   LOG_FORMAT            "text" (default) or "json": one JSON object per log line (request id, method,
                         path, status, duration, user id on aftersales.request)
   CACHE_URL             locmem:// (default, per process), redis://host:6379/1 or file:///path: shared by
-                        all web processes in production (registry cache and rate limits)
+                        all web processes in production (registry answers and rate limits)
   AFTERSALES_STATIC_MANIFEST  1 in production: static files from `collectstatic` with hashed names
   APPEAL_LODGE_DAYS, APPEAL_ACK_DAYS, APPEAL_DECIDE_DAYS  days to lodge an appeal after the decision
                         (30), for the CB to acknowledge it (7) and to decide it (60)
@@ -151,8 +143,7 @@ MIDDLEWARE = [
     "aftersales.ops.middleware.RequestLogMiddleware",  # first: one log line per request, X-Request-ID
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",  # SECURE_CSP in settings_security.py
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",  # up here: the fast path's answers get it too
-    "aftersales.registry.middleware.RegistryFastPath",  # published registry answers before the rest of the stack
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the web process (after security)
     "aftersales.ops.middleware.DatabaseUnavailableMiddleware",  # above everything that reads the database
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -416,10 +407,6 @@ REGULATOR_REPORT_DAY = env_int("REGULATOR_REPORT_DAY", 10)
 REGULATOR_REMINDER_DAYS = env_int("REGULATOR_REMINDER_DAYS", 5)
 REGISTRY_RATE_LIMIT = env_int("REGISTRY_RATE_LIMIT", 120)
 REGISTRY_CACHE_SECONDS = env_int("REGISTRY_CACHE_SECONDS", 30)
-REGISTRY_MEMORY_MB = env_int("REGISTRY_MEMORY_MB", 64, minimum=0)
-REGISTRY_MEMORY_CHECK_SECONDS = env_int("REGISTRY_MEMORY_CHECK_SECONDS", 5)
-REGISTRY_LISTEN_URL = os.environ.get("REGISTRY_LISTEN_URL", "")
-REGISTRY_PREPARED = env_bool("REGISTRY_PREPARED", True)
 
 # Appeals and complaints (ISO/IEC 17065 §7.13): days to lodge after a decision, to acknowledge, to decide.
 APPEAL_LODGE_DAYS = env_int("APPEAL_LODGE_DAYS", 30)

@@ -67,10 +67,14 @@ def world(db, schemes_registered):
 
 
 @pytest.fixture(autouse=True)
-def _registry_memory_off(settings):
-    """The registry's per-process memory (PostgreSQL) starts a listening thread with a connection of
-    its own; only tests/registry/test_memory.py turns it on, and stops it."""
-    settings.REGISTRY_MEMORY_MB = 0
+def _fresh_cache():
+    """Django's cache starts empty: the registry's cached answers are keyed by a certificate's head,
+    which another test's certificate of the same number and history would share."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

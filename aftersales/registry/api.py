@@ -1,7 +1,7 @@
 """The public registry's JSON endpoints (mounted at /api/registry/; no login: every operation sets
 auth=None). The same public fields as the pages (selectors.py says what is public), codes rather
-than labels; rate limited like the pages (429 with Retry-After); a certificate's answer is published per
-change (publish.py) and answered from there."""
+than labels; rate limited like the pages (429 with Retry-After); a certificate's answer is stored once rendered
+(publish.py) and answered from there with HTTP validators (responses.py)."""
 
 from __future__ import annotations
 
@@ -133,7 +133,6 @@ def by_number(request, number: str):
     if (wait := retry_after(request)) is not None:
         return too_many(request, wait, json=True)
     try:
-        body = answer(JSON, number_normalise(number))
+        return respond(request, answer(JSON, number_normalise(number)))
     except Http404:
         raise Http404(f"no certificate numbered {number}") from None
-    return respond(JSON, body)

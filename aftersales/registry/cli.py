@@ -17,8 +17,9 @@ def publish(
     batch: Annotated[int, typer.Option(help="Certificates per transaction.", min=1)] = 200,
 ) -> None:
     """Publish the registry's answers (the JSON and the page per language) of every certificate
-    whose answers are missing or stale, e.g. after a deploy that changed a template. The daily
-    `aftersales cycle run` does the same; a change to a certificate publishes it at once."""
+    whose answers are missing or stale, e.g. to warm them after a deploy that changed a registry
+    template (readers would otherwise render them one by one). The daily `aftersales cycle run`
+    does the same; a change to a certificate publishes it at once."""
 
     django_setup()
     from aftersales.registry.models import Publication

@@ -1,17 +1,16 @@
-"""Publishing the registry: each certificate's public record rendered once per change (models.py).
+"""The registry's answers: each certificate's JSON and its page per language, stored once rendered.
 
-* `publish(numbers)` renders every kind (the JSON answer, the page in each language) from the
-  primary database and writes the rows; the certificate services call it once their change commits
-  (`publish_on_commit`), the CLI (`aftersales registry publish`) and the daily cycle job catch up
-  what is missing or stale, e.g. after a deploy that changed a template (a new RELEASE).
-* `published(kind, number)` is the read: one indexed statement, the row only if it is current;
-  `published_body` gives it as the bytes that are sent, which the fast path (middleware.py)
-  answers with before the rest of the middleware.
-* `answer(kind, number)` is the views' read: the published row, or the answer rendered now and
-  stored for the next reader. Http404 for a number the registry does not know.
+* `answer(kind, number)` reads the certificate's current head (one indexed read), then the answer
+  for that head from Django's cache (keyed by kind, number, head and release), else the stored
+  row (`Publication`) if it was rendered from that head by this release, else renders it and
+  stores it. A change of the certificate moves its head, so no cached or stored answer of the
+  older state is ever answered again (docs/certificates.md, "The public registry").
+* `publish(numbers)` renders and stores every kind; `publish_on_commit` does it once a change
+  commits; `publish_stale` (the CLI, the daily job) catches up what is missing or of another
+  release. A row of another release is also rendered again by its first reader.
 
-The time of reading ("as of …") is not in the rows: `AS_OF` marks its place and `fill` puts the
-time in as the answer leaves, so a published page still says when it was read.
+The time of reading ("as of …") is not in the stored bytes: `AS_OF` marks its place and `fill`
+puts the time in as the answer leaves.
 """
 
 from __future__ import annotations
@@ -19,18 +18,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
-import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import escape
 
 from aftersales.certificates.models import Certificate
 
@@ -41,8 +40,8 @@ from .selectors import RegistryEntry, registry_entry
 log = logging.getLogger(__name__)
 
 AS_OF = "@@as-of@@"  # where the time of reading goes (fill)
-_AS_OF = AS_OF.encode()
 JSON = "json"
+CACHE_SECONDS = 24 * 3600  # keys name the head: an entry is never stale, the timeout only frees room
 
 
 def kinds() -> list[str]:
@@ -62,211 +61,122 @@ def pub_key(kind: str, number: str) -> str:
 
 # ------------------------------------------------------------------------------------ release
 
+REGISTRY_DIR = Path(__file__).resolve().parent
+TEMPLATES = REGISTRY_DIR.parent / "templates"
 
-def _release_inputs() -> Iterator[bytes]:
-    """What the published bytes depend on besides the certificate: the project's Python source
-    (selectors, presenters, template tags, level names… — all of it, rather than a list that
-    could miss one), Django's version, the registry's templates and the site frame, the compiled
-    translations, the static files' manifest (hashed names), the public base URL, the script
-    prefix and the languages. Any change of code makes every row stale: `aftersales registry
-    publish` after a deploy renders them again (until then readers get them rendered one by one)."""
-    import django
 
-    from aftersales import __version__
-
-    root = Path(__file__).resolve().parent.parent
-    yield __version__.encode() + django.get_version().encode()
-    files = [
-        *sorted(root.rglob("*.py")),
-        *sorted((root / "templates" / "registry").glob("*.html")),
-        root / "templates" / "base.html",
-        *sorted((root / "locale").glob("*/LC_MESSAGES/django.mo")),
+def release_files() -> list[Path]:
+    """The files the stored bytes depend on besides the certificate: the registry's templates and
+    the site frame they extend, the code that selects and words the record, the compiled
+    translations and the static files' manifest (hashed names). Not the rest of the code: a deploy
+    that changes none of these keeps every stored answer."""
+    return [
+        *sorted((TEMPLATES / "registry").glob("*.html")),
+        TEMPLATES / "base.html",
+        REGISTRY_DIR / "selectors.py",
+        REGISTRY_DIR / "presenters.py",
+        *sorted((REGISTRY_DIR.parent / "locale").glob("*/LC_MESSAGES/django.mo")),
         Path(settings.STATIC_ROOT) / "staticfiles.json",
     ]
-    for path in files:
-        if path.is_file():
-            yield str(path.relative_to(root) if path.is_relative_to(root) else path.name).encode() + path.read_bytes()
-    yield repr((settings.PUBLIC_BASE_URL, settings.LANGUAGES, settings.STATIC_URL, settings.FORCE_SCRIPT_NAME)).encode()
 
 
 @cache
 def release() -> str:
-    """16 hex characters naming this code's rendering of the registry: rows of another release
-    are not answered (they are rendered again)."""
-    digest = hashlib.sha256()
-    for part in _release_inputs():
-        digest.update(hashlib.sha256(part).digest())
+    """16 hex characters naming how this deployment renders the registry: the package's and
+    Django's versions, `release_files`, the public base URL, the languages and static URL."""
+    import django
+
+    from aftersales import __version__
+
+    digest = hashlib.sha256(f"{__version__}|{django.get_version()}".encode())
+    for path in release_files():
+        if path.is_file():
+            digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    site = (settings.PUBLIC_BASE_URL, settings.LANGUAGES, settings.STATIC_URL, settings.FORCE_SCRIPT_NAME)
+    digest.update(repr(site).encode())
     return digest.hexdigest()[:16]
 
 
 # ------------------------------------------------------------------------------------ read
 
 
+class Answer(NamedTuple):
+    kind: str
+    head: str  # the certificate's head_hash it was rendered from
+    published_at: datetime
+    body: bytes  # unfilled (AS_OF in place of the time of reading), UTF-8
+
+    @property
+    def etag(self) -> str:
+        return etag(self.kind, self.head)
+
+
+def etag(kind: str, head: str) -> str:
+    """Weak: the bytes differ by the time of reading, the record they state does not."""
+    digest = hashlib.sha256(f"{kind}|{head}|{release()}".encode()).hexdigest()[:24]
+    return f'W/"{digest}"'
+
+
 @cache
-def _current_sql() -> str:
-    return (
-        f"SELECT p.body FROM {Publication._meta.db_table} p"
-        f" JOIN {Certificate._meta.db_table} c ON c.id = p.certificate_id AND c.head_hash = p.stamp"
-        " WHERE p.key = %s AND p.release = %s"
-    )
+def _head_sql() -> str:
+    return f"SELECT head_hash FROM {Certificate._meta.db_table} WHERE number = %s"
 
 
-def published(kind: str, number: str, *, using: str | None = None) -> str | None:
-    """The published answer, if it is current (its certificate has not changed since and this
-    code rendered it); else None. `number` normalised."""
-    body = published_body(kind, number, using=using)
-    return None if body is None else body.decode()
-
-
-def published_body(kind: str, number: str, *, using: str | None = None) -> bytes | None:
-    """`published` as the UTF-8 bytes that are sent (the fast path's read: no decoding and
-    encoding again on the way through)."""
-    connection = connections[using or settings.REGISTRY_DATABASE]
-    params = [pub_key(kind, number), release()]
-    raw = connection.connection
-    if connection.vendor == "postgresql" and raw is not None and _idle_autocommit(connection, raw):
-        try:
-            if connection.queries_logged:  # DEBUG or a test counting queries: count this one too
-                started = time.monotonic()
-                body = _published_direct(raw, params)
-                connection.queries_log.append(
-                    {"sql": f"{_current_sql()} -- direct {params!r}", "time": f"{time.monotonic() - started:.3f}"}
-                )
-                return body
-            return _published_direct(raw, params)
-        except Exception:  # e.g. a dropped connection: Django's cursor checks it first and reconnects
-            log.debug("registry: direct read failed, reading the normal way", exc_info=True)
-    with connection.cursor() as cursor:
-        cursor.execute(_current_sql(), params)
+def head_of(number: str) -> str | None:
+    """The certificate's current head (every change moves it); None if there is no such number."""
+    with connections[settings.REGISTRY_DATABASE].cursor() as cursor:
+        cursor.execute(_head_sql(), [number])
         row = cursor.fetchone()
-    return row[0].encode() if row else None
+    return None if row is None else row[0]
 
 
-def _idle_autocommit(connection, raw) -> bool:
-    """The open connection is outside any transaction (autocommit, not in an atomic block, the
-    server idle): a read on it can disturb nothing else."""
-    from psycopg import pq
+def cache_key(kind: str, number: str, head: str) -> str:
+    return f"registry:{release()}:{kind}:{number}:{head}"
 
-    return (
-        connection.autocommit
-        and not connection.in_atomic_block
-        and not raw.closed
-        and raw.info.transaction_status == pq.TransactionStatus.IDLE
+
+def answer(kind: str, number: str) -> Answer:
+    """The answer of `kind` for the certificate `number` (normalised) as it is now; Http404 if
+    there is none. From the cache, else the stored row, else rendered (and stored)."""
+    head = head_of(number)
+    if head is None:
+        raise Http404("no such certificate")
+    if (found := django_cache.get(cache_key(kind, number, head))) is not None:
+        return found
+    found = stored(kind, number, head) or rendered(kind, number)
+    django_cache.set(cache_key(kind, number, found.head), found, CACHE_SECONDS)
+    return found
+
+
+def stored(kind: str, number: str, head: str) -> Answer | None:
+    """The stored answer if it was rendered from `head` by this release."""
+    row = (
+        Publication.objects.using(settings.REGISTRY_DATABASE)
+        .filter(key=pub_key(kind, number), stamp=head, release=release())
+        .values_list("published_at", "body")
+        .first()
     )
+    return None if row is None else Answer(kind, head, row[0], row[1].encode())
 
 
-STATEMENT = b"aftersales_registry_read"  # the prepared read's name on each connection
-_prepared: weakref.WeakSet = weakref.WeakSet()  # connections the read is prepared on
-_unprepared: weakref.WeakSet = weakref.WeakSet()  # connections whose server lost or refused our statement
-_warned = False  # _published_direct warns of a lost statement once per process
+def rendered(kind: str, number: str) -> Answer:
+    """Rendered now, and stored for the next reader if what it was rendered from is still the
+    certificate's latest state on the primary (a lagging replica's older state is answered, not
+    stored over a newer row)."""
+    entry = registry_entry(number)
+    body = render(kind, entry)
+    try:
+        if _latest(entry):
+            _store([(kind, entry, body)])
+    except DatabaseError:  # a read-only moment or a race: the answer is still right
+        log.warning("registry: could not store the %s answer for %s", kind, number, exc_info=True)
+    return Answer(kind, entry.stamp, timezone.now(), body.encode())
 
 
-@cache
-def _prepared_lost_errors() -> tuple[type[Exception], ...]:
-    """What a server or pooler answers when our prepared statement is gone or is not the one we
-    prepared: no such name, a name clash, a bind that does not fit (08P01, through a pooler), a
-    cached plan whose result type changed (0A000, after a migration)."""
-    from psycopg import errors
-
-    return (
-        errors.InvalidSqlStatementName,
-        errors.DuplicatePreparedStatement,
-        errors.ProtocolViolation,
-        errors.FeatureNotSupported,
-    )
-
-
-@cache
-def _statement_text() -> bytes:
-    return _current_sql().replace("%s", "$1", 1).replace("%s", "$2", 1).encode()
-
-
-def _published_direct(raw, params: list) -> bytes | None:
-    """The hot read on PostgreSQL, on Django's open connection as it is, through libpq itself
-    (psycopg's `pgconn`): one blocking call that lets go of the GIL while it waits, the body
-    returned as the bytes PostgreSQL sent. None of the per-request connection health check (`SELECT 1`,
-    a round trip) and cursor wrapping Django's cursor adds, nor psycopg's own per-query work
-    (a third of a registry lookup's time in Python, bench/README.md). A prepared statement
-    (REGISTRY_PREPARED, on by default), prepared on the connection's first read under its own name:
-    planning the join each time costs PostgreSQL about three times the read itself. When the server
-    has lost the statement or refuses it (a pooler that gave the connection another server,
-    DEALLOCATE ALL, a migration that changed the table), the error (`_prepared_lost_errors`) stops
-    preparing on that connection, with one warning per process, and the read falls back to Django's
-    cursor, as on any failure. REGISTRY_PREPARED=0 behind a pooler that does not keep prepared
-    statements (PgBouncer before 1.21 in transaction mode, or without max_prepared_statements)."""
-    from psycopg import pq
-
-    pgconn = raw.pgconn
-    values = [p.encode() for p in params]
-    if settings.REGISTRY_PREPARED and raw not in _unprepared:
-        try:
-            if raw not in _prepared:
-                _check(raw, pgconn.prepare(STATEMENT, _statement_text()), pq.ExecStatus.COMMAND_OK)
-                _prepared.add(raw)
-            result = pgconn.exec_prepared(STATEMENT, values)
-            _check(raw, result, pq.ExecStatus.TUPLES_OK)
-        except _prepared_lost_errors():
-            global _warned
-            _unprepared.add(raw)
-            if not _warned:
-                _warned = True
-                log.warning(
-                    "registry: the server lost or refused the prepared read; not preparing on this connection"
-                    " (behind a pooler: PgBouncer >= 1.21 with max_prepared_statements, or REGISTRY_PREPARED=0)"
-                )
-            raise
-    else:
-        result = pgconn.exec_params(_statement_text(), values)
-        _check(raw, result, pq.ExecStatus.TUPLES_OK)
-    return result.get_value(0, 0) if result.ntuples else None
-
-
-def _check(raw, result, expected) -> None:
-    """Raise psycopg's exception for a result that is not `expected` (an error from the server)."""
-    from psycopg import errors
-
-    if result.status != expected:
-        raise errors.error_from_result(result, encoding=raw.info.encoding)
-
-
-def fill(kind: str, body: str | bytes) -> bytes:
-    """The answer as it leaves, UTF-8: the time of reading in place of AS_OF (Beijing time, to the
-    second)."""
-    return (body.encode() if isinstance(body, str) else body).replace(_AS_OF, _time_of_reading(kind == JSON))
-
-
-_read_at: dict[bool, tuple[object, int, bytes]] = {}  # iso? -> (time zone, second, text): one conversion a second
-
-
-def _time_of_reading(iso: bool) -> bytes:
-    """The time now in the current time zone, to the second: ISO 8601 for the JSON, else as the
-    page writes it. Converted and formatted once a second per process (every lookup asks)."""
-    now, zone = timezone.now(), timezone.get_current_timezone()
-    second = int(now.timestamp())
-    cached = _read_at.get(iso)
-    if cached is not None and cached[0] is zone and cached[1] == second:
-        return cached[2]
-    local = timezone.localtime(now, zone).replace(microsecond=0)
-    text = (local.isoformat() if iso else local.strftime("%Y-%m-%d %H:%M:%S")).encode()
-    _read_at[iso] = (zone, second, text)
-    return text
-
-
-def answer(kind: str, number: str) -> str:
-    """The answer of `kind` for the certificate `number` (normalised), unfilled (see `fill`): the
-    published one, or rendered now and stored for the next reader — only if what it was rendered
-    from is still the certificate's latest state on the primary (a lagging replica's older state is
-    answered, not stored over a newer row). Http404 if there is no such certificate."""
-    body = published(kind, number)
-    if body is None:
-        entry = registry_entry(number)
-        body = render(kind, entry)
-        try:
-            if _latest(entry):
-                _store([(kind, entry, body)])
-        except DatabaseError:  # a read-only moment or a race: the answer is still right
-            log.warning("registry: could not store the %s answer for %s", kind, number, exc_info=True)
-    return body
+def fill(kind: str, body: bytes) -> bytes:
+    """The answer as it leaves: the time of reading (Beijing time, to the second) in place of AS_OF."""
+    now = timezone.localtime().replace(microsecond=0)
+    text = now.isoformat() if kind == JSON else now.strftime("%Y-%m-%d %H:%M:%S")
+    return body.replace(AS_OF.encode(), text.encode())
 
 
 # ------------------------------------------------------------------------------------ render
@@ -281,41 +191,24 @@ def language_links(query: dict | None = None) -> list[tuple[str, str, str]]:
     return [(code, name, "?" + urlencode({**others, "lang": code})) for code, name in settings.LANGUAGES]
 
 
-TITLE, CONTENT = "@@title@@", "@@content@@"  # where a certificate goes in the page's frame
-
-
 def record_context(entry: RegistryEntry) -> dict:
     """What registry/_record_page.html (and its _record.html) is rendered from."""
     events = [(e, event_label(e.action, e.from_status, e.to_status)) for e in reversed(entry.events)]
     return {"entry": entry, "c": entry.certificate, "v": entry.version, "events": events, "as_of_text": AS_OF}
 
 
-def _frame(language: str) -> tuple[str, str, str]:
-    """The certificate page's frame in `language`, cut where the title and the record go: the same
-    for every certificate, so rendered once per process and release (every time with DEBUG on,
-    where templates are edited live)."""
-    frame = render_to_string(
-        "registry/detail.html", {"title": TITLE, "content": CONTENT, "language_links": language_links()}
-    )
-    head, rest = frame.split(TITLE, 1)
-    middle, tail = rest.split(CONTENT, 1)
-    return head, middle, tail
-
-
-_frames = cache(lambda language, release: _frame(language))
-
-
 def render(kind: str, entry: RegistryEntry) -> str:
     """One answer, unfilled (AS_OF in place of the time of reading)."""
     if kind == JSON:
         return json.dumps(entry_json(entry, as_of=AS_OF), ensure_ascii=False)
-    language = kind.removeprefix("html:")
-    with translation.override(language):
-        head, middle, tail = _frame(language) if settings.DEBUG else _frames(language, release())
+    with translation.override(kind.removeprefix("html:")):
         c = entry.certificate
-        title = escape(f"{c.number} · {c.name}")
-        record = render_to_string("registry/_record_page.html", record_context(entry))
-        return "".join((head, title, middle, record, tail))
+        context = {
+            "title": f"{c.number} · {c.name}",
+            "content": render_to_string("registry/_record_page.html", record_context(entry)),
+            "language_links": language_links(),
+        }
+        return render_to_string("registry/detail.html", context)
 
 
 # ------------------------------------------------------------------------------------ write

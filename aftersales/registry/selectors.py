@@ -21,25 +21,21 @@ proposals and the CB's answers to them, signatures and hashes.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from django.conf import settings
-from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
+from aftersales.certificates.mark import STARS
 from aftersales.certificates.models import Certificate, CertificateEvent, CertificateVersion, Surveillance
 from aftersales.core.certnumber import number_normalise, number_valid
-from aftersales.core.scheme import Level
 
 # the columns a result row of the search reads (one query; no per-row query)
 SEARCH_FIELDS = ("number", "name", "credit_code", "level", "status", "status_since", "issued_on", "expires_on", "cb")
 LATIN = re.compile(r"^[a-z' ]+$")
-STARS = {Level.QUALIFIED: 0, Level.THREE_STAR: 3, Level.FOUR_STAR: 4, Level.FIVE_STAR: 5}
 
 
 def _certificates():
@@ -106,83 +102,22 @@ class RegistryEntry:
 
 def registry_entry(number: str, *, using: str | None = None) -> RegistryEntry:
     """The public record of the certificate numbered `number` (spaces and case ignored); Http404
-    if there is none.
-
-    The registry's hot path (the verification endpoint, see bench/registry_bench.py): two plain
-    SQL statements, one for the certificate with its current version and surveillance dates, one
-    for its public events. Written in SQL because building the same query with the ORM costs more
-    than running it; the columns read are exactly the public ones listed above. `using`: the
-    database to read (default REGISTRY_DATABASE; publishing after a change reads the primary)."""
-    with connections[using or settings.REGISTRY_DATABASE].cursor() as cursor:
-        cursor.execute(ENTRY_SQL, [number_normalise(number)])
-        row = cursor.fetchone()
-        if row is None:
-            raise Http404("no such certificate")
-        cursor.execute(EVENTS_SQL, [row[0], True])
-        events = [
-            PublicEvent(action, from_status, to_status, _day(effective_on), _instant(at), reason)
-            for action, from_status, to_status, effective_on, at, reason in cursor.fetchall()
-        ]
-    (pk, number, name, credit_code, level, status, status_since, first_issued_on, issued_on, expires_on,
-     version_count, address, scope, sites, scheme_id, scheme_version, score_display, cb_name,
-     done, last_done, next_due, stamp, event_count) = row  # fmt: skip
-    certificate = Certificate(
-        id=pk, number=number, name=name, credit_code=credit_code, level=level, status=status,
-        status_since=_day(status_since), first_issued_on=_day(first_issued_on), issued_on=_day(issued_on),
-        expires_on=_day(expires_on), version_count=version_count, event_count=event_count,
-    )  # fmt: skip
-    version = CertificateVersion(
-        certificate=certificate, seq=version_count, address=address, scope=scope,
-        sites=json.loads(sites) if isinstance(sites, str) else sites, scheme_id=scheme_id,
-        scheme_version=scheme_version, score_display=score_display, cb_name=cb_name,
-    )  # fmt: skip
-    return RegistryEntry(
-        certificate=certificate,
-        version=version,
-        events=events,
-        surveillances_done=done or 0,
-        last_surveillance_on=_day(last_done),
-        next_surveillance_due=_day(next_due),
-        stamp=stamp,
-    )
+    if there is none. Four queries whatever the history's length, each reading only public columns.
+    `using`: the database to read (default REGISTRY_DATABASE; publishing reads the primary)."""
+    db = using or settings.REGISTRY_DATABASE
+    c = Certificate.objects.using(db).filter(number=number_normalise(number)).only(*ENTRY_FIELDS).first()
+    if c is None:
+        raise Http404("no such certificate")
+    version = CertificateVersion.objects.using(db).only(*VERSION_FIELDS).get(certificate=c, seq=c.version_count)
+    history = CertificateEvent.objects.using(db).filter(certificate=c, public=True).order_by("seq")
+    events = [PublicEvent(*row) for row in history.values_list(*EVENT_FIELDS)]
+    done, planned = Q(state="done"), Q(state__in=["planned", "opened"])
+    s = Surveillance.objects.using(db).filter(certificate=c)
+    s = s.aggregate(done=Count("pk", filter=done), last=Max("done_on", filter=done), due=Min("due_by", filter=planned))
+    return RegistryEntry(c, version, events, s["done"], s["last"], s["due"], stamp=c.head_hash)
 
 
-def _tables() -> dict[str, str]:
-    return {
-        "certificate": Certificate._meta.db_table,
-        "version": CertificateVersion._meta.db_table,
-        "event": CertificateEvent._meta.db_table,
-        "surveillance": Surveillance._meta.db_table,
-    }
-
-
-ENTRY_SQL = """
-SELECT c.id, c.number, c.name, c.credit_code, c.level, c.status, c.status_since, c.first_issued_on,
-       c.issued_on, c.expires_on, c.version_count,
-       v.address, v.scope, v.sites, v.scheme_id, v.scheme_version, v.score_display, v.cb_name,
-       (SELECT COUNT(*) FROM {surveillance} s WHERE s.certificate_id = c.id AND s.state = 'done'),
-       (SELECT MAX(s.done_on) FROM {surveillance} s WHERE s.certificate_id = c.id AND s.state = 'done'),
-       (SELECT MIN(s.due_by) FROM {surveillance} s
-         WHERE s.certificate_id = c.id AND s.state IN ('planned', 'opened')),
-       c.head_hash, c.event_count
-  FROM {certificate} c JOIN {version} v ON v.certificate_id = c.id AND v.seq = c.version_count
- WHERE c.number = %s
-""".format(**_tables())
-EVENTS_SQL = """
-SELECT action, from_status, to_status, effective_on, at, reason FROM {event}
- WHERE certificate_id = %s AND public = %s ORDER BY seq
-""".format(**_tables())
-
-
-def _day(value) -> date | None:
-    """A date column read with plain SQL (PostgreSQL gives a date, SQLite a string)."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
-
-
-def _instant(value) -> datetime:
-    """A timestamp column read with plain SQL, as an aware datetime (stored in UTC)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+ENTRY_FIELDS = (*SEARCH_FIELDS[:-1], "first_issued_on", "version_count", "event_count", "head_hash")
+VERSION_FIELDS = ("certificate", "seq", "address", "scope", "sites", "scheme_id", "scheme_version", "score_display")
+VERSION_FIELDS += ("cb_name",)
+EVENT_FIELDS = ("action", "from_status", "to_status", "effective_on", "at", "reason")

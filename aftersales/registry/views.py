@@ -1,7 +1,7 @@
 """The public registry: search, a certificate's public record, the printable verification page,
 the published signing keys. No login; rate limited per client address (ratelimit.py); a
-certificate's page is published per change and language (publish.py) and answered from there.
-What is public is written down in selectors.py."""
+certificate's page is stored per language once rendered (publish.py) and answered from there with
+HTTP validators (responses.py). What is public is written down in selectors.py."""
 
 from __future__ import annotations
 
@@ -47,15 +47,15 @@ def _language(request) -> str:
 @require_safe
 def registry_detail(request, number: str):
     if (wait := retry_after(request)) is not None:
-        return too_many(request, wait)
+        with translation.override(_language(request)):
+            return too_many(request, wait)
     key = number_normalise(number)
     if key != number:  # the normal form, keeping ?lang=
         response = redirect("registry_detail", key, permanent=True)
         if request.GET:
             response["Location"] += f"?{request.GET.urlencode()}"
         return response
-    kind = f"html:{_language(request)}"
-    return respond(kind, answer(kind, key))
+    return respond(request, answer(f"html:{_language(request)}", key))
 
 
 @require_safe

@@ -45,7 +45,6 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         CERT_SIGNING_KEY_FILE=folder / "keys" / "certificate-signing.pem",
         PUBLIC_BASE_URL="http://testserver",
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        REGISTRY_MEMORY_MB=0,
     )
     with django_db_blocker.unblock(), private, transaction.atomic():
         call_command("load_demo", stdout=io.StringIO())

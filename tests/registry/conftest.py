@@ -1,16 +1,7 @@
 import pytest
-from django.core.cache import cache
 from django.utils import translation
 
 from tests.certificates.factories import issued, new_enterprise
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Cached answers and rate-limit counters do not leak from one test to the next."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -126,15 +126,15 @@ def test_it_answers_from_the_published_page_until_the_certificate_changes(
     detail(client, haichuan)
     with CaptureQueriesContext(connection) as ctx:
         assert 'data-status="valid"' in detail(client, haichuan)
-    assert len(ctx.captured_queries) == 1 and "registry_publication" in ctx.captured_queries[0]["sql"]
+    assert len(ctx.captured_queries) == 1 and "head_hash" in ctx.captured_queries[0]["sql"]  # then the cache
     with django_capture_on_commit_callbacks(execute=True):
         services.certificate_suspend(certificate=haichuan, reason="暂停", by=world["people"]["cb_admin"])
     assert 'data-status="suspended"' in detail(client, haichuan)
 
 
 def test_a_change_written_without_publishing_is_never_answered_stale(client, world, haichuan):
-    """The on-commit publication does not run inside a test transaction: the row still holds the
-    valid page, but its stamp no longer matches the certificate's head, so it is rendered again."""
+    """The on-commit publication does not run inside a test transaction: the row and the cache still
+    hold the valid page, but for the certificate's old head, so it is rendered again."""
     assert 'data-status="valid"' in detail(client, haichuan)
     services.certificate_suspend(certificate=haichuan, reason="暂停", by=world["people"]["cb_admin"])
     assert 'data-status="suspended"' in detail(client, haichuan)

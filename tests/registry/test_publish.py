@@ -19,6 +19,12 @@ from .helpers import add_event, make_certificate
 pytestmark = pytest.mark.django_db
 
 
+def current(kind: str, number: str) -> str | None:
+    """The stored answer for the certificate's current head and this release, if there is one."""
+    found = publish.stored(kind, number, publish.head_of(number))
+    return None if found is None else found.body.decode()
+
+
 @pytest.fixture
 def written(world):
     """Three certificates written as rows: nothing published for them yet."""
@@ -42,7 +48,7 @@ def test_an_event_added_behind_the_services_back_makes_its_rows_stale(written):
     publish.publish_stale()
     add_event(written[1], action="certificate.suspended", to="suspended", on=date(2026, 6, 1), reason="暂停")
     assert [number for _, number in publish.stale_numbers()] == [written[1].number]
-    assert publish.published("json", written[1].number) is None
+    assert current("json", written[1].number) is None
 
 
 def test_the_cli_publishes_what_is_stale_and_all_on_request(written, monkeypatch):
@@ -74,7 +80,7 @@ def test_a_failed_publication_is_logged_and_the_change_stands(
     haichuan.refresh_from_db()
     assert haichuan.status == "suspended"
     assert "publishing" in caplog.text and haichuan.number in caplog.text
-    assert publish.published("json", haichuan.number) is None  # the valid answer is not current any more
+    assert current("json", haichuan.number) is None  # the valid answer is not current any more
 
 
 def test_cancelled_surveillances_of_a_withdrawn_certificate_are_published(
@@ -87,25 +93,39 @@ def test_cancelled_surveillances_of_a_withdrawn_certificate_are_published(
     services.certificate_withdraw(certificate=haichuan, reason="撤销", by=world["people"]["cb_admin"])
     # the withdrawal published the page with the next surveillance still planned
     publish.publish([haichuan.number])
-    assert json.loads(publish.published("json", haichuan.number))["surveillance"]["next_due"] is not None
+    assert json.loads(current("json", haichuan.number))["surveillance"]["next_due"] is not None
     with django_capture_on_commit_callbacks(execute=False):  # the job's own catching up only
         report = cycle_run(today=date(2026, 11, 23))
     assert not Surveillance.objects.filter(certificate=haichuan, state="planned").exists()
     assert report.published == 1  # the old answer no longer passed for current: it was stale
-    assert json.loads(publish.published("json", haichuan.number))["surveillance"]["next_due"] is None
+    assert json.loads(current("json", haichuan.number))["surveillance"]["next_due"] is None
 
 
-def test_the_release_covers_the_code_that_shapes_the_answers():
-    """A deploy that changes what is selected or how it is presented makes every row stale."""
-    import django
-
-    from aftersales.certificates import models as certificate_models
+def test_the_release_covers_what_shapes_the_answers_and_nothing_else(settings, tmp_path, monkeypatch):
+    """Templates, the registry's selectors and presenters, translations, the static manifest and the
+    site's address: a deploy that changes other code keeps every stored answer."""
     from aftersales.registry import presenters, selectors
 
-    inputs = b"".join(publish._release_inputs())
-    for module in (selectors, presenters, certificate_models):
-        assert Path(module.__file__).read_bytes() in inputs
-    assert django.get_version().encode() in inputs
+    files = {p.resolve() for p in publish.release_files()}
+    assert {Path(selectors.__file__).resolve(), Path(presenters.__file__).resolve()} <= files
+    assert (publish.TEMPLATES / "registry" / "_record.html").resolve() in files
+    others = {p for p in files if p.suffix == ".py"} - {Path(m.__file__).resolve() for m in (selectors, presenters)}
+    assert not others and Path(services.__file__).resolve() not in files
+    key = publish.release()
+    template = tmp_path / "_extra.html"
+    template.write_text("a")
+    monkeypatch.setattr(publish, "release_files", lambda: [template])
+    publish.release.cache_clear()
+    try:
+        first = publish.release()
+        template.write_text("b")
+        publish.release.cache_clear()
+        assert publish.release() != first
+        settings.PUBLIC_BASE_URL = "https://registry.example"
+        publish.release.cache_clear()
+        assert publish.release() not in {first, key}
+    finally:
+        publish.release.cache_clear()
 
 
 def test_a_render_from_an_older_state_is_answered_but_not_stored(written, monkeypatch):
@@ -117,8 +137,8 @@ def test_a_render_from_an_older_state_is_answered_but_not_stored(written, monkey
     older = registry_entry(c.number)
     add_event(c, action="certificate.suspended", to="suspended", on=date(2026, 6, 1), reason="暂停")
     monkeypatch.setattr(publish, "registry_entry", lambda number, using=None: older)
-    assert '"status": "valid"' in publish.answer("json", c.number)
+    assert b'"status": "valid"' in publish.answer("json", c.number).body
     assert not Publication.objects.filter(key=publish.pub_key("json", c.number)).exists()
     monkeypatch.undo()
-    assert '"status": "suspended"' in publish.answer("json", c.number)
+    assert b'"status": "suspended"' in publish.answer("json", c.number).body
     assert Publication.objects.filter(key=publish.pub_key("json", c.number)).exists()

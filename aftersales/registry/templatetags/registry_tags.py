@@ -1,6 +1,6 @@
 from django import template
 
-from aftersales.registry.selectors import STARS
+from aftersales.certificates.mark import STARS
 
 register = template.Library()
 
