@@ -1,7 +1,6 @@
-"""`aftersales cycle …`: the certificate cycle's daily job and what is due; `register(app)` is
-called by aftersales/cli.py.
+"""`aftersales cycle …`: what is due in the certificate cycle; `register(app)` is called by
+aftersales/cli.py (`cycle run`, the daily job, is the ops layer's: ops/cli.py).
 
-    aftersales cycle run [--today YYYY-MM-DD] [--json]   expiry, reminders, missed surveillances
     aftersales cycle due [--cb ID|NAME] [--today …] [--json]  surveillances due / overdue, expiring
 """
 
@@ -18,7 +17,7 @@ from aftersales.clikit import django_setup
 cycle_app = typer.Typer(help="The certificate cycle: surveillance, recertification, reminders, expiry.")
 
 
-def _day(text: str | None) -> date | None:
+def day_option(text: str | None) -> date | None:
     if not text:
         return None
     try:
@@ -26,45 +25,6 @@ def _day(text: str | None) -> date | None:
     except ValueError:
         typer.echo(f"--today: {text!r} is not a date (YYYY-MM-DD)", err=True)
         raise typer.Exit(2) from None
-
-
-@cycle_app.command("run")
-def run(
-    today: Annotated[str | None, typer.Option("--today", help="Run as if today were YYYY-MM-DD.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """The daily job (idempotent): expire, remind, mark missed surveillances, propose suspensions,
-    and sign the hash-chain heads the checkpoint log lacks."""
-    day = _day(today)
-
-    django_setup()
-    from aftersales.certificates.cycle import cycle_run
-    from aftersales.ops.chains import chains_anchor
-
-    report = cycle_run(today=day, by_label="command:cycle run")
-    chains = chains_anchor()
-    if as_json:
-        typer.echo(json.dumps({**report.as_json(), "chains": chains.as_json()}, ensure_ascii=False))
-        return
-    for b in chains.breaks:
-        typer.echo(f"BROKEN       {b['chain']} event {b['seq']}: {b['reason']} (run aftersales verify-chain)")
-    typer.echo(f"cycle run for {report.today.isoformat()}")
-    for number in report.expired:
-        typer.echo(f"expired      {number}")
-    for item in report.missed:
-        typer.echo(f"missed       {item} (suspension proposed to the CB)")
-    for item in report.cancelled:
-        typer.echo(f"cancelled    {item}")
-    for key in report.reminders:
-        typer.echo(f"reminder     {key}")
-    for key in report.regulator:
-        typer.echo(f"regulator    {key}")
-    if report.retried:
-        typer.echo(f"resent       {report.retried} reminder(s)")
-    typer.echo(
-        f"expired: {len(report.expired)}, missed: {len(report.missed)}, cancelled: {len(report.cancelled)}, "
-        f"reminders: {len(report.reminders)}, chain heads signed: {len(chains.unanchored)}"
-    )
 
 
 @cycle_app.command("due")
@@ -75,7 +35,7 @@ def due(
 ) -> None:
     """What is due: surveillances in their window, overdue or missed ones, certificates expiring
     within 90 days, recertification windows open."""
-    day = _day(today)
+    day = day_option(today)
 
     django_setup()
     from django.utils import timezone

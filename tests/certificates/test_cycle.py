@@ -12,6 +12,7 @@ from aftersales.certificates import cycle, services, versions
 from aftersales.certificates.models import Certificate, CertificateCase, Reminder, Surveillance
 from aftersales.certificates.surveillance import surveillance_plan
 from aftersales.certification.models import Case, Quotation, Review
+from tests.policy import install_policy
 
 from .cycle_factories import decide, on
 from .factories import certificate_in, issued
@@ -24,7 +25,7 @@ ISSUED = date(2026, 1, 15)
 
 @pytest.fixture(autouse=True)
 def _english(settings):
-    settings.REMINDER_LEAD_DAYS = [60, 30, 7]
+    install_policy(settings, {"reminder_lead_days": [60, 30, 7]})
     with translation.override("en"):
         yield
 
@@ -360,16 +361,3 @@ def test_a_late_audit_does_not_lift_a_suspension_for_another_reason(world, certi
         cycle.surveillance_decided(decision=decide(world, case), by=people["committee"])
     certificate.refresh_from_db()
     assert certificate.status == S.SUSPENDED
-
-
-def test_the_job_calls_the_regulator_reminder_hook(world, monkeypatch):
-    import sys
-    import types
-
-    calls = []
-    fake = types.ModuleType("aftersales.regulator.reminders")
-    fake.regulator_reminders = lambda today: calls.append(today) or [types.SimpleNamespace(key="regulator:x")]
-    monkeypatch.setitem(sys.modules, "aftersales.regulator.reminders", fake)
-    assert run(date(2026, 12, 6)).regulator == ["regulator:x"] and calls == [date(2026, 12, 6)]
-    monkeypatch.setitem(sys.modules, "aftersales.regulator.reminders", types.ModuleType("empty"))
-    assert run(date(2026, 12, 7)).regulator == []

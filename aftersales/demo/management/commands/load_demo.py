@@ -158,9 +158,9 @@ class Command(BaseCommand):
         """The daily cycle job once, as `aftersales cycle run` does today: 鹏达's overdue
         surveillances are marked missed (suspension proposed on /cycle/) and the reminders due are
         sent. The job is idempotent, so loading the demo again changes nothing."""
-        from aftersales.certificates.cycle import cycle_run
+        from aftersales.ops.daily import daily_run
 
-        report = cycle_run(by_label=ACTOR)
+        report, _ = daily_run(by_label=ACTOR)
         self.stdout.write(
             f"Cycle job for {report.today.isoformat()}: expired {len(report.expired)}, "
             f"missed {len(report.missed)} (suspension proposed), reminders {len(report.reminders)}."
