@@ -14,6 +14,8 @@ from django.http import Http404
 from ninja import Schema, Status
 from ninja.errors import HttpError, ValidationError
 
+from aftersales.core.refusal import Refused
+
 
 class Refusal(Schema):
     """Refused: `detail` in one line, `problems` every reason."""
@@ -51,7 +53,8 @@ def refusal_body(*problems: str) -> dict:
 
 
 def refused(status: int, *problems: str, **extra) -> Status:
-    """A refusal answered from a view, as `return refused(409, *exc.problems)`."""
+    """A refusal answered from a view, as `return refused(404, "no such objection")`; a service's
+    `Refused` needs no catching: `install` answers it."""
     return Status(status, refusal_body(*problems) | extra)
 
 
@@ -81,6 +84,10 @@ def install(api) -> None:
     @api.exception_handler(PermissionDenied)  # an access helper's answer to a member without the role
     def permission_denied(request, exc):
         return api.create_response(request, refusal_body(str(exc) or FORBIDDEN), status=403)
+
+    @api.exception_handler(Refused)  # a service refused the step: 409 (or the refusal's own status)
+    def step_refused(request, exc):
+        return api.create_response(request, refusal_body(*exc.problems), status=exc.status)
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc):

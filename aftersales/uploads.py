@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
+from aftersales.core.refusal import Refused
+
 _SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
 
 
@@ -73,7 +75,7 @@ _RUNNABLE_MEMBER = re.compile(
 )
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refused):
     """The file is not acceptable; the message names it and says why, in the user's language."""
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from aftersales.core import credit_code
+from aftersales.core.refusal import Refused
 from aftersales.events.services import event_record
 
 from .models import (
@@ -302,9 +303,11 @@ def login_failures_clear(*, username: str) -> int:
 # --- password-reset requests -------------------------------------------------------------------
 
 
-class ResetRefused(Exception):
+class ResetRefused(Refused):
     """Too many reset requests from this client address (the answer may say so: it tells nothing
     about any e-mail address)."""
+
+    status = 429
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core import totp
+from aftersales.core.refusal import Refused
 from aftersales.events.services import event_record
 
 from .models import CB_ROLES, Membership, RecoveryCode, TwoFactor, User
@@ -24,8 +25,10 @@ from .models import CB_ROLES, Membership, RecoveryCode, TwoFactor, User
 RECOVERY_CODE_COUNT = 10
 
 
-class CodeRefused(ValidationError):
+class CodeRefused(Refused):
     """A wrong (or already used) code where a current one is needed."""
+
+    status = 400
 
 
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read from paper

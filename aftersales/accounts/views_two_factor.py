@@ -193,9 +193,9 @@ def two_factor_recovery_codes(request):
             raise throttle_message(until, now)
         try:
             codes = twofactor.recovery_codes_renew(user=user, code=form.cleaned_data["code"])
-        except twofactor.CodeRefused:
+        except twofactor.CodeRefused as exc:
             login_failure_record(username=user.get_username(), ip=ip, now=now)
-            raise
+            raise ValidationError(exc.problems) from exc
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("two_factor_setup")
@@ -217,9 +217,9 @@ def two_factor_disable(request):
             raise throttle_message(until, now)
         try:
             twofactor.two_factor_disable(user=user, code=form.cleaned_data["code"])
-        except twofactor.CodeRefused:
+        except twofactor.CodeRefused as exc:
             login_failure_record(username=user.get_username(), ip=ip, now=now)
-            raise
+            raise ValidationError(exc.problems) from exc
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("two_factor_setup")

@@ -32,6 +32,7 @@ from aftersales.certification.materials import file_accept
 from aftersales.certification.models import Case
 from aftersales.certification.services import StepRefused
 from aftersales.core.chain import GENESIS, Break, Link, history_breaks, link_hash
+from aftersales.core.refusal import Refused
 
 from . import deadlines
 from .impartiality import handler_conflicts
@@ -46,14 +47,15 @@ CONTESTABLE_OUTCOMES = frozenset({Decision.Outcome.APPROVE, Decision.Outcome.APP
 MAX_FILES = 10
 
 
-class AppealRefused(Exception):
+class AppealRefused(Refused):
     """A step that cannot be taken now or with this input; nothing changed. `problems` are
     messages for the user; `rules` names the impartiality rules that refused a handler."""
 
+    joiner = " "
+
     def __init__(self, *problems: str, rules: tuple[str, ...] = ()):
-        self.problems = list(problems)
+        super().__init__(*problems)
         self.rules = rules
-        super().__init__(" ".join(self.problems))
 
 
 # ------------------------------------------------------------------------------------ settings

@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from aftersales.core.refusal import Refused
 from aftersales.events.services import event_record
 from aftersales.schemes.selectors import scheme_of
 from aftersales.uploads import UploadRefused, upload_accept
@@ -14,7 +15,7 @@ from .models import Assessment, Evidence
 from .services import assessment_lock_draft
 
 
-class EvidenceRefused(ValueError):
+class EvidenceRefused(Refused):
     """The file cannot be evidence; the message says why, in the user's language."""
 
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import get_language
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 
 from aftersales.api_errors import Refusal, errors, invalid, refused
 from aftersales.assessments.services import AssessmentFrozen, EditConflict
-from aftersales.certification.cases import TransitionRefused, case_chain_breaks
+from aftersales.certification.cases import case_chain_breaks
 from aftersales.core.problems import ProblemsError
 from aftersales.core.text import normalise_language
 from aftersales.params import ApiCount
@@ -156,13 +154,6 @@ class ChainOut(Schema):
     breaks: list[dict]
 
 
-def _access(fn, request, pk: int, **kw):
-    try:
-        return fn(request, pk, **kw)
-    except PermissionDenied:
-        raise HttpError(403, "Your role does not allow this step.") from None
-
-
 def _summary(case, audit) -> dict:
     report = last_report(audit)
     return {
@@ -188,10 +179,6 @@ def _summary(case, audit) -> dict:
     }
 
 
-def _refused(exc) -> Status:
-    return refused(409, str(exc))
-
-
 def _visible(case, audit):
     """The plan is the enterprise's once sent."""
     if is_enterprise_viewer(case) and audit.sent_at is None:
@@ -201,44 +188,38 @@ def _visible(case, audit):
 
 @router.get("/{pk}", response=AuditOut, url_name="audit_api_get")
 def audit_get(request, pk: int):
-    case, audit = _access(audit_case_for, request, pk)
+    case, audit = audit_case_for(request, pk)
     return _summary(case, _visible(case, audit))
 
 
 @router.put("/{pk}/plan", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_plan")
 def audit_plan(request, pk: int, payload: PlanIn):
-    case, _audit = _access(audit_case_for, request, pk, write="review", need_audit=False)
-    try:
-        audit = services.audit_plan_save(
-            case=case,
-            plan=services.PlanInput(
-                mode=payload.mode,
-                start_date=payload.start_date,
-                end_date=payload.end_date,
-                man_days=payload.man_days,
-                sites="\n".join(payload.sites),
-                agenda=payload.agenda,
-                sampling=payload.sampling,
-            ),
-            by=request.user,
-        )
-    except (services.AuditRefused, TransitionRefused) as exc:
-        return _refused(exc)
+    case, _audit = audit_case_for(request, pk, write="review", need_audit=False)
+    audit = services.audit_plan_save(
+        case=case,
+        plan=services.PlanInput(
+            mode=payload.mode,
+            start_date=payload.start_date,
+            end_date=payload.end_date,
+            man_days=payload.man_days,
+            sites="\n".join(payload.sites),
+            agenda=payload.agenda,
+            sampling=payload.sampling,
+        ),
+        by=request.user,
+    )
     return _summary(case, audit)
 
 
 @router.put("/{pk}/team", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_team")
 def audit_team(request, pk: int, payload: TeamIn):
-    case, audit = _access(audit_case_for, request, pk, write="review", need_audit=False)
+    case, audit = audit_case_for(request, pk, write="review", need_audit=False)
     by_pk = {a.pk: a for a in auditors_of(case.cb)}
     if payload.leader not in by_pk or any(m not in by_pk for m in payload.members):
         return refused(409, "leader and members must be registered auditors of the certification body")
-    try:
-        services.team_set(
-            case=case, leader=by_pk[payload.leader], members=[by_pk[m] for m in payload.members], by=request.user
-        )
-    except (services.AuditRefused, TransitionRefused) as exc:
-        return _refused(exc)
+    services.team_set(
+        case=case, leader=by_pk[payload.leader], members=[by_pk[m] for m in payload.members], by=request.user
+    )
     audit.refresh_from_db()
     return _summary(case, audit)
 
@@ -246,7 +227,7 @@ def audit_team(request, pk: int, payload: TeamIn):
 @router.get("/{pk}/auditors", response={200: list[dict], **errors(403)}, url_name="audit_api_picker")
 def audit_picker(request, pk: int):
     """Every auditor of the CB with the impartiality verdict for this case."""
-    case, _audit = _access(audit_case_for, request, pk, write="review", need_audit=False)
+    case, _audit = audit_case_for(request, pk, write="review", need_audit=False)
     lang = normalise_language(get_language())
     return [
         {
@@ -261,11 +242,8 @@ def audit_picker(request, pk: int):
 
 
 def _step(request, pk: int, write: str, fn):
-    case, _audit = _access(audit_case_for, request, pk, write=write, need_audit=False)
-    try:
-        fn(case)
-    except (services.AuditRefused, TransitionRefused) as exc:
-        return _refused(exc)
+    case, _audit = audit_case_for(request, pk, write=write, need_audit=False)
+    fn(case)
     case.refresh_from_db()
     audit = case.audit
     audit.case = case
@@ -294,14 +272,11 @@ def audit_rectification(request, pk: int):
 
 @router.post("/{pk}/objections", response={201: dict, **errors(403, 404, 409)}, url_name="audit_api_object")
 def audit_object(request, pk: int, payload: ObjectionIn):
-    case, audit = _access(audit_case_for, request, pk, write="enterprise_admin")
+    case, audit = audit_case_for(request, pk, write="enterprise_admin")
     member = TeamMember.objects.filter(pk=payload.member, audit=audit).first()
     if member is None:
         return refused(404, "no such team member")
-    try:
-        o = services.objection_raise(case=case, member=member, reason=payload.reason, by=request.user)
-    except (services.AuditRefused, TransitionRefused) as exc:
-        return _refused(exc)
+    o = services.objection_raise(case=case, member=member, reason=payload.reason, by=request.user)
     return Status(201, {"id": o.pk})
 
 
@@ -311,17 +286,14 @@ def audit_object(request, pk: int, payload: ObjectionIn):
     url_name="audit_api_answer_objection",
 )
 def audit_answer_objection(request, pk: int, objection_id: int, payload: ObjectionAnswerIn):
-    case, audit = _access(audit_case_for, request, pk, write="review")
+    case, audit = audit_case_for(request, pk, write="review")
     objection = Objection.objects.filter(pk=objection_id, audit=audit).first()
     if objection is None:
         return refused(404, "no such objection")
     replacement = Auditor.objects.filter(pk=payload.replacement or 0, cb=case.cb).first()
-    try:
-        o = services.objection_answer(
-            objection=objection, keep=payload.keep, reason=payload.reason, replacement=replacement, by=request.user
-        )
-    except (services.AuditRefused, TransitionRefused) as exc:
-        return _refused(exc)
+    o = services.objection_answer(
+        objection=objection, keep=payload.keep, reason=payload.reason, replacement=replacement, by=request.user
+    )
     return Status(200, {"id": o.pk, "answer": o.answer})
 
 
@@ -340,7 +312,7 @@ def _item(answer) -> dict:
 
 @router.get("/{pk}/items", response=list[ItemOut], url_name="audit_api_items")
 def audit_items(request, pk: int):
-    _case, audit = _access(audit_scores_for, request, pk)
+    _case, audit = audit_scores_for(request, pk)
     return [_item(a) for a in audit.assessment.answers.order_by("item_code")]
 
 
@@ -349,7 +321,7 @@ def audit_items(request, pk: int):
 )
 def audit_item(request, pk: int, code: str, payload: ItemIn):
     """Save one item's audit result; `version` is the one read (0 for a new answer)."""
-    _case, audit = _access(audit_scores_for, request, pk, write="audit")
+    _case, audit = audit_scores_for(request, pk, write="audit")
     try:
         answer = services.audit_answer_save(
             audit=audit,
@@ -367,8 +339,8 @@ def audit_item(request, pk: int, code: str, payload: ItemIn):
         return invalid(*(p.located(normalise_language(get_language())) for p in exc.problems))
     except EditConflict as exc:
         return refused(409, "someone else saved this item first", current=_item(exc.current) if exc.current else None)
-    except (services.AuditRefused, AssessmentFrozen, TransitionRefused) as exc:
-        return refused(409, str(exc) or "the audit can no longer change")
+    except AssessmentFrozen:
+        return refused(409, "the audit can no longer change")
     return Status(200, _item(answer))
 
 
@@ -392,7 +364,7 @@ def _finding(f: Nonconformity) -> dict:
 
 @router.get("/{pk}/findings", response=list[FindingOut], url_name="audit_api_findings")
 def audit_findings(request, pk: int):
-    case, audit = _access(audit_case_for, request, pk)
+    case, audit = audit_case_for(request, pk)
     if is_enterprise_viewer(case) and case.status not in RECTIFICATION_VISIBLE:
         raise Http404
     return [_finding(f) for f in audit.findings.all()]
@@ -400,18 +372,15 @@ def audit_findings(request, pk: int):
 
 @router.post("/{pk}/findings", response={201: FindingOut, **errors(403, 409)}, url_name="audit_api_finding_add")
 def audit_finding_add(request, pk: int, payload: FindingIn):
-    _case, audit = _access(audit_scores_for, request, pk, write="audit")
-    try:
-        f = findings.finding_raise(
-            audit=audit, item_code=payload.item, grade=payload.grade, description=payload.description, by=request.user
-        )
-    except (services.AuditRefused, TransitionRefused) as exc:
-        return _refused(exc)
+    _case, audit = audit_scores_for(request, pk, write="audit")
+    f = findings.finding_raise(
+        audit=audit, item_code=payload.item, grade=payload.grade, description=payload.description, by=request.user
+    )
     return Status(201, _finding(f))
 
 
 def _finding_of(request, pk: int, finding_id: int, write: str):
-    case, audit = _access(audit_case_for, request, pk, write=write)
+    case, audit = audit_case_for(request, pk, write=write)
     if is_enterprise_viewer(case) and case.status not in RECTIFICATION_VISIBLE:
         raise Http404
     f = Nonconformity.objects.filter(pk=finding_id, audit=audit).first()
@@ -427,10 +396,7 @@ def _finding_of(request, pk: int, finding_id: int, write: str):
 )
 def audit_finding_answer(request, pk: int, finding_id: int, payload: FindingAnswerIn):
     f = _finding_of(request, pk, finding_id, "enterprise")
-    try:
-        f = findings.finding_answer(finding=f, by=request.user, **payload.dict())
-    except (services.AuditRefused, TransitionRefused) as exc:
-        return _refused(exc)
+    f = findings.finding_answer(finding=f, by=request.user, **payload.dict())
     return Status(200, _finding(f))
 
 
@@ -441,42 +407,33 @@ def audit_finding_answer(request, pk: int, finding_id: int, payload: FindingAnsw
 )
 def audit_finding_verify(request, pk: int, finding_id: int, payload: VerifyIn):
     f = _finding_of(request, pk, finding_id, "audit")
-    try:
-        f = findings.finding_verify(finding=f, accept=payload.accept, reason=payload.reason, by=request.user)
-    except (services.AuditRefused, TransitionRefused) as exc:
-        return _refused(exc)
+    f = findings.finding_verify(finding=f, accept=payload.accept, reason=payload.reason, by=request.user)
     return Status(200, _finding(f))
 
 
 @router.post("/{pk}/report", response={201: dict, **errors(403, 409)}, url_name="audit_api_report")
 def audit_report(request, pk: int, payload: ReportIn):
     """The team leader issues the final report (freezes the audit; returns its SHA-256)."""
-    case, _audit = _access(audit_case_for, request, pk, write="audit")
-    try:
-        r = decisions.report_issue(
-            case=case, conclusion=payload.conclusion, recommended_level=payload.recommended_level, by=request.user
-        )
-    except (services.AuditRefused, TransitionRefused) as exc:
-        return _refused(exc)
+    case, _audit = audit_case_for(request, pk, write="audit")
+    r = decisions.report_issue(
+        case=case, conclusion=payload.conclusion, recommended_level=payload.recommended_level, by=request.user
+    )
     return Status(201, {"number": r.number, "sha256": r.sha256, "score": r.score_exact, "level": r.level})
 
 
 @router.post("/{pk}/decision", response={201: dict, **errors(403, 409)}, url_name="audit_api_decision")
 def audit_decision(request, pk: int, payload: DecisionIn):
-    case, _audit = _access(audit_case_for, request, pk, write="decide")
-    try:
-        d = decisions.decision_record(
-            case=case, outcome=payload.outcome, level=payload.level, reasons=payload.reasons, by=request.user
-        )
-    except (services.AuditRefused, TransitionRefused) as exc:
-        return _refused(exc)
+    case, _audit = audit_case_for(request, pk, write="decide")
+    d = decisions.decision_record(
+        case=case, outcome=payload.outcome, level=payload.level, reasons=payload.reasons, by=request.user
+    )
     return Status(201, {"outcome": d.outcome, "level": d.level, "event": d.event.seq, "hash": d.event.hash})
 
 
 @router.get("/{pk}/chain", response=ChainOut, url_name="audit_api_chain")
 def audit_chain(request, pk: int):
     """Verify the case's hash-chained history (any viewer of the case)."""
-    case, _audit = _access(audit_case_for, request, pk, need_audit=False)
+    case, _audit = audit_case_for(request, pk, need_audit=False)
     breaks = case_chain_breaks(case)
     return {
         "case": case.reference,

@@ -25,6 +25,7 @@ from aftersales.assessments.models import Assessment
 from aftersales.certification.cases import case_event_record, case_lock, case_transition
 from aftersales.certification.models import Case
 from aftersales.core.impartiality import Candidate, Declaration, Verdict, check_candidates
+from aftersales.core.refusal import Refused
 from aftersales.events.services import event_record
 from aftersales.schemes.selectors import scheme_of
 
@@ -36,7 +37,7 @@ S = Case.Status
 SCORING_STATUSES = frozenset({S.DOCUMENT_REVIEW, S.AUDIT})
 
 
-class AuditRefused(Exception):
+class AuditRefused(Refused):
     """The step is not possible; str() is the message for the user (nothing was changed)."""
 
 

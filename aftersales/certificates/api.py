@@ -266,12 +266,9 @@ def change_status(request, number: str, payload: StatusIn):
             "known": ", ".join(ACTION_TARGET),
         }
         return refused(409, problem)
-    try:
-        STATUS_SERVICES[payload.action](
-            certificate=certificate, reason=payload.reason, by=request.user, effective_on=payload.effective_on
-        )
-    except services.CertificateRefused as exc:
-        return refused(409, str(exc))
+    STATUS_SERVICES[payload.action](
+        certificate=certificate, reason=payload.reason, by=request.user, effective_on=payload.effective_on
+    )
     certificate.refresh_from_db()
     return Status(200, _detail(request, certificate))
 
@@ -288,18 +285,15 @@ def change_certificate(request, number: str, payload: ChangeIn):
         }
         return refused(409, problem)
     sites = None if payload.sites is None else [s.dict() for s in payload.sites]
-    try:
-        version = versions.certificate_change(
-            certificate=certificate,
-            by=request.user,
-            reason=payload.reason,
-            note=payload.note,
-            level=payload.level,
-            name=payload.name,
-            address=payload.address,
-            scope=payload.scope,
-            sites=sites,
-        )
-    except services.CertificateRefused as exc:
-        return refused(409, str(exc))
+    version = versions.certificate_change(
+        certificate=certificate,
+        by=request.user,
+        reason=payload.reason,
+        note=payload.note,
+        level=payload.level,
+        name=payload.name,
+        address=payload.address,
+        scope=payload.scope,
+        sites=sites,
+    )
     return Status(201, _version(CertificateVersion.objects.select_related("case", "decision").get(pk=version.pk)))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from aftersales.core.chain import GENESIS, Break, Link, history_breaks, link_hash
+from aftersales.core.refusal import Refused
 
 from .checkpoints import checkpoint_on_commit
 from .models import TRANSITIONS, Certificate, CertificateEvent
@@ -27,7 +28,7 @@ from .signals import certificate_changed
 S = Certificate.Status
 
 
-class CertificateRefused(Exception):
+class CertificateRefused(Refused):
     """A certificate write that is not possible now. str() is a message for the user."""
 
 

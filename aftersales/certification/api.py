@@ -9,10 +9,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 
 from aftersales.accounts.models import CB_ROLES
 from aftersales.accounts.selectors import enterprises_of
@@ -24,7 +22,6 @@ from aftersales.schemes.models import SchemeVersion
 
 from . import review, services
 from .access import WRITE_ENTERPRISE, WRITE_ENTERPRISE_ADMIN, WRITE_REVIEW, case_for
-from .cases import TransitionRefused
 from .models import Case, Exclusion, InfoItem, Quotation
 from .selectors import application_missing, case_events, case_list, cbs, eligibility_of
 
@@ -159,13 +156,6 @@ def _lang() -> str:
     return normalise_language(get_language())
 
 
-def _case(request, pk: int, write: str | None = None) -> Case:
-    try:
-        return case_for(request, pk, write=write)
-    except PermissionDenied:
-        raise HttpError(403, "Your role does not allow this step.") from None
-
-
 def _out(case: Case) -> dict:
     return {
         "id": case.pk,
@@ -178,13 +168,6 @@ def _out(case: Case) -> dict:
         "status_text": str(Case.Status(case.status).label),
         "event_count": case.event_count,
     }
-
-
-def _refused(exc) -> Status:
-    return refused(409, *(exc.problems if isinstance(exc, services.StepRefused) else [str(exc)]))
-
-
-REFUSED = (services.StepRefused, TransitionRefused)
 
 
 @router.get("/", response=list[CaseOut], url_name="case_api_list")
@@ -201,22 +184,19 @@ def open_case(request, payload: OpenIn):
     scheme = SchemeVersion.objects.filter(pk=payload.scheme).first()
     if enterprise is None or cb is None or scheme is None:
         return refused(404, "Not Found")
-    try:
-        case = services.case_open(enterprise=enterprise, cb=cb, scheme_version=scheme, by=request.user)
-    except services.StepRefused as exc:
-        return _refused(exc)
+    case = services.case_open(enterprise=enterprise, cb=cb, scheme_version=scheme, by=request.user)
     return Status(201, _out(case))
 
 
 @router.get("/{pk}", response=CaseOut, url_name="case_api_get")
 def get_case(request, pk: int):
-    return _out(_case(request, pk))
+    return _out(case_for(request, pk))
 
 
 @router.put("/{pk}/application", response={200: CaseOut, **errors(403, 409)}, url_name="case_api_application")
 def save_application(request, pk: int, payload: ApplicationIn):
     """Save the draft application (every field and row replaced)."""
-    case = _case(request, pk, WRITE_ENTERPRISE)
+    case = case_for(request, pk, write=WRITE_ENTERPRISE)
     data = services.ApplicationData(
         products="\n".join(payload.products),
         services=payload.services,
@@ -231,17 +211,14 @@ def save_application(request, pk: int, payload: ApplicationIn):
         exclusions=[services.ExclusionRow(**e.dict()) for e in payload.exclusions],
         managers=[services.ManagerRow(**m.dict()) for m in payload.managers],
     )
-    try:
-        services.application_save(case=case, data=data, by=request.user)
-    except REFUSED as exc:
-        return _refused(exc)
+    services.application_save(case=case, data=data, by=request.user)
     return Status(200, _out(case))
 
 
 @router.get("/{pk}/eligibility", response=EligibilityOut, url_name="case_api_eligibility")
 def eligibility(request, pk: int):
     """Every eligibility rule with its outcome and explanation, and what the application still lacks."""
-    case = _case(request, pk)
+    case = case_for(request, pk)
     result, lang = eligibility_of(case), _lang()
     editable = case.status in services.EDITABLE
     return {
@@ -262,21 +239,15 @@ def eligibility(request, pk: int):
 
 @router.post("/{pk}/submit", response={200: CaseOut, **errors(403, 409)}, url_name="case_api_submit")
 def submit(request, pk: int):
-    case = _case(request, pk, WRITE_ENTERPRISE_ADMIN)
-    try:
-        services.application_submit(case=case, by=request.user)
-    except REFUSED as exc:
-        return _refused(exc)
+    case = case_for(request, pk, write=WRITE_ENTERPRISE_ADMIN)
+    services.application_submit(case=case, by=request.user)
     return Status(200, _out(case))
 
 
 @router.post("/{pk}/withdraw", response={200: CaseOut, **errors(403, 409)}, url_name="case_api_withdraw")
 def withdraw(request, pk: int, payload: ReasonIn):
-    case = _case(request, pk, WRITE_ENTERPRISE_ADMIN)
-    try:
-        services.case_withdraw(case=case, reason=payload.reason, by=request.user)
-    except REFUSED as exc:
-        return _refused(exc)
+    case = case_for(request, pk, write=WRITE_ENTERPRISE_ADMIN)
+    services.case_withdraw(case=case, reason=payload.reason, by=request.user)
     return Status(200, _out(case))
 
 
@@ -285,39 +256,33 @@ def withdraw(request, pk: int, payload: ReasonIn):
 )
 def answer(request, pk: int, item_id: int, payload: InfoAnswerIn):
     """Answer one question of the open request for more information."""
-    case = _case(request, pk, WRITE_ENTERPRISE_ADMIN)
+    case = case_for(request, pk, write=WRITE_ENTERPRISE_ADMIN)
     item = InfoItem.objects.filter(pk=item_id, case=case).first()
     if item is None:
         return refused(404, "Not Found")
-    try:
-        services.info_answer(item=item, answer=payload.answer, by=request.user)
-    except REFUSED as exc:
-        return _refused(exc)
+    services.info_answer(item=item, answer=payload.answer, by=request.user)
     return Status(200, _out(case))
 
 
 @router.post("/{pk}/review", response={200: ReviewOut, **errors(403, 409)}, url_name="case_api_review")
 def save_review(request, pk: int, payload: ReviewIn):
     """Save the review; `exclusions` maps item codes to true (confirm) / false (reject) / null."""
-    case = _case(request, pk, WRITE_REVIEW)
+    case = case_for(request, pk, write=WRITE_REVIEW)
     by_code = dict(Exclusion.objects.filter(application__case=case).values_list("item_code", "pk"))
     unknown = [code for code in payload.exclusions if code not in by_code]
     if unknown:
         return refused(409, *(f"Exclusion {code} is not part of this application." for code in unknown))
-    try:
-        r = review.review_save(
-            case=case,
-            by=request.user,
-            audit_mode=payload.audit_mode,
-            risk_class=payload.risk_class,
-            outlets_visited=payload.outlets_visited,
-            scope_confirmed=payload.scope_confirmed,
-            exclusions={by_code[code]: v for code, v in payload.exclusions.items()},
-            man_days_override=payload.man_days_override,
-            override_reason=payload.override_reason,
-        )
-    except REFUSED as exc:
-        return _refused(exc)
+    r = review.review_save(
+        case=case,
+        by=request.user,
+        audit_mode=payload.audit_mode,
+        risk_class=payload.risk_class,
+        outlets_visited=payload.outlets_visited,
+        scope_confirmed=payload.scope_confirmed,
+        exclusions={by_code[code]: v for code, v in payload.exclusions.items()},
+        man_days_override=payload.man_days_override,
+        override_reason=payload.override_reason,
+    )
     return Status(
         200,
         {
@@ -335,39 +300,30 @@ def save_review(request, pk: int, payload: ReviewIn):
 
 @router.post("/{pk}/request-info", response={200: CaseOut, **errors(403, 409)}, url_name="case_api_request_info")
 def request_info(request, pk: int, payload: QuestionsIn):
-    case = _case(request, pk, WRITE_REVIEW)
-    try:
-        review.application_request_info(case=case, questions=payload.questions, by=request.user)
-    except REFUSED as exc:
-        return _refused(exc)
+    case = case_for(request, pk, write=WRITE_REVIEW)
+    review.application_request_info(case=case, questions=payload.questions, by=request.user)
     case.refresh_from_db()
     return Status(200, _out(case))
 
 
 @router.post("/{pk}/refuse", response={200: CaseOut, **errors(403, 409)}, url_name="case_api_refuse")
 def refuse(request, pk: int, payload: ReasonIn):
-    case = _case(request, pk, WRITE_REVIEW)
-    try:
-        review.application_refuse(case=case, reason=payload.reason, by=request.user)
-    except REFUSED as exc:
-        return _refused(exc)
+    case = case_for(request, pk, write=WRITE_REVIEW)
+    review.application_refuse(case=case, reason=payload.reason, by=request.user)
     return Status(200, _out(case))
 
 
 @router.post("/{pk}/accept", response={200: QuotationOut, **errors(403, 409)}, url_name="case_api_accept")
 def accept(request, pk: int, payload: AcceptIn):
     """Accept the reviewed application and issue the quotation."""
-    case = _case(request, pk, WRITE_REVIEW)
-    try:
-        q = review.application_accept(case=case, travel_estimate=payload.travel_estimate, by=request.user)
-    except REFUSED as exc:
-        return _refused(exc)
+    case = case_for(request, pk, write=WRITE_REVIEW)
+    q = review.application_accept(case=case, travel_estimate=payload.travel_estimate, by=request.user)
     return Status(200, {"man_days": q.man_days, "day_rate": q.day_rate, "total": q.total, "lines": q.lines})
 
 
 @router.get("/{pk}/quotation", response={200: QuotationOut, **errors(404)}, url_name="case_api_quotation")
 def quotation(request, pk: int):
-    case = _case(request, pk)
+    case = case_for(request, pk)
     q = Quotation.objects.filter(case=case).first()
     if q is None:
         return refused(404, "Not Found")
@@ -377,18 +333,15 @@ def quotation(request, pk: int):
 @router.post("/{pk}/contract", response={200: CaseOut, **errors(403, 409)}, url_name="case_api_contract")
 def contract(request, pk: int, payload: ContractIn):
     """Record the contract as signed (the signed file can be attached on the case page)."""
-    case = _case(request, pk, WRITE_REVIEW)
-    try:
-        review.contract_record(case=case, signed_on=payload.signed_on, signed_by=payload.signed_by, by=request.user)
-    except REFUSED as exc:
-        return _refused(exc)
+    case = case_for(request, pk, write=WRITE_REVIEW)
+    review.contract_record(case=case, signed_on=payload.signed_on, signed_by=payload.signed_by, by=request.user)
     return Status(200, _out(case))
 
 
 @router.get("/{pk}/events", response=list[CaseEventOut], url_name="case_api_events")
 def events(request, pk: int):
     """The case's history: the enterprise sees the public events, the certification body all."""
-    case = _case(request, pk)
+    case = case_for(request, pk)
     internal = bool(case.viewer_roles & CB_ROLES)
     return [
         {

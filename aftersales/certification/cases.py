@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from aftersales.certificates.checkpoints import checkpoint_on_commit
 from aftersales.core.chain import GENESIS, Break, Link, history_breaks, link_hash
+from aftersales.core.refusal import Refused
 
 from .models import TRANSITIONS, Case, CaseEvent
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
     """The case is not in a status that allows this step. str() is a message for the user."""
 
     def __init__(self, case: Case, to: str, action: str):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Organisation
+from aftersales.core.refusal import Refused
 from aftersales.schemes.models import SchemeVersion
 from aftersales.schemes.selectors import scheme_of
 
@@ -24,13 +25,9 @@ EDITABLE = frozenset({Case.Status.DRAFT, Case.Status.INFO_REQUESTED})
 CLOSED = frozenset({Case.Status.REFUSED, Case.Status.DECIDED, Case.Status.WITHDRAWN})
 
 
-class StepRefused(Exception):
+class StepRefused(Refused):
     """A step that cannot be taken now, or with this input. `problems` are messages for the user,
     each naming what and where; nothing was changed."""
-
-    def __init__(self, *problems: str):
-        self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
 
 
 @dataclass

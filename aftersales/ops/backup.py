@@ -46,6 +46,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 import aftersales
+from aftersales.core.refusal import Refused
 
 FORMAT = "aftersales-backup"
 FORMAT_VERSION = 1
@@ -55,7 +56,7 @@ CHUNK = 2000
 GENERATED_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission"}
 
 
-class BackupRefused(Exception):
+class BackupRefused(Refused):
     """Bad input (exit 2): the message says what and where."""
 
 

@@ -299,8 +299,5 @@ def verdict_save(request, enterprise_id: int, sample_id: int, entry_id: int, pay
         raise HttpError(403, refusal)
     if payload.verdict not in SampleEntry.Verdict.values:
         raise HttpError(400, f"verdict must be one of {', '.join(SampleEntry.Verdict.values)}")
-    try:
-        entry = services.sample_verdict_save(entry=entry, verdict=payload.verdict, note=payload.note, by=request.user)
-    except services.VerdictRefused as exc:
-        raise HttpError(409, str(exc)) from None
+    entry = services.sample_verdict_save(entry=entry, verdict=payload.verdict, note=payload.note, by=request.user)
     return {"id": entry.pk, "record": entry.record_key, "verdict": entry.verdict, "note": entry.note}

@@ -26,6 +26,7 @@ from aftersales.audits.services import AuditRefused, audit_answer_sampled
 from aftersales.core.problems import Problem, ProblemsError
 from aftersales.core.records.fields import Kind
 from aftersales.core.records.sampling import draw_sample
+from aftersales.core.refusal import Refused
 from aftersales.events.services import event_record
 
 from .importing import record_import_run
@@ -251,11 +252,11 @@ def _check_sampled_item(assessment, item_code: str, enterprise: Organisation) ->
         )
 
 
-class SampleRefused(Exception):
+class SampleRefused(Refused):
     """The person may not write the assessment the sample would feed. str() is for the user."""
 
 
-class VerdictRefused(Exception):
+class VerdictRefused(Refused):
     """The linked assessment cannot take the result (finished, not the person's to write, or the
     sample was not drawn by its writers). str() is for the user."""
 

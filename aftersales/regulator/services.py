@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from aftersales.accounts.models import Organisation
+from aftersales.core.refusal import Refused
 from aftersales.core.regulator import CellProblem, layout, normalise, validate
 from aftersales.events.services import event_record
 
@@ -35,8 +36,10 @@ class ReportInvalid(Exception):
         )
 
 
-class ExportRefused(Exception):
+class ExportRefused(Refused):
     """str() is the user's message."""
+
+    status = 400
 
 
 def _sheets():
