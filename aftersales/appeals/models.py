@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Organisation
 from aftersales.certification.models import Case
+from aftersales.events.chain import ChainedEvent
 from aftersales.uploads import RandomName
 
 
@@ -113,6 +114,11 @@ class Appeal(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN
 
+    @property
+    def chain_key(self) -> str:
+        """The appeal's name in its event chain ("appeal:AP-2026-0001")."""
+        return self.reference
+
 
 OPEN = frozenset({Appeal.Status.LODGED, Appeal.Status.ACKNOWLEDGED, Appeal.Status.UNDER_REVIEW})
 
@@ -126,56 +132,18 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class AppealEvent(models.Model):
+class AppealEvent(ChainedEvent):
     """One step of an appeal: who, when, what, why. Append-only and hash-chained per appeal.
     Investigation notes and the assignment of the handler are internal to the certification body
     (public=False)."""
 
+    owner_field = chain_kind = "appeal"
+
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField(_("number"))
-    at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor_label = models.CharField(_("by"), max_length=150)
-    action = models.CharField(_("action"), max_length=80)
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
-    public = models.BooleanField(_("visible to the enterprise"), default=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["appeal", "seq"]
         constraints = [models.UniqueConstraint(fields=["appeal", "seq"], name="appeal_event_seq_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.appeal_id}#{self.seq} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("appeal events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("appeal events are append-only")
-
-    def payload(self, reference: str) -> dict:
-        """What the hash covers (`reference` is the appeal's number)."""
-        return {
-            "appeal": reference,
-            "seq": self.seq,
-            "at": self.at.isoformat(),
-            "actor": self.actor_label,
-            "action": self.action,
-            "from": self.from_status,
-            "to": self.to_status,
-            "reason": self.reason,
-            "data": self.data,
-            "public": self.public,
-        }
 
 
 class AppealFile(models.Model):

@@ -12,9 +12,8 @@ Who does what (the views' access helper answers 404/403 first; the services refu
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import UTC, date
+from datetime import date
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -24,15 +23,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.audits.models import Decision
-from aftersales.certificates.checkpoints import checkpoint_on_commit
 from aftersales.certificates.models import CertificateEvent
 from aftersales.certificates.notify import admin_emails
 from aftersales.certification.cases import case_lock
 from aftersales.certification.materials import file_accept
 from aftersales.certification.models import Case
 from aftersales.certification.services import StepRefused
-from aftersales.core.chain import GENESIS, Break, Link, history_breaks, link_hash
+from aftersales.core.chain import Break
 from aftersales.core.refusal import Refused
+from aftersales.events.chain import chain_append, chain_breaks
 
 from . import deadlines
 from .impartiality import handler_conflicts
@@ -107,38 +106,24 @@ def _event(
     also: tuple[str, ...] = (),
 ) -> AppealEvent:
     """Append the event and save the appeal's changed `also` fields (and its new status) with it."""
-    event = AppealEvent(
-        appeal=locked,
-        seq=locked.event_count + 1,
-        at=timezone.now().astimezone(UTC),
-        actor=by,
-        actor_label=by.get_username(),
+    return chain_append(
+        locked,
+        AppealEvent,
         action=action,
-        from_status=locked.status if to_status and locked.event_count else "",
-        to_status=to_status,
+        by=by,
         reason=reason,
-        data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),
+        data=data,
+        to_status=to_status,
+        from_status=locked.status if to_status and locked.event_count else "",  # lodging starts the chain
         public=public,
-        prev_hash=locked.head_hash or GENESIS,
+        save=also,
     )
-    event.hash = link_hash(event.prev_hash, event.payload(locked.reference))
-    event.save()
-    locked.event_count, locked.head_hash = event.seq, event.hash
-    fields = ["event_count", "head_hash", *also]
-    if to_status:
-        locked.status = to_status
-        fields.append("status")
-    locked.save(update_fields=fields)
-    checkpoint_on_commit(f"appeal:{locked.reference}", event.seq, event.hash)
-    return event
 
 
 def appeal_chain_breaks(appeal: Appeal) -> list[Break]:
     """Where the appeal's stored history no longer matches its hashes ([] if intact), including a
     head that does not point at the last event."""
-    events = AppealEvent.objects.filter(appeal=appeal).order_by("seq")
-    links = [Link(e.seq, e.prev_hash, e.hash, e.payload(appeal.reference)) for e in events]
-    return history_breaks(links, head_hash=appeal.head_hash, event_count=appeal.event_count)
+    return chain_breaks(appeal, AppealEvent)
 
 
 def _refuse_transition(locked: Appeal, to: str, what: str) -> None:

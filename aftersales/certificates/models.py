@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Organisation
 from aftersales.certification.models import Case
+from aftersales.events.chain import ChainedEvent
 
 
 class Certificate(models.Model):
@@ -79,6 +80,11 @@ class Certificate(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.number
+
+    @property
+    def chain_key(self) -> str:
+        """The certificate's name in its event chain ("certificate:ASC26SC00001J")."""
         return self.number
 
 
@@ -166,57 +172,22 @@ class CertificateVersion(Immutable):
         return f"{self.certificate_id} v{self.seq}"
 
 
-class CertificateEvent(models.Model):
+class CertificateEvent(ChainedEvent):
     """One step of a certificate's life: issue, version, suspension, restoration, withdrawal,
     cancellation, expiry, surveillance done or missed. Append-only and hash-chained per certificate."""
 
+    owner_field = chain_kind = "certificate"
+
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField(_("number"))
-    at = models.DateTimeField(_("at"))
     effective_on = models.DateField(_("effective on"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor_label = models.CharField(_("by"), max_length=150)
-    action = models.CharField(_("action"), max_length=80)
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
     public = models.BooleanField(_("shown in the public registry"), default=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["certificate", "seq"]
         constraints = [models.UniqueConstraint(fields=["certificate", "seq"], name="certificate_event_seq_unique")]
 
-    def __str__(self) -> str:
-        return f"{self.certificate_id}#{self.seq} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("certificate events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("certificate events are append-only")
-
-    def payload(self, number: str) -> dict:
-        """What the hash covers (`number` is the certificate number)."""
-        return {
-            "certificate": number,
-            "seq": self.seq,
-            "at": self.at.isoformat(),
-            "effective_on": self.effective_on.isoformat(),
-            "actor": self.actor_label,
-            "action": self.action,
-            "from": self.from_status,
-            "to": self.to_status,
-            "reason": self.reason,
-            "data": self.data,
-            "public": self.public,
-        }
+    def payload_extra(self) -> dict:
+        return {"effective_on": self.effective_on.isoformat()}
 
 
 class CertificateCase(models.Model):

@@ -10,18 +10,17 @@ transaction. Versions are immutable and signed; a change is a new version. Nothi
 from __future__ import annotations
 
 import calendar
-import json
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from aftersales.core.chain import GENESIS, Break, Link, history_breaks, link_hash
+from aftersales.core.chain import Break
 from aftersales.core.refusal import Refused
+from aftersales.events.chain import chain_append, chain_breaks
 
-from .checkpoints import checkpoint_on_commit
 from .models import TRANSITIONS, Certificate, CertificateEvent
 from .signals import certificate_changed
 
@@ -53,10 +52,6 @@ def name_search_keys(name: str) -> tuple[str, str]:
     return keep(syllables)[:800], keep(initials)[:200]
 
 
-def _plain(data: dict | None) -> dict:
-    return json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
-
-
 def _lock(certificate: Certificate) -> Certificate:
     return Certificate.objects.select_for_update().get(pk=certificate.pk)
 
@@ -83,37 +78,26 @@ def certificate_event_record(
 ) -> CertificateEvent:
     """Append one event to the certificate's chain (and set `to_status` if given, unchecked: use
     `certificate_transition` for status changes)."""
-    if by is None and not by_label:
-        raise ValueError("an event needs an actor: a user (by=) or a label (by_label=)")
     locked = _lock(certificate)
     effective_on = effective_on or _today()
-    event = CertificateEvent(
-        certificate=locked,
-        seq=locked.event_count + 1,
-        at=timezone.now().astimezone(UTC),
-        effective_on=effective_on,
-        actor=by,
-        actor_label=by_label or by.get_username(),
-        action=action,
-        from_status=locked.status if to_status else "",
-        to_status=to_status,
-        reason=reason,
-        data=_plain(data),
-        public=public,
-        prev_hash=locked.head_hash or GENESIS,
-    )
-    event.hash = link_hash(event.prev_hash, event.payload(locked.number))
-    event.save()
-    locked.event_count, locked.head_hash = event.seq, event.hash
-    fields = ["event_count", "head_hash", "updated_at"]
     if to_status:
-        locked.status, locked.status_since = to_status, effective_on
-        fields += ["status", "status_since"]
-    locked.save(update_fields=fields)
+        locked.status_since = effective_on
+    event = chain_append(
+        locked,
+        CertificateEvent,
+        action=action,
+        by=by,
+        by_label=by_label,
+        reason=reason,
+        data=data,
+        to_status=to_status,
+        public=public,
+        save=("updated_at", "status_since") if to_status else ("updated_at",),
+        effective_on=effective_on,
+    )
     for name in ("status", "status_since", "event_count", "head_hash"):
         setattr(certificate, name, getattr(locked, name))
     certificate_changed.send(sender=Certificate, number=locked.number)
-    checkpoint_on_commit(f"certificate:{locked.number}", event.seq, event.hash)
     return event
 
 
@@ -239,6 +223,4 @@ def certificate_expire(*, certificate: Certificate, today: date, by_label: str =
 
 def certificate_chain_breaks(certificate: Certificate) -> list[Break]:
     """Where the stored status history no longer matches its hashes ([] if intact)."""
-    events = CertificateEvent.objects.filter(certificate=certificate).order_by("seq")
-    links = [Link(e.seq, e.prev_hash, e.hash, e.payload(certificate.number)) for e in events]
-    return history_breaks(links, head_hash=certificate.head_hash, event_count=certificate.event_count)
+    return chain_breaks(certificate, CertificateEvent)

@@ -7,16 +7,12 @@ transaction. Step services (application, review, audit, decision) call them; not
 
 from __future__ import annotations
 
-import json
-from datetime import UTC
-
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.certificates.checkpoints import checkpoint_on_commit
-from aftersales.core.chain import GENESIS, Break, Link, history_breaks, link_hash
+from aftersales.core.chain import Break
 from aftersales.core.refusal import Refused
+from aftersales.events.chain import chain_append, chain_breaks
 
 from .models import TRANSITIONS, Case, CaseEvent
 
@@ -30,11 +26,6 @@ class TransitionRefused(Refused):
             _("Case %(reference)s is “%(status)s”; “%(action)s” is not possible now.")
             % {"reference": case.reference, "status": Case.Status(case.status).label, "action": action}
         )
-
-
-def _plain(data: dict | None) -> dict:
-    """JSON-native form, so the hash computed now equals the one recomputed from the database."""
-    return json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
 
 
 def case_lock(case: Case) -> Case:
@@ -56,33 +47,20 @@ def case_event_record(
 ) -> CaseEvent:
     """Append one event to the case's chain (and move it to `to_status` if given, unchecked:
     use `case_transition` for status changes)."""
-    if by is None and not by_label:
-        raise ValueError("an event needs an actor: a user (by=) or a label (by_label=)")
     locked = case_lock(case)
-    event = CaseEvent(
-        case=locked,
-        seq=locked.event_count + 1,
-        at=timezone.now().astimezone(UTC),
-        actor=by,
-        actor_label=by_label or by.get_username(),
+    event = chain_append(
+        locked,
+        CaseEvent,
         action=action,
-        from_status=locked.status if to_status else "",
-        to_status=to_status,
+        by=by,
+        by_label=by_label,
         reason=reason,
-        data=_plain(data),
+        data=data,
+        to_status=to_status,
         public=public,
-        prev_hash=locked.head_hash or GENESIS,
+        save=("updated_at",),
     )
-    event.hash = link_hash(event.prev_hash, event.payload(locked.reference))
-    event.save()
-    locked.event_count, locked.head_hash = event.seq, event.hash
-    fields = ["event_count", "head_hash", "updated_at"]
-    if to_status:
-        locked.status = to_status
-        fields.append("status")
-    locked.save(update_fields=fields)
     case.status, case.event_count, case.head_hash = locked.status, locked.event_count, locked.head_hash
-    checkpoint_on_commit(f"case:{locked.reference}", event.seq, event.hash)
     return event
 
 
@@ -101,9 +79,7 @@ def case_transition(
 def case_chain_breaks(case: Case) -> list[Break]:
     """Where the case's stored history no longer matches its hashes ([] if intact), including a
     head that does not point at the last event."""
-    events = CaseEvent.objects.filter(case=case).order_by("seq")
-    links = [Link(e.seq, e.prev_hash, e.hash, e.payload(case.reference)) for e in events]
-    return history_breaks(links, head_hash=case.head_hash, event_count=case.event_count)
+    return chain_breaks(case, CaseEvent)
 
 
 def case_reference_next(year: int) -> str:

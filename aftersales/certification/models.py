@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Organisation
+from aftersales.events.chain import ChainedEvent
 from aftersales.schemes.models import SchemeVersion
 from aftersales.uploads import RandomName
 
@@ -62,6 +63,11 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def chain_key(self) -> str:
+        """The case's name in its event chain ("case:AS-2026-0001")."""
+        return self.reference
+
 
 # Which status may follow which. Anything else is refused with a message naming both.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -84,55 +90,16 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class CaseEvent(models.Model):
+class CaseEvent(ChainedEvent):
     """One step of a case: who, when, what, why. Append-only and hash-chained per case."""
 
+    owner_field = chain_kind = "case"
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField(_("number"))
-    at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor_label = models.CharField(_("by"), max_length=150)
-    action = models.CharField(_("action"), max_length=80)
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
-    # true when the enterprise may see the event (internal CB notes are not)
-    public = models.BooleanField(_("visible to the enterprise"), default=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["case", "seq"]
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.case_id}#{self.seq} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("case events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("case events are append-only")
-
-    def payload(self, reference: str) -> dict:
-        """What the hash covers (`reference` is the case's number)."""
-        return {
-            "case": reference,
-            "seq": self.seq,
-            "at": self.at.isoformat(),
-            "actor": self.actor_label,
-            "action": self.action,
-            "from": self.from_status,
-            "to": self.to_status,
-            "reason": self.reason,
-            "data": self.data,
-            "public": self.public,
-        }
 
 
 # ------------------------------------------------------------------------------ the application
