@@ -9,7 +9,6 @@ transaction. Versions are immutable and signed; a change is a new version. Nothi
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -32,12 +31,6 @@ class CertificateRefused(Refused):
 
 
 # ----------------------------------------------------------------------------------- helpers
-
-
-def add_years(day: date, years: int) -> date:
-    """The same day `years` later (29 February → 28 February)."""
-    year = day.year + years
-    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
 def name_search_keys(name: str) -> tuple[str, str]:

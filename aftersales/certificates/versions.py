@@ -21,13 +21,14 @@ from aftersales.audits.models import Decision
 from aftersales.certification.cases import case_event_record, case_lock
 from aftersales.certification.models import Case
 from aftersales.core.certnumber import number_make
+from aftersales.core.cycle import expiry_date
 from aftersales.core.display import format_decimal
 from aftersales.core.scheme import Level
 from aftersales.schemes.selectors import scheme_of
 
 from .models import Certificate, CertificateCase, CertificateVersion
 from .payload import version_payload
-from .services import CertificateRefused, _lock, _today, add_years, certificate_event_record, name_search_keys
+from .services import CertificateRefused, _lock, _today, certificate_event_record, name_search_keys
 from .signing import sign
 from .surveillance import surveillance_plan
 
@@ -231,7 +232,7 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
                 % {"name": enterprise.name}
             )
         type(case.cb).objects.select_for_update().get(pk=case.cb_id)  # one number at a time per CB
-        expires_on = add_years(today, years) - timedelta(days=1)
+        expires_on = expiry_date(today, years)
         try:
             with transaction.atomic():
                 certificate = Certificate.objects.create(
@@ -284,7 +285,7 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
                 % {"number": certificate.number, "status": S(certificate.status).label}
             )
         cycle_start = max(certificate.expires_on + timedelta(days=1), today)
-        expires_on = add_years(cycle_start, years) - timedelta(days=1)
+        expires_on = expiry_date(cycle_start, years)
         stated = Stated(
             **base,
             scope=scope,

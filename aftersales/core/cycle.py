@@ -1,7 +1,7 @@
 """The dates of a certificate's cycle (domain.md §5), as pure functions.
 
-- Month arithmetic clamps to the month's end: 31 Jan + 1 month = 28 (or 29) Feb; 29 Feb 2028 +
-  12 months = 28 Feb 2029.
+- Month arithmetic (core.dates) clamps to the month's end: 31 Jan + 1 month = 28 (or 29) Feb;
+  29 Feb 2028 + 12 months = 28 Feb 2029.
 - Surveillance k of a cycle is due `k × interval` months after the decision and may be done from
   `window` months before that date; surveillances stop before the recertification window opens
   (the recertification audit stands for any later one). A 3-year certificate with a 12-month
@@ -18,34 +18,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .dates import add_months, add_years, months_between  # noqa: F401 (months_between: re-exported)
+
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by a whole number of months (negative: back), clamped to the month's last day."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    if not 1 <= year <= 9999:
-        raise OverflowError(f"{day} + {months} months is out of range")
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def months_between(start: date, end: date) -> int:
-    """Whole months from `start` to `end` (the largest m with add_months(start, m) <= end; negative
-    when end is before start)."""
-    m = (end.year - start.year) * 12 + (end.month - start.month)
-    while add_months(start, m) > end:
-        m -= 1
-    while add_months(start, m + 1) <= end:
-        m += 1
-    return m
 
 
 def expiry_date(issued_on: date, years: int) -> date:
     """The last day of validity: `years` later, the day before the anniversary (issued 2026-01-15,
-    3 years → 2029-01-14)."""
-    return add_months(issued_on, 12 * years) - timedelta(days=1)
+    3 years → 2029-01-14). Every certificate's expiry is computed here (certificates/versions.py)."""
+    return add_years(issued_on, years) - timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,12 @@ in zh-Hans and en.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from . import credit_code as cc
+from .dates import add_months
 from .records.coverage import Coverage
 from .scheme import Level
 from .text import Text
@@ -91,15 +91,6 @@ def managers_required(staff: int) -> int:
     if staff < 0:
         raise ValueError("a headcount cannot be negative")
     return max(1, -(-staff * MANAGER_RATIO_PERCENT // 100))  # integer ceiling: no float on the way
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later; the month's last day when it has no such day (31 Jan + 1 → 28/29 Feb)."""
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    month += 1
-    last = calendar.monthrange(year, month)[1]
-    return date(year, month, min(day.day, last))
 
 
 def _rule(code: str, title: Text, outcome: Outcome, zh: str, en: str) -> Rule:

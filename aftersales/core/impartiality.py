@@ -16,6 +16,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from .dates import years_before
 from .text import Text
 
 DEFAULT_CONFLICT_YEARS = 2
@@ -53,14 +54,6 @@ class Verdict:
     @property
     def allowed(self) -> bool:
         return not self.reasons
-
-
-def years_before(day: date, years: int) -> date:
-    """The same calendar day `years` earlier (29 February → 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 def check_candidates(

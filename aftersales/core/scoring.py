@@ -14,6 +14,7 @@ from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
 
+from .dates import add_months
 from .display import format_decimal, format_points
 from .problems import Problem, ProblemsError
 from .scheme import Level, Scheme, SpecialTiming
@@ -476,12 +477,3 @@ def _gap(scheme, level, final, earned, applicable, adjustment, top_gaps, fail_re
 def _fmt(scheme: Scheme, value: Fraction) -> str:
     p = scheme.parameters
     return format_decimal(value, p.display_decimals, p.display_rounding.value)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day N months later, clipped to the month's end (2025-08-31 + 6 → 2026-02-28)."""
-    import calendar
-
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
