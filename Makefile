@@ -31,6 +31,7 @@ test: export DJANGO_SECRET_KEY ?= insecure-key-for-tests-only
 test: export DJANGO_ALLOWED_HOSTS ?= testserver,localhost,127.0.0.1
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m aftersales.manage makemigrations --check --dry-run >/dev/null
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 

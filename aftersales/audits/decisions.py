@@ -29,6 +29,7 @@ from aftersales.core.scoring import ItemResult, score
 
 from .models import Audit, AuditReport, Decision, Nonconformity, TeamMember
 from .services import AuditRefused, _need
+from .signals import decision_recorded
 
 S = Case.Status
 N = Nonconformity
@@ -335,18 +336,5 @@ def decision_record(*, case: Case, outcome: str, reasons: str, by, level: str = 
             case=locked,
         )
         audit.save(update_fields=["assessment", "updated_at"])
-    if locked.kind == Case.Kind.SURVEILLANCE:
-        _surveillance_apply(decision, by)
+    decision_recorded.send(sender=Decision, decision=decision, by=by)
     return decision
-
-
-def _surveillance_apply(decision: Decision, by) -> None:
-    """A surveillance decision confirms, changes or suspends the certificate, in the decision's
-    transaction (refused → the decision is not recorded either)."""
-    from aftersales.certificates.cycle import surveillance_decided
-    from aftersales.certificates.services import CertificateRefused
-
-    try:
-        surveillance_decided(decision=decision, by=by)
-    except CertificateRefused as exc:
-        raise AuditRefused(str(exc)) from None

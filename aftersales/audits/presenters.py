@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from aftersales.assessments.presenters import item_row, panel
 from aftersales.assessments.selectors import assessment_score
-from aftersales.certification.access import case_may, case_roles
 from aftersales.certification.models import Case
+from aftersales.core.access import Access
 from aftersales.core.display import format_points
 from aftersales.core.scheme import Level
 from aftersales.core.scoring import DEDUCTION_TEXT, RESULT_TEXT, ResultKind
@@ -18,19 +18,11 @@ from .access import is_enterprise_viewer, scores_visible
 from .decisions import LEVEL_RANK, decision_refusal, score_effect
 from .findings import is_overdue
 from .models import Audit, Nonconformity
-from .selectors import decisions_of, findings_of, last_report, last_self_assessment, team_of
+from .selectors import baseline_for, decisions_of, findings_of, last_report, last_self_assessment, team_of
 
 S = Case.Status
 SCORING = {S.DOCUMENT_REVIEW, S.AUDIT}
 RECTIFICATION_VISIBLE = {S.RECTIFICATION, S.REPORTED, S.DECIDED}
-
-
-def roles(case) -> set[str]:
-    return getattr(case, "viewer_roles", set())
-
-
-def may(request, case, write: str) -> bool:
-    return case_may(request.user, case, write, roles(case))
 
 
 def level_choices(lang: str, *, up_to: str | None = None) -> list[tuple[str, str]]:
@@ -54,13 +46,11 @@ def _verdict(answer: dict, lang: str) -> str:
 
 def last_audit_results(case: Case, scheme, lang: str) -> dict[str, dict] | None:
     """Per item code, the result of the audit a surveillance or recertification case starts from
-    (`certificates.cycle.baseline_for`: its last report's frozen record, one query):
+    (`selectors.baseline_for`: its last report's frozen record, one query):
     {"text": verdict, "kind", "earned", "applicable"}. None for an initial case or when the
     previous case has no report."""
     if case.kind == Case.Kind.INITIAL or case.previous_id is None:
         return None
-    from aftersales.certificates.cycle import baseline_for  # certificates builds on audits
-
     report = baseline_for(case)
     if report is None:
         return None
@@ -90,10 +80,11 @@ def _with_last_audit(row: dict, last_audit: dict[str, dict] | None) -> dict:
     return row
 
 
-def scoring_context(request, case: Case, audit: Audit, lang: str) -> dict:
+def scoring_context(request, access: Access[Case], audit: Audit, lang: str) -> dict:
     """The audit scoring page: every item with the team's result, the enterprise's last finished
     self-assessment beside it (differences marked), for a surveillance or recertification the
     last audit's result too, evidence, findings; constant queries."""
+    case = access.obj
     assessment = audit.assessment
     live = assessment_score(assessment)
     last_audit = last_audit_results(case, live.scheme, lang)
@@ -106,7 +97,7 @@ def scoring_context(request, case: Case, audit: Audit, lang: str) -> dict:
     findings = findings_of(audit)
     for f in findings:
         by_item.setdefault(f.item_code, []).append(f)
-    editable = case.status in SCORING and not assessment.is_frozen and may(request, case, "audit")
+    editable = case.status in SCORING and not assessment.is_frozen and access.can("audit")
     rows = []
     for node in live.scheme.walk():
         if node.is_item:
@@ -132,7 +123,8 @@ def scoring_context(request, case: Case, audit: Audit, lang: str) -> dict:
     }
 
 
-def item_context(request, case, audit, code: str, lang: str, **kwargs) -> dict:
+def item_context(request, access: Access[Case], audit, code: str, lang: str, **kwargs) -> dict:
+    case = access.obj
     live = assessment_score(audit.assessment)
     own = last_self_assessment(case)
     self_answers = {a.item_code: a for a in own.answers.all()} if own else None
@@ -150,17 +142,16 @@ def item_context(request, case, audit, code: str, lang: str, **kwargs) -> dict:
         "panel": panel(live, lang),
         "self_assessment": own,
         "last_audit": last_audit,
-        "editable": case.status in SCORING and may(request, case, "audit"),
+        "editable": case.status in SCORING and access.can("audit"),
         "grades": Nonconformity.Grade.choices,
     }
 
 
-def case_panel(request, case: Case, lang: str) -> dict:
+def case_panel(request, access: Access[Case], lang: str) -> dict:
     """The audit part of the case page: what this viewer sees and may do."""
-    if not hasattr(case, "viewer_roles"):  # a case not fetched by case_for: work out the roles here
-        case.viewer_roles = case_roles(request.user, case)
+    case = access.obj
     audit = Audit.objects.select_related("assessment").filter(case=case).first()
-    ent = is_enterprise_viewer(case)
+    ent = is_enterprise_viewer(access)
     today = timezone.localdate()
     findings = findings_of(audit) if audit else []
     if ent and case.status not in RECTIFICATION_VISIBLE:
@@ -181,22 +172,22 @@ def case_panel(request, case: Case, lang: str) -> dict:
         "report": report,
         "decisions": decisions,
         "effect": effect,
-        "scores_visible": scores_visible(case, audit) and audit is not None and audit.assessment_id is not None,
+        "scores_visible": scores_visible(access, audit) and audit is not None and audit.assessment_id is not None,
         "progress": _progress(audit) if audit and audit.assessment_id and not ent else None,
-        "can_plan": case.status == S.CONTRACTED and may(request, case, "review"),
-        "can_object": case.status == S.PLANNED and may(request, case, "enterprise_admin"),
-        "can_answer_objection": case.status == S.PLANNED and may(request, case, "review"),
-        "can_start_review": case.status == S.PLANNED and may(request, case, "audit"),
-        "can_start_audit": case.status == S.DOCUMENT_REVIEW and may(request, case, "audit"),
-        "can_start_rectification": case.status == S.AUDIT and may(request, case, "audit"),
-        "can_issue": case.status in {S.AUDIT, S.RECTIFICATION} and may(request, case, "audit"),
-        "can_decide": case.status == S.REPORTED and may(request, case, "decide"),
+        "can_plan": case.status == S.CONTRACTED and access.can("review"),
+        "can_object": case.status == S.PLANNED and access.can("enterprise_admin"),
+        "can_answer_objection": case.status == S.PLANNED and access.can("review"),
+        "can_start_review": case.status == S.PLANNED and access.can("audit"),
+        "can_start_audit": case.status == S.DOCUMENT_REVIEW and access.can("audit"),
+        "can_start_rectification": case.status == S.AUDIT and access.can("audit"),
+        "can_issue": case.status in {S.AUDIT, S.RECTIFICATION} and access.can("audit"),
+        "can_decide": case.status == S.REPORTED and access.can("decide"),
         "decide_refusal": decision_refusal(request.user, case, audit)
-        if case.status == S.REPORTED and may(request, case, "decide")
+        if case.status == S.REPORTED and access.can("decide")
         else "",
         "rectification_visible": bool(findings) and (not ent or case.status in RECTIFICATION_VISIBLE),
         "levels": level_choices(lang),
-        "replacements": _replacements(case, audit) if case.status == S.PLANNED and may(request, case, "review") else [],
+        "replacements": _replacements(case, audit) if case.status == S.PLANNED and access.can("review") else [],
     }
 
 

@@ -9,13 +9,6 @@ from aftersales.assessments.models import Assessment
 from .models import Audit, Auditor, AuditReport, ConflictDeclaration, Decision, Nonconformity, TeamMember
 
 
-def audit_team_case_ids(user):
-    """Ids of the cases whose audit team (active members) includes the user: a subquery of ints."""
-    if not user.is_authenticated:
-        return TeamMember.objects.none().values_list("audit__case_id", flat=True)
-    return TeamMember.objects.filter(auditor__user=user, active=True).values_list("audit__case_id", flat=True)
-
-
 def audit_of(case) -> Audit | None:
     return Audit.objects.filter(case=case).select_related("assessment").first()
 
@@ -96,4 +89,17 @@ def overdue_findings(*, cb, today) -> QuerySet[Nonconformity]:
         .exclude(state=Nonconformity.State.ACCEPTED)
         .select_related("audit__case__enterprise")
         .order_by("deadline", "id")
+    )
+
+
+def baseline_for(case) -> AuditReport | None:
+    """The audit a surveillance (or recertification) case starts from: the last report issued on
+    its previous case (None for an initial case or when the previous case has no report)."""
+    if case.previous_id is None:
+        return None
+    return (
+        AuditReport.objects.filter(audit__case_id=case.previous_id)
+        .select_related("assessment")
+        .order_by("-number")
+        .first()
     )

@@ -7,12 +7,17 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("certificates")
 
     def ready(self) -> None:
+        # models are loaded only now (Django's rule for a receiver's imports)
+        from aftersales.audits.signals import decision_recorded
         from aftersales.events.chain import chain_head_moved
 
         from .checkpoints import checkpoint_on_commit
+        from .cycle import decision_recorded as apply_surveillance_decision
 
         def sign_head(sender, *, chain: str, seq: int, head: str, **kwargs) -> None:
             checkpoint_on_commit(chain, seq, head)
 
         # every chain's new head (cases, certificates, appeals) is signed once its transaction commits
         chain_head_moved.connect(sign_head, weak=False, dispatch_uid="certificates.checkpoint_on_commit")
+        # a surveillance decision confirms, changes or suspends the certificate, in its transaction
+        decision_recorded.connect(apply_surveillance_decision, dispatch_uid="certificates.surveillance_decided")

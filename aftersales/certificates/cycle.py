@@ -26,7 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Organisation
-from aftersales.audits.models import Audit, AuditReport, Decision
+from aftersales.audits.models import Audit, Decision
+from aftersales.audits.selectors import baseline_for
+from aftersales.audits.services import AuditRefused
 from aftersales.certification.cases import case_event_record, case_reference_next
 from aftersales.certification.models import Application, Case, Exclusion, Manager, Quotation, Review, Site
 from aftersales.core import fees, mandays
@@ -77,19 +79,6 @@ def last_case(certificate: Certificate) -> Case | None:
         .first()
     )
     return link.case if link else None
-
-
-def baseline_for(case: Case) -> AuditReport | None:
-    """The audit a surveillance (or recertification) case starts from: the last report issued on
-    its previous case (None for an initial case or when the previous case has no report)."""
-    if case.previous_id is None:
-        return None
-    return (
-        AuditReport.objects.filter(audit__case_id=case.previous_id)
-        .select_related("assessment")
-        .order_by("-number")
-        .first()
-    )
 
 
 # ------------------------------------------------------------------------------------- open
@@ -252,6 +241,15 @@ def surveillance_open(*, surveillance: Surveillance, by) -> Case:
 
 
 # ---------------------------------------------------------------------------------- decided
+
+
+def decision_recorded(sender, *, decision: Decision, by, **kwargs) -> None:
+    """audits.signals.decision_recorded: a surveillance decision changes the certificate in the
+    decision's transaction (refused → the decision is not recorded either)."""
+    try:
+        surveillance_decided(decision=decision, by=by)
+    except CertificateRefused as exc:
+        raise AuditRefused(str(exc)) from None
 
 
 @transaction.atomic

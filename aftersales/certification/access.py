@@ -27,9 +27,8 @@ What a write needs (`write=` one of the `WRITE_*` names below); a viewer without
 - ``"decide"``           a committee member of the CB. Whether *this* member may decide (not on
   the audit team) is for the decision service to refuse with its reason, not for access.
 
-Audit-team membership comes from the audits app: `aftersales.audits.selectors.audit_team_case_ids(user)`
-must return the ids of the cases whose audit team includes `user` (a queryset of ints, usable in
-`pk__in=`). Until that function exists nobody is on any team.
+Audit-team membership is read through the case's `audit.team` relation (`team_case_ids`), not by
+importing the audits app, which builds on this one.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from aftersales.accounts.models import CB_ROLES, ENTERPRISE_ROLES, Membership, Role
+from aftersales.core.access import Access
 
 from .models import Case, CaseEvent
 
@@ -47,6 +47,7 @@ WRITE_ENTERPRISE_ADMIN = "enterprise_admin"
 WRITE_REVIEW = "review"
 WRITE_AUDIT = "audit"
 WRITE_DECIDE = "decide"
+WRITES = (WRITE_ENTERPRISE, WRITE_ENTERPRISE_ADMIN, WRITE_REVIEW, WRITE_AUDIT, WRITE_DECIDE)
 
 # the case statuses in which the review committee sees a case
 COMMITTEE_STATUSES = frozenset({Case.Status.REPORTED, Case.Status.DECIDED})
@@ -82,12 +83,11 @@ def ever_submitted(case: Case) -> bool:
 
 
 def team_case_ids(user):
-    """Ids of the cases whose audit team includes the user (from the audits app; none until it says)."""
-    try:
-        from aftersales.audits.selectors import audit_team_case_ids
-    except ImportError:
+    """Ids of the cases whose audit team (its active members) includes the user: a subquery."""
+    if not user.is_authenticated:
         return Case.objects.none().values_list("pk", flat=True)
-    return audit_team_case_ids(user)
+    # one filter() call: both conditions hold for the same team member
+    return Case.objects.filter(audit__team__auditor__user=user, audit__team__active=True).values_list("pk", flat=True)
 
 
 def on_audit_team(user, case: Case) -> bool:
@@ -140,13 +140,18 @@ def case_may(user, case: Case, write: str, roles: set[str] | None = None) -> boo
     raise ValueError(f"unknown write kind {write!r}")
 
 
-def case_for(request, pk: int, *, write: str | None = None) -> Case:
-    """The case if the user may see it (Http404 otherwise); with `write` the user must also hold
-    the role for that write (PermissionDenied otherwise). See the module docstring for the rules.
+def case_viewer(user, case: Case, roles: set[str] | None = None) -> Access[Case]:
+    """What `user` may do with `case` (their roles for it and the writes they hold), without the
+    visibility check: for a case already shown to them (a template tag, a presenter)."""
+    roles = case_roles(user, case) if roles is None else roles
+    return Access(case, frozenset(roles), frozenset(w for w in WRITES if case_may(user, case, w, roles)))
 
-    The returned case has `enterprise`, `cb` and `scheme_version` loaded and `case.viewer_roles`
-    set to the user's roles for it (enterprise roles in its enterprise, CB roles in its CB).
-    """
+
+def case_access(request, pk: int, *, write: str | None = None) -> Access[Case]:
+    """The case and what the user may do with it, if the user may see it (Http404 otherwise); with
+    `write` the user must also hold the role for that write (PermissionDenied otherwise). See the
+    module docstring for the rules. The case has `enterprise`, `cb` and `scheme_version` loaded;
+    `roles` are the user's roles for it (enterprise roles in its enterprise, CB roles in its CB)."""
     user = request.user
     if not user.is_authenticated:
         raise Http404
@@ -156,10 +161,27 @@ def case_for(request, pk: int, *, write: str | None = None) -> Case:
     roles = case_roles(user, case)
     if not case_visible(user, case, roles):
         raise Http404
-    if write is not None and not case_may(user, case, write, roles):
+    access = case_viewer(user, case, roles)
+    if write is not None and write not in WRITES:
+        raise ValueError(f"unknown write kind {write!r}")
+    if write is not None and not access.can(write):
         raise PermissionDenied
-    case.viewer_roles = roles
-    return case
+    return access
+
+
+def case_for(request, pk: int, *, write: str | None = None) -> Case:
+    """The case alone, by `case_access`'s rules (for a view that needs nothing more)."""
+    return case_access(request, pk, write=write).obj
+
+
+def case_access_in(context, case: Case) -> Access[Case]:
+    """In a template tag: the page's `access` to this case, else worked out for the request's user."""
+    access = context.get("access")
+    if isinstance(access, Access) and isinstance(access.obj, Case) and access.obj.pk == case.pk:
+        return access
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return case_viewer(user, case) if user is not None else Access(case)
 
 
 def cases_visible_to(user) -> QuerySet[Case]:

@@ -6,11 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import CB_ROLES, ENTERPRISE_ROLES, Role
-from aftersales.audits.events import ACTION_LABELS as AUDIT_ACTION_LABELS
+from aftersales.core.access import Access
 from aftersales.core.eligibility import OUTCOME_TEXT
 from aftersales.schemes.selectors import scheme_of
 
 from .access import CB_STAFF_ROLES
+from .audit_actions import ACTION_LABELS as AUDIT_ACTION_LABELS
 from .models import TRANSITIONS, Application, Case, Contract, InfoItem, Quotation, Review, Site
 from .review import fixed_outlets, mandays_rule
 from .selectors import application_missing, case_events, eligibility_of, material_rows
@@ -66,8 +67,8 @@ def _text_lines(lines: list[dict], lang: str) -> list[dict]:
     return [{**ln, "label": ln.get("en" if lang == "en" else "zh-Hans", "")} for ln in lines]
 
 
-def detail_context(request, case: Case, lang: str) -> dict:
-    roles = getattr(case, "viewer_roles", set())
+def detail_context(request, access: Access[Case], lang: str) -> dict:
+    case, roles = access.obj, access.roles
     is_enterprise = bool(roles & ENTERPRISE_ROLES)
     is_admin = Role.ENTERPRISE_ADMIN in roles
     is_staff = bool(roles & CB_STAFF_ROLES)
@@ -102,6 +103,7 @@ def detail_context(request, case: Case, lang: str) -> dict:
     status = case.status
     return {
         "case": case,
+        "access": access,
         "application": application,
         "sites": list(application.sites.all()) if application else [],
         "managers": list(application.managers.all()) if application else [],

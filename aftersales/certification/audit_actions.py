@@ -1,5 +1,5 @@
-"""What each step of the audits app is called in a case's event history (action code → label),
-for the case page's history (certification.presenters.ACTION_LABELS can merge it)."""
+"""What each step of the audits app is called in a case's event history (action code → label);
+the audits app records these codes on the case's chain, the case page shows them."""
 
 from django.utils.translation import gettext_lazy as _
 
