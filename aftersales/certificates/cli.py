@@ -2,12 +2,12 @@
 
 aftersales certificate verify FILE [--key PEM|BASE64URL|FILE] [--keys JSON_FILE]
     Checks a certificate PDF offline: finds the signed record it embeds (certificate.json, read
-    with the standard library, see `pdfrecord`), checks its Ed25519 signature, compares the page's
+    with pypdf, see `pdfrecord`), checks its Ed25519 signature, compares the page's
     key fields (number, enterprise, level, dates; `pagecheck`) with the record and prints the
     certified data. With --key/--keys nothing else is needed (no settings, no database, no
     network); without them the keys this instance published are read from its database.
     Exit 0 valid, 1 not valid (no record, several records, malformed record, unknown key, bad
-    signature, a page that differs from the record or cannot be read), 2 bad input.
+    signature, a page that differs from the record or cannot be read, a file over 8 MB), 2 bad input.
 aftersales certificate show NUMBER [--json]
 aftersales certificate pdf NUMBER -o FILE [--lang zh-Hans|en] [--version N]
 """
@@ -23,11 +23,15 @@ import typer
 from aftersales.clikit import django_setup, err, keys_from_json, out
 from aftersales.core.text import Text, normalise_language
 
-from . import pagecheck, pdfrecord, pdftext
+from . import pagecheck, pdffile, pdfrecord, pdftext
 
 L = {
     "unreadable": Text("无法读取文件 {path}：{error}", "cannot read {path}: {error}"),
     "not_pdf": Text("{path} 不是 PDF 文件", "{path} is not a PDF file"),
+    "too_large": Text(
+        "无效：{path} 超过 {max} 字节，不是本系统签发的证书 PDF",
+        "NOT VALID: {path} is over {max} bytes, more than a certificate PDF this system issues",
+    ),
     "bad_key": Text(
         "--key：无法识别公钥（应为 PEM、32 字节公钥的 base64url 或包含其一的文件）：{error}",
         "--key: not a public key (give a PEM, the raw 32-byte key in base64url, or a file holding one): {error}",
@@ -187,11 +191,14 @@ def public_key_from(text: str) -> str:
 def verify_file(path: Path, *, lang: str, key: str | None = None, keys_file: Path | None = None) -> dict:
     """Checks the certificate PDF at `path`; returns {"record", "key"} or raises Outcome."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(pdffile.MAX_BYTES + 1)  # no more than a certificate can be: hostile input
     except OSError as exc:
         raise Outcome(2, t("unreadable", lang, path=path, error=exc.strerror or exc)) from None
     if not data.lstrip()[:5] == b"%PDF-":
         raise Outcome(2, t("not_pdf", lang, path=path))
+    if len(data) > pdffile.MAX_BYTES:
+        raise Outcome(1, t("too_large", lang, path=path, max=pdffile.MAX_BYTES))
     keys: dict[str, dict] = {}
     if key is not None:
         try:

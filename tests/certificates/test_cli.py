@@ -1,7 +1,9 @@
 """`aftersales certificate verify | show | pdf`."""
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 import zlib
@@ -11,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
+from pypdf import PdfReader, PdfWriter
 from typer.testing import CliRunner
 
 from aftersales.certificates import pdfrecord
@@ -43,20 +46,53 @@ def verify(*args):
     return result
 
 
+def record_stream(pdf: bytes) -> tuple[int, int, int]:
+    """(offset of the attached record's object, start and end of its stream's raw bytes), found
+    with pypdf through the document's attachment list."""
+    reader = PdfReader(io.BytesIO(pdf))
+    names = reader.root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    ref = names[names.index(pdfrecord.ATTACHMENT_NAME) + 1].get_object()["/EF"].raw_get("/F")
+    offset = reader.xref[ref.generation][ref.idnum]
+    start = pdf.index(b"stream", offset) + len(b"stream")
+    start += 2 if pdf[start : start + 2] == b"\r\n" else 1
+    length = re.search(rb"/Length (\d+)", pdf[offset:start])  # pypdf keeps no /Length: from the bytes
+    return offset, start, start + int(length[1])
+
+
 def rewritten(pdf: bytes, change) -> bytes:
     """A copy of `pdf` whose embedded record was edited in place (stream and /Length rewritten; the
     cross-reference offsets go stale, as with a careless editor)."""
-    for head, body in pdfrecord.streams(pdf):
-        data = zlib.decompress(body) if b"/FlateDecode" in head else body
-        if pdfrecord.MARKER in data:
-            record = json.loads(data)
-            change(record)
-            new = zlib.compress(pdfrecord.record_bytes(record))
-            at = pdf.index(body)
-            head_at = pdf.rindex(head, 0, at)
-            new_head = head.replace(f"/Length {len(body)}".encode(), f"/Length {len(new)}".encode())
-            return pdf[:head_at] + new_head + pdf[head_at + len(head) : at] + new + pdf[at + len(body) :]
-    raise AssertionError("no record in the PDF")
+    offset, start, end = record_stream(pdf)
+    body = pdf[start:end]
+    record = json.loads(zlib.decompress(body))
+    change(record)
+    new = zlib.compress(pdfrecord.record_bytes(record))
+    assert f"/Length {len(body)}".encode() in pdf[offset:start]
+    head = pdf[offset:start].replace(f"/Length {len(body)}".encode(), f"/Length {len(new)}".encode())
+    return pdf[:offset] + head + new + pdf[end:]
+
+
+def updated(pdf: bytes, change) -> bytes:
+    """`pdf` saved with an incremental update (the original bytes, then the changed objects, a new
+    cross-reference section and a second end-of-file marker), as an editor saves; `change(writer)`."""
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    assert out.getvalue().startswith(pdf)
+    return out.getvalue()
+
+
+def edit_record(change):
+    """A `change` for `updated`: edits the attached record."""
+
+    def edit(writer):
+        attachment = next(iter(writer.attachment_list))
+        record = json.loads(attachment.content)
+        change(record)
+        attachment.content = pdfrecord.record_bytes(record)
+
+    return edit
 
 
 def test_it_verifies_a_fresh_certificate_with_the_published_key_list(signed):
@@ -145,15 +181,30 @@ def test_it_fails_on_a_pdf_without_a_record_and_on_one_with_two(signed, tmp_path
     result = verify(plain, "--keys", signed["keys"])
     assert result.exit_code == 1 and "holds no signed certificate record" in result.output
 
-    data = signed["pdf"].read_bytes()
-    changed = rewritten(data, lambda r: r["payload"].update(scope="一切"))
-    # an incremental update appends the edited record after the original one
-    added = next(b for h, b in pdfrecord.streams(changed) if pdfrecord.MARKER in zlib.decompress(b))
-    update = b"\n99 0 obj\n<</Type /EmbeddedFile/Filter /FlateDecode/Length %d>>\nstream\n" % len(added)
+    # an incremental update that replaces the record: the file as written holds the genuine one
     twice = tmp_path / "twice.pdf"
-    twice.write_bytes(data + update + added + b"\nendstream\nendobj\n%%EOF\n")
+    twice.write_bytes(updated(signed["pdf"].read_bytes(), edit_record(lambda r: r["payload"].update(scope="一切"))))
     result = verify(twice, "--keys", signed["keys"])
     assert result.exit_code == 1 and "2 different signed records" in result.output
+
+
+def test_it_fails_on_a_pdf_changed_after_it_was_written(signed, tmp_path):
+    """Anything after the first end-of-file marker (pypdf would read the file from its last one):
+    an incremental save that leaves the record alone, an object added by hand."""
+    data = signed["pdf"].read_bytes()
+    saved = updated(data, lambda writer: writer.add_metadata({"/Title": "edited"}))
+    offset, _, end = record_stream(data)
+    copy = b"99" + data[data.index(b" ", offset) : end] + b"\nendstream\nendobj\n"  # the record again, as object 99
+    by_hand = data + b"\n" + copy + b"%%EOF\n"
+    for name, changed in (("saved.pdf", saved), ("by-hand.pdf", by_hand)):
+        (tmp_path / name).write_bytes(changed)
+        assert pdfrecord.records_in_pdf(changed) == pdfrecord.records_in_pdf(data)
+        result = verify(tmp_path / name, "--keys", signed["keys"])
+        assert result.exit_code == 1, result.output
+        assert "page's text cannot be read" in result.output and "changed after it was written" in result.output
+    assert verify(signed["pdf"], "--keys", signed["keys"]).exit_code == 0
+    (tmp_path / "blank-tail.pdf").write_bytes(data + b"\r\n \n")
+    assert verify(tmp_path / "blank-tail.pdf", "--keys", signed["keys"]).exit_code == 0
 
 
 @pytest.mark.parametrize(
