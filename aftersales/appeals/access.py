@@ -23,6 +23,7 @@ from django.http import Http404
 
 from aftersales.accounts.models import ENTERPRISE_ROLES, Membership, Role
 from aftersales.certification.access import CB_STAFF_ROLES
+from aftersales.core.access import Access
 
 from .models import Appeal
 
@@ -30,6 +31,7 @@ WRITE_ENTERPRISE_ADMIN = "enterprise_admin"
 WRITE_ASSIGN = "assign"
 WRITE_ACKNOWLEDGE = "acknowledge"
 WRITE_HANDLE = "handle"
+WRITES = (WRITE_ENTERPRISE_ADMIN, WRITE_ASSIGN, WRITE_ACKNOWLEDGE, WRITE_HANDLE)
 
 
 def appeal_roles(user, appeal: Appeal) -> set[str]:
@@ -59,9 +61,10 @@ def appeal_may(user, appeal: Appeal, write: str, roles: set[str]) -> bool:
     raise ValueError(f"unknown write kind {write!r}")
 
 
-def appeal_for(request, pk: int, *, write: str | None = None) -> Appeal:
-    """The appeal if the user may see it (Http404 otherwise); with `write` the user must also hold
-    the role for it (PermissionDenied otherwise). Sets `appeal.viewer_roles` and `appeal.is_handler`."""
+def appeal_access(request, pk: int, *, write: str | None = None) -> Access[Appeal]:
+    """The appeal and what the user may do with it, if the user may see it (Http404 otherwise);
+    with `write` the user must also hold the role for it (PermissionDenied otherwise). The handler
+    holds WRITE_HANDLE."""
     user = request.user
     if not user.is_authenticated:
         raise Http404
@@ -86,9 +89,12 @@ def appeal_for(request, pk: int, *, write: str | None = None) -> Appeal:
         raise Http404
     if write is not None and not appeal_may(user, appeal, write, roles):
         raise PermissionDenied
-    appeal.viewer_roles = roles
-    appeal.is_handler = appeal.handler_id == user.pk
-    return appeal
+    return Access(appeal, frozenset(roles), frozenset(w for w in WRITES if appeal_may(user, appeal, w, roles)))
+
+
+def appeal_for(request, pk: int, *, write: str | None = None) -> Appeal:
+    """The appeal alone, by `appeal_access`'s rules."""
+    return appeal_access(request, pk, write=write).obj
 
 
 def appeals_visible_to(user) -> QuerySet[Appeal]:
@@ -101,9 +107,6 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
     return Appeal.objects.filter(Q(enterprise_id__in=enterprise_ids) | Q(cb_id__in=staff_cb_ids) | Q(handler=user))
 
 
-def is_enterprise_viewer(appeal: Appeal) -> bool:
+def is_enterprise_viewer(access: Access[Appeal]) -> bool:
     """The viewer sees the appeal as the enterprise (no internal events, no handling forms)."""
-    roles = getattr(appeal, "viewer_roles", set())
-    return (
-        bool(roles & ENTERPRISE_ROLES) and not getattr(appeal, "is_handler", False) and not (roles - ENTERPRISE_ROLES)
-    )
+    return access.only(ENTERPRISE_ROLES) and not access.can(WRITE_HANDLE)

@@ -17,6 +17,8 @@ from aftersales.audits.models import Decision
 from aftersales.certificates.models import CertificateEvent
 from aftersales.certification.access import WRITE_ENTERPRISE_ADMIN as CASE_ENTERPRISE_ADMIN
 from aftersales.certification.access import case_for
+from aftersales.core.refusal import Refused
+from aftersales.refusals import refusal_messages
 
 from . import services
 from .access import (
@@ -24,25 +26,19 @@ from .access import (
     WRITE_ASSIGN,
     WRITE_ENTERPRISE_ADMIN,
     WRITE_HANDLE,
+    appeal_access,
     appeal_for,
-    appeal_may,
     is_enterprise_viewer,
 )
 from .models import Appeal, AppealFile
 from .presenters import history_rows
 from .selectors import FILTERS, appeal_list, contestable, flag, handler_candidates, history, lodgeable_cases
-from .services import AppealRefused
 
 MAX_TEXT = 10_000
 
 
 def _text(request, name: str) -> str:
     return request.POST.get(name, "")[:MAX_TEXT]
-
-
-def _flash(request, exc: AppealRefused) -> None:
-    for problem in exc.problems:
-        messages.error(request, problem)
 
 
 def _back(appeal: Appeal):
@@ -119,7 +115,7 @@ def appeal_new(request):
                     uploads=request.FILES.getlist("files"),
                     by=request.user,
                 )
-            except AppealRefused as exc:
+            except Refused as exc:
                 problems = exc.problems
             else:
                 messages.success(
@@ -141,24 +137,21 @@ def appeal_new(request):
 @login_required
 @require_GET
 def appeal_detail(request, pk: int):
-    appeal = appeal_for(request, pk)
+    access = appeal_access(request, pk)
+    appeal = access.obj
     flag(appeal, timezone.localdate())
-    enterprise_view = is_enterprise_viewer(appeal)
-    user, roles = request.user, appeal.viewer_roles
-    may = {
-        w: appeal_may(user, appeal, w, roles)
-        for w in (WRITE_ENTERPRISE_ADMIN, WRITE_ASSIGN, WRITE_ACKNOWLEDGE, WRITE_HANDLE)
-    }
+    enterprise_view = is_enterprise_viewer(access)
+    may = access.can
     context = {
         "appeal": appeal,
         "enterprise_view": enterprise_view,
         "events": history_rows(history(appeal, internal=not enterprise_view)),
         "files": appeal.files.all(),
-        "can_withdraw": may[WRITE_ENTERPRISE_ADMIN] and appeal.is_open,
-        "can_assign": may[WRITE_ASSIGN] and appeal.is_open,
-        "can_acknowledge": may[WRITE_ACKNOWLEDGE] and appeal.status == Appeal.Status.LODGED,
-        "can_start": may[WRITE_HANDLE] and appeal.status == Appeal.Status.ACKNOWLEDGED,
-        "can_handle": may[WRITE_HANDLE] and appeal.status == Appeal.Status.UNDER_REVIEW,
+        "can_withdraw": may(WRITE_ENTERPRISE_ADMIN) and appeal.is_open,
+        "can_assign": may(WRITE_ASSIGN) and appeal.is_open,
+        "can_acknowledge": may(WRITE_ACKNOWLEDGE) and appeal.status == Appeal.Status.LODGED,
+        "can_start": may(WRITE_HANDLE) and appeal.status == Appeal.Status.ACKNOWLEDGED,
+        "can_handle": may(WRITE_HANDLE) and appeal.status == Appeal.Status.UNDER_REVIEW,
         "outcomes": Appeal.Outcome.choices,
     }
     if context["can_assign"]:
@@ -182,8 +175,8 @@ def _act(request, pk: int, write: str, step, success: str):
     appeal = appeal_for(request, pk, write=write)
     try:
         step(appeal)
-    except AppealRefused as exc:
-        _flash(request, exc)
+    except Refused as exc:
+        refusal_messages(request, exc)
     else:
         messages.success(request, success)
     return _back(appeal)
@@ -212,8 +205,8 @@ def appeal_assign(request, pk: int):
         return _back(appeal)
     try:
         services.appeal_assign(appeal=appeal, handler=handler, by=request.user)
-    except AppealRefused as exc:
-        _flash(request, exc)
+    except Refused as exc:
+        refusal_messages(request, exc)
     else:
         messages.success(request, _("%(who)s handles %(reference)s.") % {"who": handler, "reference": appeal.reference})
     return _back(appeal)

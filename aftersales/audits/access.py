@@ -17,21 +17,31 @@ from django.http import Http404
 from aftersales.accounts.models import ENTERPRISE_ROLES
 from aftersales.assessments.access import self_assessment_member
 from aftersales.assessments.models import Assessment
-from aftersales.certification.access import WRITE_AUDIT, case_for, case_may, case_visible
+from aftersales.certification.access import WRITE_AUDIT, case_access, case_may, case_visible
+from aftersales.certification.models import Case
+from aftersales.core.access import Access
 
 from .models import Audit
 
 
-def audit_case_for(request, pk: int, *, write: str | None = None, need_audit: bool = True):
-    """(case, audit) for the case `pk` by `case_for`'s rules; audit is None if not planned yet
-    (404 with need_audit=True)."""
-    case = case_for(request, pk, write=write)
-    audit = Audit.objects.select_related("assessment").filter(case=case).first()
+def audit_access_for(
+    request, pk: int, *, write: str | None = None, need_audit: bool = True
+) -> tuple[Access[Case], Audit | None]:
+    """(access to the case, audit) for the case `pk` by `case_access`'s rules; audit is None if not
+    planned yet (404 with need_audit=True)."""
+    access = case_access(request, pk, write=write)
+    audit = Audit.objects.select_related("assessment").filter(case=access.obj).first()
     if audit is None and need_audit:
         raise Http404
     if audit is not None:
-        audit.case = case
-    return case, audit
+        audit.case = access.obj
+    return access, audit
+
+
+def audit_case_for(request, pk: int, *, write: str | None = None, need_audit: bool = True):
+    """(case, audit) by `audit_access_for` (for a view that needs only the objects)."""
+    access, audit = audit_access_for(request, pk, write=write, need_audit=need_audit)
+    return access.obj, audit
 
 
 def assessment_writable(user, assessment: Assessment) -> bool:
@@ -47,27 +57,33 @@ def assessment_writable(user, assessment: Assessment) -> bool:
     return case_visible(user, case) and case_may(user, case, WRITE_AUDIT)
 
 
-def is_enterprise_viewer(case) -> bool:
-    roles = getattr(case, "viewer_roles", set())
-    return bool(roles & ENTERPRISE_ROLES) and not (roles - ENTERPRISE_ROLES)
+def is_enterprise_viewer(access: Access[Case]) -> bool:
+    """The viewer sees the case only as the enterprise (no CB role in it)."""
+    return access.only(ENTERPRISE_ROLES)
 
 
-def scores_visible(case, audit: Audit | None) -> bool:
+def scores_visible(access: Access[Case], audit: Audit | None) -> bool:
     """May this viewer (already allowed to see the case) see the audit's scores?"""
     if audit is None:
         return False
-    if is_enterprise_viewer(case):
+    if is_enterprise_viewer(access):
         return audit.reports.exists()
     return True
 
 
-def audit_scores_for(request, pk: int, *, write: str | None = None):
-    """(case, audit) when the viewer may see the scores (404 otherwise, e.g. the enterprise before
-    the final report)."""
-    case, audit = audit_case_for(request, pk, write=write)
-    if not scores_visible(case, audit) or audit.assessment_id is None:
+def audit_scores_access(request, pk: int, *, write: str | None = None) -> tuple[Access[Case], Audit]:
+    """(access to the case, audit) when the viewer may see the scores (404 otherwise, e.g. the
+    enterprise before the final report)."""
+    access, audit = audit_access_for(request, pk, write=write)
+    if not scores_visible(access, audit) or audit.assessment_id is None:
         raise Http404
-    return case, audit
+    return access, audit
+
+
+def audit_scores_for(request, pk: int, *, write: str | None = None):
+    """(case, audit) by `audit_scores_access`."""
+    access, audit = audit_scores_access(request, pk, write=write)
+    return access.obj, audit
 
 
 def audit_child_for(request, pk: int, model, child_id: int, *, write: str | None = None, via: str = "audit"):

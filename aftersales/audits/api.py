@@ -22,7 +22,7 @@ from aftersales.core.text import normalise_language
 from aftersales.params import ApiCount
 
 from . import decisions, findings, services
-from .access import audit_case_for, audit_scores_for, is_enterprise_viewer
+from .access import audit_access_for, audit_case_for, audit_scores_for, is_enterprise_viewer
 from .models import Auditor, Nonconformity, Objection, TeamMember
 from .presenters import RECTIFICATION_VISIBLE
 from .selectors import auditors_of, last_report, team_of
@@ -179,17 +179,17 @@ def _summary(case, audit) -> dict:
     }
 
 
-def _visible(case, audit):
+def _visible(access, audit):
     """The plan is the enterprise's once sent."""
-    if is_enterprise_viewer(case) and audit.sent_at is None:
+    if is_enterprise_viewer(access) and audit.sent_at is None:
         raise Http404
     return audit
 
 
 @router.get("/{pk}", response=AuditOut, url_name="audit_api_get")
 def audit_get(request, pk: int):
-    case, audit = audit_case_for(request, pk)
-    return _summary(case, _visible(case, audit))
+    access, audit = audit_access_for(request, pk)
+    return _summary(access.obj, _visible(access, audit))
 
 
 @router.put("/{pk}/plan", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_plan")
@@ -364,8 +364,8 @@ def _finding(f: Nonconformity) -> dict:
 
 @router.get("/{pk}/findings", response=list[FindingOut], url_name="audit_api_findings")
 def audit_findings(request, pk: int):
-    case, audit = audit_case_for(request, pk)
-    if is_enterprise_viewer(case) and case.status not in RECTIFICATION_VISIBLE:
+    access, audit = audit_access_for(request, pk)
+    if is_enterprise_viewer(access) and access.obj.status not in RECTIFICATION_VISIBLE:
         raise Http404
     return [_finding(f) for f in audit.findings.all()]
 
@@ -380,8 +380,8 @@ def audit_finding_add(request, pk: int, payload: FindingIn):
 
 
 def _finding_of(request, pk: int, finding_id: int, write: str):
-    case, audit = audit_case_for(request, pk, write=write)
-    if is_enterprise_viewer(case) and case.status not in RECTIFICATION_VISIBLE:
+    access, audit = audit_access_for(request, pk, write=write)
+    if is_enterprise_viewer(access) and access.obj.status not in RECTIFICATION_VISIBLE:
         raise Http404
     f = Nonconformity.objects.filter(pk=finding_id, audit=audit).first()
     if f is None:

@@ -4,8 +4,6 @@ auditor registry and the overdue list. Scoring, findings, rectification and the 
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aftersales.accounts.models import Membership, Organisation, Role
-from aftersales.certification.cases import TransitionRefused
+from aftersales.core.refusal import Refused
 from aftersales.core.text import normalise_language
+from aftersales.refusals import redirect_on_refusal, refusal_messages, safe_next
 
 from . import decisions, findings, services
-from .access import audit_case_for, audit_child_for, is_enterprise_viewer
+from .access import audit_access_for, audit_case_for, audit_child_for, is_enterprise_viewer
 from .forms import (
     AuditorForm,
     ConflictForm,
@@ -54,26 +53,18 @@ def case_url_pk(pk: int) -> str:
         return reverse("audit_plan", args=[pk])
 
 
-def refusals(view):
-    """Turn a refused step into a message on the page it came from (nothing was changed)."""
+def _refused_back(request, *args, **kwargs) -> str:
+    """Where a refused step sends the user: the page it came from (`next`), else the case."""
+    pk = kwargs.get("pk")
+    return safe_next(request) or (case_url_pk(pk) if pk else "/")
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except (services.AuditRefused, TransitionRefused) as exc:
-            messages.error(request, str(exc))
-            pk = kwargs.get("pk")
-            nxt = request.POST.get("next", "")
-            safe = nxt.startswith("/") and not nxt.startswith("//")
-            return redirect(nxt if safe else case_url_pk(pk) if pk else "/")
 
-    return wrapper
+# a refused step becomes a message on the page it came from (nothing was changed)
+refusals = redirect_on_refusal(_refused_back)
 
 
 def _back(request, case):
-    nxt = request.POST.get("next", "")
-    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else case_url(case))
+    return redirect(safe_next(request) or case_url(case))
 
 
 # --------------------------------------------------------------------------------- plan, team
@@ -83,11 +74,12 @@ def _back(request, case):
 @require_http_methods(["GET", "POST"])
 @refusals
 def audit_plan(request, pk: int):
-    case, audit = audit_case_for(request, pk, need_audit=False)
-    is_staff = bool(getattr(case, "viewer_roles", set()) & {Role.CB_ADMIN, Role.REVIEWER})
+    access, audit = audit_access_for(request, pk, need_audit=False)
+    case = access.obj
+    is_staff = access.holds(Role.CB_ADMIN, Role.REVIEWER)
     if audit is None and not is_staff:
         raise Http404
-    if is_enterprise_viewer(case) and audit.sent_at is None:  # the enterprise sees the plan once sent
+    if is_enterprise_viewer(access) and audit.sent_at is None:  # the enterprise sees the plan once sent
         raise Http404
     form, posted_rows, status = None, None, 200
     if request.method == "POST":
@@ -113,8 +105,8 @@ def audit_plan(request, pk: int):
                     ),
                     by=request.user,
                 )
-            except (services.AuditRefused, TransitionRefused) as exc:
-                messages.error(request, str(exc))  # the form keeps what was typed; nothing was saved
+            except Refused as exc:
+                refusal_messages(request, exc)  # the form keeps what was typed; nothing was saved
                 status = 400
             else:
                 messages.success(request, _("The plan is saved."))
@@ -246,7 +238,8 @@ def audit_rectification_start(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @refusals
 def audit_decision(request, pk: int):
-    case, audit = audit_case_for(request, pk)
+    access, audit = audit_access_for(request, pk)
+    case = access.obj
     if request.method == "POST":
         case, audit = audit_case_for(request, pk, write="decide")
         form = DecisionForm(request.POST)
@@ -263,7 +256,7 @@ def audit_decision(request, pk: int):
         "audit": audit,
         "report": report,
         "decisions": list(case.decisions.select_related("decided_by")),
-        "can_decide": case.status == case.Status.REPORTED and Role.COMMITTEE in getattr(case, "viewer_roles", set()),
+        "can_decide": case.status == case.Status.REPORTED and access.holds(Role.COMMITTEE),
         "refusal": decisions.decision_refusal(request.user, case, audit),
         "outcomes": decisions.Decision.Outcome.choices,
         "levels": level_choices(_lang()),
@@ -335,8 +328,8 @@ def auditor_register(request):
             by=request.user,
         )
         messages.success(request, _("The auditor is registered."))
-    except services.AuditRefused as exc:
-        messages.error(request, str(exc))
+    except Refused as exc:
+        refusal_messages(request, exc)
     return redirect("auditor_list")
 
 
@@ -364,8 +357,8 @@ def conflict_declare(request):
             by=request.user,
         )
         messages.success(request, _("The declaration is recorded."))
-    except services.AuditRefused as exc:
-        messages.error(request, str(exc))
+    except Refused as exc:
+        refusal_messages(request, exc)
     return redirect("auditor_list")
 
 

@@ -19,16 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.assessments.answering import answer_messages, answer_post
-from aftersales.assessments.evidence import EvidenceRefused
 from aftersales.assessments.forms import SpecialForm
 from aftersales.assessments.models import Evidence, SpecialFinding
 from aftersales.assessments.services import AssessmentFrozen
-from aftersales.certification.access import case_may
 from aftersales.core.problems import ProblemsError
 from aftersales.pdf import ReportUnavailable, stored_pdf
 
 from . import decisions, findings, services
-from .access import audit_case_for, audit_scores_for, is_enterprise_viewer
+from .access import audit_access_for, audit_case_for, audit_scores_access, audit_scores_for, is_enterprise_viewer
 from .forms import FindingAnswerForm, FindingForm, ReportForm, VerifyForm, form_errors
 from .models import Nonconformity, RectificationFile
 from .presenters import RECTIFICATION_VISIBLE, findings_rows, item_context, scoring_context
@@ -45,14 +43,15 @@ def _scoring_url(case, anchor: str = "") -> str:
 @login_required
 @require_GET
 def audit_scoring(request, pk: int):
-    case, audit = audit_scores_for(request, pk)
-    return render(request, "audits/scoring.html", scoring_context(request, case, audit, _lang()))
+    access, audit = audit_scores_access(request, pk)
+    return render(request, "audits/scoring.html", scoring_context(request, access, audit, _lang()))
 
 
 @login_required
 @require_POST
 def audit_answer_save(request, pk: int, code: str):
-    case, audit = audit_scores_for(request, pk, write="audit")
+    access, audit = audit_scores_access(request, pk, write="audit")
+    case = access.obj
     errors, conflict = answer_post(
         request,
         partial(services.audit_answer_save, audit=audit, item_code=code),
@@ -63,7 +62,7 @@ def audit_answer_save(request, pk: int, code: str):
         return redirect(_scoring_url(case, f"item-{code}"))
     context = item_context(
         request,
-        case,
+        access,
         audit,
         code,
         _lang(),
@@ -109,10 +108,7 @@ def audit_evidence_upload(request, pk: int, code: str):
     upload = request.FILES.get("file")
     if upload is None:
         raise services.AuditRefused(_("Choose a file to upload."))
-    try:
-        services.audit_evidence_add(audit=audit, item_code=code, upload=upload, by=request.user)
-    except EvidenceRefused as exc:
-        raise services.AuditRefused(str(exc)) from None
+    services.audit_evidence_add(audit=audit, item_code=code, upload=upload, by=request.user)
     return redirect(_scoring_url(case, f"item-{code}"))
 
 
@@ -162,31 +158,37 @@ def audit_finding_remove(request, pk: int, finding_id: int):
 # ------------------------------------------------------------------------------ rectification
 
 
-def _rectification_for(request, pk: int, *, write: str | None = None):
-    """(case, audit): the enterprise sees the findings once rectification has started."""
-    case, audit = audit_case_for(request, pk, write=write)
-    if is_enterprise_viewer(case) and case.status not in RECTIFICATION_VISIBLE:
+def _rectification_access(request, pk: int, *, write: str | None = None):
+    """(access to the case, audit): the enterprise sees the findings once rectification has started."""
+    access, audit = audit_access_for(request, pk, write=write)
+    if is_enterprise_viewer(access) and access.obj.status not in RECTIFICATION_VISIBLE:
         raise Http404
-    return case, audit
+    return access, audit
+
+
+def _rectification_for(request, pk: int, *, write: str | None = None):
+    """(case, audit) by `_rectification_access`."""
+    access, audit = _rectification_access(request, pk, write=write)
+    return access.obj, audit
 
 
 @login_required
 @require_GET
 def audit_rectification(request, pk: int):
-    case, audit = _rectification_for(request, pk)
-    roles = getattr(case, "viewer_roles", set())
+    access, audit = _rectification_access(request, pk)
+    case = access.obj
     rows = findings_rows(
         list(audit.findings.select_related("raised_by", "answered_by", "verified_by").prefetch_related("files")),
         timezone.localdate(),
     )
-    enterprise = is_enterprise_viewer(case)
+    enterprise = is_enterprise_viewer(access)
     context = {
         "case": case,
         "audit": audit,
         "rows": rows,
         "overdue": sum(1 for r in rows if r["overdue"]),
-        "can_answer": case.status == case.Status.RECTIFICATION and case_may(request.user, case, "enterprise", roles),
-        "can_verify": case.status == case.Status.RECTIFICATION and case_may(request.user, case, "audit", roles),
+        "can_answer": case.status == case.Status.RECTIFICATION and access.can("enterprise"),
+        "can_verify": case.status == case.Status.RECTIFICATION and access.can("audit"),
         "effect": None if enterprise and not audit.reports.exists() else decisions.score_effect(audit),
     }
     return render(request, "audits/rectification.html", context)

@@ -25,8 +25,9 @@ from aftersales.accounts.models import ENTERPRISE_ROLES, Membership, Role
 from aftersales.accounts.selectors import cb_administered
 from aftersales.assessments.report import ReportUnavailable
 from aftersales.audits.models import Decision
-from aftersales.certification.access import case_for
+from aftersales.certification.access import case_access
 from aftersales.core.text import normalise_language
+from aftersales.refusals import redirect_on_refusal
 
 from . import services, versions
 from .access import CB_VIEW_ROLES, certificate_for, is_cb_staff
@@ -300,19 +301,17 @@ def case_decision(case) -> Decision | None:
 
 @login_required
 @require_POST
+@redirect_on_refusal(lambda request, pk: reverse("case_detail", args=[pk]) + "#certificate")
 def case_certificate_issue(request, pk: int):
     """Issue the certificate of a decided case with an approving decision (the CB's admin)."""
-    case = case_for(request, pk)
-    if Role.CB_ADMIN not in case.viewer_roles or case.viewer_roles & ENTERPRISE_ROLES:
+    access = case_access(request, pk)
+    case = access.obj
+    if not access.holds(Role.CB_ADMIN) or access.holds(*ENTERPRISE_ROLES):
         raise PermissionDenied  # the CB's admin, and not a member of the applicant
     decision = case_decision(case)
     if decision is None:
         messages.error(request, _("Case %(ref)s has no decision yet.") % {"ref": case.reference})
         return redirect(reverse("case_detail", args=[case.pk]) + "#certificate")
-    try:
-        certificate = versions.certificate_issue(decision=decision, by=request.user)
-    except services.CertificateRefused as exc:
-        messages.error(request, str(exc))
-        return redirect(reverse("case_detail", args=[case.pk]) + "#certificate")
+    certificate = versions.certificate_issue(decision=decision, by=request.user)
     messages.success(request, _("Certificate %(number)s is issued.") % {"number": certificate.number})
     return redirect(_detail(certificate))

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.models import Membership, Organisation, Role
 from aftersales.core import cycle as rules
+from aftersales.refusals import redirect_on_refusal
 
-from . import cycle, services
+from . import cycle
 from .access import CB_VIEW_ROLES, certificate_for, is_cb_admin
 from .models import Surveillance
 from .selectors_cycle import EXPIRING_DAYS, FIRST_ROWS, LISTS, calendar_entries, cycle_list_page, cycle_overview
@@ -119,13 +120,10 @@ def cycle_calendar(request):
 
 @login_required
 @require_POST
+@redirect_on_refusal(lambda request, pk: _back(request, reverse("cycle_dashboard")))
 def cycle_surveillance_open(request, pk: int):
     s = surveillance_for(request, pk, write=True)
-    try:
-        case = cycle.surveillance_open(surveillance=s, by=request.user)
-    except services.CertificateRefused as exc:
-        messages.error(request, str(exc))
-        return redirect(_back(request, reverse("cycle_dashboard")))
+    case = cycle.surveillance_open(surveillance=s, by=request.user)
     messages.success(
         request,
         _("Surveillance audit case %(reference)s opened for %(number)s; record the contract, then plan the audit.")
@@ -136,23 +134,19 @@ def cycle_surveillance_open(request, pk: int):
 
 @login_required
 @require_POST
+@redirect_on_refusal(lambda request, pk: _back(request, reverse("cycle_dashboard")))
 def cycle_proposal_answer(request, pk: int):
     s = surveillance_for(request, pk, write=True)
     answer, reason = request.POST.get("answer", ""), request.POST.get("reason", "")
-    try:
-        cycle.surveillance_proposal_answer(surveillance=s, answer=answer, reason=reason, by=request.user)
-    except services.CertificateRefused as exc:
-        messages.error(request, str(exc))
-    else:
-        done = _("suspended") if answer == "suspend" else _("proposal waived")
-        messages.success(
-            request, _("Certificate %(number)s: %(done)s.") % {"number": s.certificate.number, "done": done}
-        )
+    cycle.surveillance_proposal_answer(surveillance=s, answer=answer, reason=reason, by=request.user)
+    done = _("suspended") if answer == "suspend" else _("proposal waived")
+    messages.success(request, _("Certificate %(number)s: %(done)s.") % {"number": s.certificate.number, "done": done})
     return redirect(_back(request, reverse("cycle_dashboard")))
 
 
 @login_required
 @require_POST
+@redirect_on_refusal(lambda request, number: _back(request, reverse("certificate_detail", args=[number])))
 def cycle_recertification_open(request, number: str):
     """Open the recertification application: the enterprise's admin or the CB's admin."""
     certificate = certificate_for(request.user, number)
@@ -161,11 +155,7 @@ def cycle_recertification_open(request, number: str):
     ).exists()
     if not (ent_admin or is_cb_admin(request.user, certificate)):
         raise PermissionDenied
-    try:
-        case = cycle.recertification_open(certificate=certificate, by=request.user)
-    except services.CertificateRefused as exc:
-        messages.error(request, str(exc))
-        return redirect(_back(request, reverse("certificate_detail", args=[certificate.number])))
+    case = cycle.recertification_open(certificate=certificate, by=request.user)
     messages.success(
         request,
         _("Recertification application %(reference)s opened for %(number)s.")

@@ -21,7 +21,7 @@ from aftersales.params import ApiCount
 from aftersales.schemes.models import SchemeVersion
 
 from . import review, services
-from .access import WRITE_ENTERPRISE, WRITE_ENTERPRISE_ADMIN, WRITE_REVIEW, case_for
+from .access import WRITE_ENTERPRISE, WRITE_ENTERPRISE_ADMIN, WRITE_REVIEW, case_access, case_for
 from .models import Case, Exclusion, InfoItem, Quotation
 from .selectors import application_missing, case_events, case_list, cbs, eligibility_of
 
@@ -341,8 +341,8 @@ def contract(request, pk: int, payload: ContractIn):
 @router.get("/{pk}/events", response=list[CaseEventOut], url_name="case_api_events")
 def events(request, pk: int):
     """The case's history: the enterprise sees the public events, the certification body all."""
-    case = case_for(request, pk)
-    internal = bool(case.viewer_roles & CB_ROLES)
+    access = case_access(request, pk)
+    case, internal = access.obj, access.holds(*CB_ROLES)
     return [
         {
             "seq": e.seq,

@@ -12,19 +12,23 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from aftersales.accounts.models import ENTERPRISE_ROLES
 from aftersales.accounts.selectors import enterprises_of
 from aftersales.core.materials import MATERIAL_TYPES
+from aftersales.core.refusal import Refused
 from aftersales.core.text import normalise_language
+from aftersales.refusals import redirect_on_refusal, refusal_messages
 from aftersales.schemes.models import SchemeVersion
 
 from . import review, services
 from .access import (
+    CB_STAFF_ROLES,
     WRITE_ENTERPRISE,
     WRITE_ENTERPRISE_ADMIN,
     WRITE_REVIEW,
+    case_access,
     case_for,
 )
-from .cases import TransitionRefused
 from .forms import (
     AcceptForm,
     AnswerForm,
@@ -42,7 +46,6 @@ from .models import Case, Contract, Exclusion, InfoItem, Material
 from .presenters import application_rows, detail_context
 from .selectors import case_list, cbs
 
-REFUSED = (services.StepRefused, TransitionRefused)
 PAGE_SIZE = 50  # cases per page of the list
 
 
@@ -54,17 +57,17 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _problems(exc) -> list[str]:
-    return exc.problems if isinstance(exc, services.StepRefused) else [str(exc)]
-
-
-def _flash(request, problems: list[str]) -> None:
-    for p in problems:
-        messages.error(request, p)
+def _case_url(pk: int, anchor: str = "") -> str:
+    return reverse("case_detail", args=[pk]) + (f"#{anchor}" if anchor else "")
 
 
 def _back(case: Case, anchor: str = ""):
-    return redirect(reverse("case_detail", args=[case.pk]) + (f"#{anchor}" if anchor else ""))
+    return redirect(_case_url(case.pk, anchor))
+
+
+def _refused_back(anchor: str = ""):
+    """A refused step (nothing changed): its problems as messages, back to the case page."""
+    return redirect_on_refusal(lambda request, pk, **kw: _case_url(pk, anchor))
 
 
 @login_required
@@ -103,7 +106,7 @@ def case_new(request):
         else:
             try:
                 case = services.case_open(enterprise=enterprises[0], cb=cb, scheme_version=scheme, by=request.user)
-            except services.StepRefused as exc:
+            except Refused as exc:
                 problems = exc.problems
             else:
                 return redirect("case_application", pk=case.pk)
@@ -119,8 +122,7 @@ def case_new(request):
 @login_required
 @require_GET
 def case_detail(request, pk: int):
-    case = case_for(request, pk)
-    context = detail_context(request, case, _lang())
+    context = detail_context(request, case_access(request, pk), _lang())
     if _is_htmx(request) and request.GET.get("part") == "events":
         return render(request, "certification/case_detail.html#events", context)
     return render(request, "certification/case_detail.html", context)
@@ -130,7 +132,8 @@ def case_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def case_application(request, pk: int):
     """The application form (draft or when more information is requested)."""
-    case = case_for(request, pk, write=WRITE_ENTERPRISE)
+    access = case_access(request, pk, write=WRITE_ENTERPRISE)
+    case = access.obj
     problems: list[str] = []
     posted = None
     if request.method == "POST":
@@ -138,13 +141,13 @@ def case_application(request, pk: int):
         if data is not None:
             try:
                 services.application_save(case=case, data=data, by=request.user)
-            except REFUSED as exc:
-                problems = _problems(exc)
+            except Refused as exc:
+                problems = exc.problems
             else:
                 messages.success(request, _("The application is saved."))
                 return redirect("case_application", pk=case.pk)
         posted = request.POST
-    context = detail_context(request, case, _lang())
+    context = detail_context(request, access, _lang())
     context.update(application_rows(case, _lang(), posted))
     context["problems"] = problems
     context["material_types"] = MATERIAL_TYPES
@@ -153,23 +156,22 @@ def case_application(request, pk: int):
 
 @login_required
 @require_POST
+@redirect_on_refusal(lambda request, pk, **kw: _materials_url(pk))
 def case_material_upload(request, pk: int):
     case = case_for(request, pk, write=WRITE_ENTERPRISE)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a file to upload."))
     else:
-        try:
-            m = material_upload(
-                case=case, material_type=request.POST.get("material_type", ""), upload=upload, by=request.user
-            )
-        except REFUSED as exc:
-            _flash(request, _problems(exc))
-        else:
-            messages.success(
-                request, _("%(name)s uploaded as version %(v)s.") % {"name": m.original_name, "v": m.version}
-            )
-    return redirect(reverse("case_application", args=[case.pk]) + "#materials")
+        m = material_upload(
+            case=case, material_type=request.POST.get("material_type", ""), upload=upload, by=request.user
+        )
+        messages.success(request, _("%(name)s uploaded as version %(v)s.") % {"name": m.original_name, "v": m.version})
+    return redirect(_materials_url(case.pk))
+
+
+def _materials_url(pk: int) -> str:
+    return reverse("case_application", args=[pk]) + "#materials"
 
 
 @login_required
@@ -189,38 +191,33 @@ def case_material_download(request, pk: int, material_id: int):
 
 @login_required
 @require_POST
+@_refused_back()
 def case_submit(request, pk: int):
     case = case_for(request, pk, write=WRITE_ENTERPRISE_ADMIN)
-    try:
-        services.application_submit(case=case, by=request.user)
-    except REFUSED as exc:
-        _flash(request, _problems(exc))
-    else:
-        messages.success(request, _("The application is submitted to %(cb)s.") % {"cb": case.cb.name})
+    services.application_submit(case=case, by=request.user)
+    messages.success(request, _("The application is submitted to %(cb)s.") % {"cb": case.cb.name})
     return _back(case)
 
 
 @login_required
 @require_POST
+@_refused_back()
 def case_withdraw(request, pk: int):
     case = case_for(request, pk, write=WRITE_ENTERPRISE_ADMIN)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        _flash(request, form_errors(form))
+        refusal_messages(request, form_errors(form))
     else:
-        try:
-            services.case_withdraw(case=case, reason=form.cleaned_data["reason"], by=request.user)
-        except REFUSED as exc:
-            _flash(request, _problems(exc))
-        else:
-            messages.success(request, _("The application is withdrawn."))
+        services.case_withdraw(case=case, reason=form.cleaned_data["reason"], by=request.user)
+        messages.success(request, _("The application is withdrawn."))
     return _back(case)
 
 
 @login_required
 @require_POST
 def case_info_answer(request, pk: int, item_id: int):
-    case = case_for(request, pk, write=WRITE_ENTERPRISE_ADMIN)
+    access = case_access(request, pk, write=WRITE_ENTERPRISE_ADMIN)
+    case = access.obj
     item = InfoItem.objects.filter(pk=item_id, case=case).first()
     if item is None:
         raise Http404
@@ -231,20 +228,21 @@ def case_info_answer(request, pk: int, item_id: int):
     else:
         try:
             item = services.info_answer(item=item, answer=form.cleaned_data["answer"], by=request.user)
-        except REFUSED as exc:
-            problems = _problems(exc)
+        except Refused as exc:
+            problems = exc.problems
     if _is_htmx(request):
-        context = detail_context(request, case, _lang())
+        context = detail_context(request, access, _lang())
         context.update({"item": item, "item_problems": problems})
         return render(request, "certification/case_detail.html#info-item", context)
-    _flash(request, problems)
+    refusal_messages(request, problems)
     return _back(case, "info")
 
 
 @login_required
 @require_POST
 def case_review(request, pk: int):
-    case = case_for(request, pk, write=WRITE_REVIEW)
+    access = case_access(request, pk, write=WRITE_REVIEW)
+    case = access.obj
     form = ReviewForm(request.POST)
     problems: list[str] = []
     if not form.is_valid():
@@ -264,13 +262,13 @@ def case_review(request, pk: int):
                 man_days_override=d["man_days_override"],
                 override_reason=d["override_reason"],
             )
-        except REFUSED as exc:
-            problems = _problems(exc)
+        except Refused as exc:
+            problems = exc.problems
     if _is_htmx(request):
-        context = detail_context(request, case, _lang())
+        context = detail_context(request, access, _lang())
         context["review_problems"] = problems
         return render(request, "certification/case_detail.html#review", context)
-    _flash(request, problems)
+    refusal_messages(request, problems)
     if not problems:
         messages.success(request, _("The review is saved."))
     return _back(case, "review")
@@ -278,82 +276,71 @@ def case_review(request, pk: int):
 
 @login_required
 @require_POST
+@_refused_back("review")
 def case_request_info(request, pk: int):
     case = case_for(request, pk, write=WRITE_REVIEW)
     form = InfoRequestForm(request.POST)
     if not form.is_valid():
-        _flash(request, form_errors(form))
+        refusal_messages(request, form_errors(form))
     else:
-        try:
-            review.application_request_info(
-                case=case, questions=form.cleaned_data["questions"].splitlines(), by=request.user
-            )
-        except REFUSED as exc:
-            _flash(request, _problems(exc))
-        else:
-            messages.success(request, _("The applicant is asked for more information."))
+        review.application_request_info(
+            case=case, questions=form.cleaned_data["questions"].splitlines(), by=request.user
+        )
+        messages.success(request, _("The applicant is asked for more information."))
     return _back(case, "review")
 
 
 @login_required
 @require_POST
+@_refused_back("review")
 def case_refuse(request, pk: int):
     case = case_for(request, pk, write=WRITE_REVIEW)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        _flash(request, form_errors(form))
+        refusal_messages(request, form_errors(form))
     else:
-        try:
-            review.application_refuse(case=case, reason=form.cleaned_data["reason"], by=request.user)
-        except REFUSED as exc:
-            _flash(request, _problems(exc))
-        else:
-            messages.success(request, _("The application is refused."))
+        review.application_refuse(case=case, reason=form.cleaned_data["reason"], by=request.user)
+        messages.success(request, _("The application is refused."))
     return _back(case, "review")
 
 
 @login_required
 @require_POST
+@_refused_back("quotation")
 def case_accept(request, pk: int):
     case = case_for(request, pk, write=WRITE_REVIEW)
     form = AcceptForm(request.POST)
     if not form.is_valid():
-        _flash(request, form_errors(form))
+        refusal_messages(request, form_errors(form))
     else:
-        try:
-            review.application_accept(case=case, travel_estimate=form.cleaned_data["travel_estimate"], by=request.user)
-        except REFUSED as exc:
-            _flash(request, _problems(exc))
-        else:
-            messages.success(request, _("The application is accepted and the quotation issued."))
+        review.application_accept(case=case, travel_estimate=form.cleaned_data["travel_estimate"], by=request.user)
+        messages.success(request, _("The application is accepted and the quotation issued."))
     return _back(case, "quotation")
 
 
 @login_required
 @require_POST
+@_refused_back("contract")
 def case_contract(request, pk: int):
     case = case_for(request, pk, write=WRITE_REVIEW)
     form = ContractForm(request.POST, request.FILES)
     if not form.is_valid():
-        _flash(request, form_errors(form))
+        refusal_messages(request, form_errors(form))
     else:
         d = form.cleaned_data
-        try:
-            review.contract_record(
-                case=case, signed_on=d["signed_on"], signed_by=d["signed_by"], upload=d["file"], by=request.user
-            )
-        except REFUSED as exc:
-            _flash(request, _problems(exc))
-        else:
-            messages.success(request, _("The contract is recorded as signed."))
+        review.contract_record(
+            case=case, signed_on=d["signed_on"], signed_by=d["signed_by"], upload=d["file"], by=request.user
+        )
+        messages.success(request, _("The contract is recorded as signed."))
     return _back(case, "contract")
 
 
 @login_required
 @require_GET
 def case_contract_file(request, pk: int):
-    case = case_for(request, pk)
+    access = case_access(request, pk)
+    case = access.obj
     contract = Contract.objects.filter(case=case).exclude(file="").first()
-    if contract is None or not ({"enterprise_admin", "enterprise_member", "cb_admin", "reviewer"} & case.viewer_roles):
+    if contract is None or not access.holds(*ENTERPRISE_ROLES, *CB_STAFF_ROLES):
         raise Http404
     return FileResponse(contract.file.open("rb"), as_attachment=True, filename=contract.original_name)

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from aftersales.certificates import services, versions
 from aftersales.certificates.models import Certificate, CertificateEvent, CertificateVersion
-from aftersales.certification.access import case_roles
+from aftersales.certification.access import case_viewer
 from tests.audits.factories import case_at
 
 from .factories import certificate_in, decided, issued, new_enterprise
@@ -319,8 +319,8 @@ def test_the_holder_of_a_suspended_certificate_cannot_download_but_the_cb_can(cl
 
 
 def issue_part(world, case, persona):
-    case.viewer_roles = case_roles(world["people"][persona], case)
-    return render_to_string("certificates/_case_issue.html", {"case": case})
+    access = case_viewer(world["people"][persona], case)
+    return render_to_string("certificates/_case_issue.html", {"case": case, "access": access})
 
 
 def test_the_cb_admin_issues_the_certificate_from_a_decided_case(client, world):

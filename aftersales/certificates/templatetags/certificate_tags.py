@@ -6,6 +6,7 @@ from django import template
 
 from aftersales.accounts.models import Role
 from aftersales.audits.models import Decision
+from aftersales.certification.access import case_access_in
 from aftersales.certification.models import Case
 
 from ..models import CertificateCase, CertificateVersion
@@ -14,8 +15,8 @@ from ..versions import APPROVING
 register = template.Library()
 
 
-@register.simple_tag
-def case_certificate(case: Case) -> dict:
+@register.simple_tag(takes_context=True)
+def case_certificate(context, case: Case) -> dict:
     """{"certificate": the certificate this case issued or renewed (or None), "decision": the case's
     latest decision, "approving": it approves, "can_issue": the viewer (cb_admin) may issue now}."""
     issued = (
@@ -30,7 +31,7 @@ def case_certificate(case: Case) -> dict:
         certificate = link.certificate if link else None
     decision = Decision.objects.filter(case=case).order_by("-decided_at", "-id").first()
     approving = decision is not None and decision.outcome in APPROVING
-    roles = getattr(case, "viewer_roles", set())
+    access = case_access_in(context, case)
     return {
         "certificate": certificate,
         "decision": decision,
@@ -40,7 +41,7 @@ def case_certificate(case: Case) -> dict:
             and approving
             and case.status == Case.Status.DECIDED
             and case.kind != Case.Kind.SURVEILLANCE
-            and Role.CB_ADMIN in roles
+            and access.holds(Role.CB_ADMIN)
         ),
         "issued_version": issued,
     }
