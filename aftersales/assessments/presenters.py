@@ -8,7 +8,7 @@ from aftersales.accounts.models import Role
 from aftersales.accounts.selectors import roles_of
 from aftersales.core.display import format_points
 from aftersales.core.scheme import Level
-from aftersales.core.scoring import RESULT_TEXT, ResultKind
+from aftersales.core.scoring import DEDUCTION_TEXT, RESULT_TEXT, ResultKind
 
 from .models import Assessment
 from .selectors import LiveScore, assessment_score
@@ -184,6 +184,4 @@ def item_context(request, assessment, live: LiveScore, code: str, lang: str, **k
 
 
 def _deduction_texts():
-    from aftersales.core.scoring import DEDUCTION_TEXT
-
     return [(k.value, t) for k, t in DEDUCTION_TEXT.items()]

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from django.db.models import QuerySet
 
+from aftersales.checklist.writer import Filled
 from aftersales.core.scheme import Scheme
 from aftersales.core.scoring import (
     DeductionKind,
@@ -88,8 +89,6 @@ def assessment_score(assessment: Assessment) -> LiveScore:
 
 def filled_of(live: LiveScore, assessment: Assessment):
     """The answers and special findings as a checklist file holds them."""
-    from aftersales.checklist.writer import Filled
-
     specials = list(assessment.specials.all())
     return Filled(
         results={code: answer_result(a) for code, a in live.answers.items()},

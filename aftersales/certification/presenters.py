@@ -12,6 +12,7 @@ from aftersales.schemes.selectors import scheme_of
 
 from .access import CB_STAFF_ROLES
 from .audit_actions import ACTION_LABELS as AUDIT_ACTION_LABELS
+from .forms import _rows
 from .models import TRANSITIONS, Application, Case, Contract, InfoItem, Quotation, Review, Site
 from .review import fixed_outlets, mandays_rule
 from .selectors import application_missing, case_events, eligibility_of, material_rows
@@ -140,8 +141,6 @@ def detail_context(request, access: Access[Case], lang: str) -> dict:
 def application_rows(case: Case, lang: str, posted=None) -> dict:
     """The rows of the application form: as posted (after an error) or as saved, plus blank rows."""
     if posted is not None:
-        from .forms import _rows
-
         sites = _rows(posted, "site", ("name", "address", "kind", "fixed"))
         exclusions = _rows(posted, "exclusion", ("item", "reason"))
         managers = _rows(posted, "manager", ("name", "certificate"))

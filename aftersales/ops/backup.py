@@ -47,6 +47,7 @@ from django.utils import timezone
 
 import aftersales
 from aftersales.core.refusal import Refused
+from aftersales.ops.chains import chains
 
 FORMAT = "aftersales-backup"
 FORMAT_VERSION = 1
@@ -541,6 +542,4 @@ def files_fingerprint() -> dict[str, str]:
 
 def chain_breaks() -> list[str]:
     """Every broken link of every hash chain (cases, certificates, appeals), as readable lines."""
-    from aftersales.ops.chains import chains  # ops.chains reads every app's models: loaded on use
-
     return [f"{chain.name} event {b.seq}: {b.reason}" for chain in chains() for b in chain.link_breaks]
