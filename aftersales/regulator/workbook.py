@@ -1,18 +1,6 @@
-"""Write the monthly report's rows as an .xlsx workbook.
-
-Layout: a first sheet 说明 (About) with the certification body, the month, when it was generated,
-the rows per sheet and, for every column of every sheet, its Chinese header, English name, key,
-whether it is required and its format; then one sheet per kind (core.regulator.SHEETS) with one
-fixed Chinese header row (bold, frozen) and the data from row 2. Dates are real date cells
-(yyyy-mm-dd), man-days and versions numbers, everything else text.
-
-Why not openpyxl: its write-only mode (without lxml) wrote about 2,000 cells a second on the
-benchmark machine, i.e. minutes for a month of 10,000 certificates (~460,000 cells). The format
-written here is the small, fixed subset of SpreadsheetML (ECMA-376) a report needs: inline
-strings, numbers, one date style, one bold style, column widths and a frozen header row, in a zip.
-openpyxl (a dependency already) reads it back in the tests. Nothing here reads the database:
-`selectors.report_rows` fills the rows.
-"""
+"""The monthly report's rows as an .xlsx workbook, written directly as SpreadsheetML; the layout, and
+why not openpyxl, are in docs/regulator-report.md ("Layout", "Speed"). Reads no database:
+`selectors.report_rows` fills the rows."""
 
 from __future__ import annotations
 
