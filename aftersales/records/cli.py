@@ -87,180 +87,186 @@ def _date(value: str | None, option: str, lang: str, as_json: bool) -> date | No
         _refuse(t("bad_date", lang, option=option, value=value), as_json=as_json)
 
 
+def _mapping(name: str, lang: str, as_json: bool) -> tuple[Path, bytes]:
+    """(path, bytes) of the mapping `name`: a shipped mapping's name or a file."""
+    from aftersales.core.records.mapping import shipped_mappings
+
+    shipped = shipped_mappings()
+    path = shipped.get(name) or Path(name)
+    try:
+        return path, path.read_bytes()
+    except OSError:
+        fail(
+            [Problem("records_mapping_unknown", where=name, params={"name": name, "known": ", ".join(shipped)})],
+            lang,
+            as_json=as_json,
+        )
+
+
+def _import_failed(ri, lang: str, as_json: bool) -> None:
+    """Exits 2 with the problems a failed import recorded."""
+    problems = [problem_from_json(p) for p in ri.problems if p.get("code")]
+    others = [p for p in ri.problems if not p.get("code")]
+    if others:
+        _refuse("; ".join(f"{p['message'] % {'error': p['error']}}" for p in others), as_json=as_json)
+    fail(problems, lang, as_json=as_json)
+
+
+def records_import_command(
+    file: Annotated[Path, typer.Argument(help="The export to import (.csv or .xlsx).")],
+    enterprise: Enterprise,
+    kind: KindOpt,
+    mapping: Annotated[str, typer.Option("--mapping", help="Mapping YAML file, or a shipped mapping's name.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
+    as_json: AsJson = False,
+    lang: Lang = "zh-Hans",
+) -> None:
+    """Import records; exits 2 listing every problem by row and column (nothing is written then)."""
+
+    django_setup()
+    from aftersales.core.problems import ProblemsError
+
+    from .services import records_import
+
+    lang = normalise_language(lang)
+    ent = _enterprise(enterprise, lang, as_json)
+    kind = _kind(kind, lang, as_json)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        _refuse(t("unreadable", lang, path=file, error=exc.strerror), as_json=as_json)
+    mapping_path, mapping_bytes = _mapping(mapping, lang, as_json)
+    try:
+        ri = records_import(
+            enterprise=ent,
+            kind=kind,
+            data=data,
+            filename=file.name,
+            mapping=mapping_bytes,
+            mapping_name=mapping_path.stem,
+            by_label=ACTOR,
+            dry_run=dry_run,
+        )
+    except ProblemsError as exc:  # pragma: no cover - the service reports problems on the import
+        fail(exc.problems, lang, as_json=as_json)
+    if ri.status == "failed":
+        _import_failed(ri, lang, as_json)
+    counts = {k: getattr(ri, k) for k in ("records", "inserted", "updated", "unchanged", "events")}
+    if as_json:
+        body = {"import": ri.pk, "dry_run": dry_run, "rows": ri.rows_total, "file": file.name, **counts}
+        out.print_json(json.dumps(body, ensure_ascii=False))
+        return
+    out.print(t("done", lang, file=file.name, rows=ri.rows_total, **counts), markup=False)
+    if dry_run:
+        out.print(t("dry", lang), markup=False)
+
+
+def records_sample_command(
+    enterprise: Enterprise,
+    kind: KindOpt,
+    n: Annotated[int, typer.Option("--n", help="Sample size.")],
+    seed: Annotated[str, typer.Option("--seed", help="Seed (default: a new random one, printed).")] = "",
+    method: Annotated[str, typer.Option("--method", help="simple | stratified-month | stratified-category")] = "simple",
+    date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    as_json: AsJson = False,
+    lang: Lang = "zh-Hans",
+) -> None:
+    """Draw a reproducible audit sample and print the drawn record ids."""
+
+    django_setup()
+    from aftersales.core.problems import ProblemsError
+
+    from .services import sample_draw
+
+    lang = normalise_language(lang)
+    ent = _enterprise(enterprise, lang, as_json)
+    kind = _kind(kind, lang, as_json)
+    start, end = _date(date_from, "--from", lang, as_json), _date(date_to, "--to", lang, as_json)
+    try:
+        sample = sample_draw(
+            enterprise=ent,
+            kind=kind,
+            n=n,
+            seed=seed,
+            method=method,
+            date_from=start,
+            date_to=end,
+            by_label=ACTOR,
+        )
+    except ProblemsError as exc:
+        fail(exc.problems, lang, as_json=as_json)
+    keys = list(sample.entries.values_list("record_key", flat=True))
+    if as_json:
+        body = {
+            "sample": sample.pk,
+            "kind": kind,
+            "n": sample.n,
+            "seed": sample.seed,
+            "method": sample.method,
+            "frame_hash": sample.frame_hash,
+            "frame_size": sample.frame_size,
+            "keys": keys,
+        }
+        out.print_json(json.dumps(body, ensure_ascii=False))
+        return
+    out.print(
+        t(
+            "sampled",
+            lang,
+            id=sample.pk,
+            n=sample.n,
+            size=sample.frame_size,
+            method=sample.method,
+            seed=sample.seed,
+            hash=sample.frame_hash[:16] + "…",
+        ),
+        markup=False,
+    )
+    for key in keys:
+        out.print(f"  {key}", markup=False)
+
+
+def kpi_command(
+    enterprise: Enterprise,
+    date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    as_json: AsJson = False,
+    lang: Lang = "zh-Hans",
+) -> None:
+    """The service KPIs of an enterprise's records (wall-clock and business time)."""
+    from rich.table import Table
+
+    django_setup()
+    from aftersales.core.problems import ProblemsError
+
+    from .kpis import kpi_report
+    from .presenters import kpi_value_text
+
+    lang = normalise_language(lang)
+    ent = _enterprise(enterprise, lang, as_json)
+    start, end = _date(date_from, "--from", lang, as_json), _date(date_to, "--to", lang, as_json)
+    try:
+        report = kpi_report(ent, date_from=start, date_to=end)
+    except ProblemsError as exc:
+        fail(exc.problems, lang, as_json=as_json)
+    if as_json:
+        body = {"enterprise": ent.credit_code, **report.as_json()}
+        out.print_json(json.dumps(body, ensure_ascii=False))
+        return
+    period = f"{start or '…'} – {end or '…'}"
+    out.print(t("kpi_head", lang, name=ent.name, period=period, calendar=report.calendar_id), markup=False)
+    en = lang == "en"
+    table = Table("KPI" if en else "指标", "value" if en else "数值", "n" if en else "分母", "cohort" if en else "口径")
+    for k in report.kpis:
+        table.add_row(k.title.get(lang), kpi_value_text(k, lang), str(k.denominator), k.cohort.get(lang))
+    out.print(table)
+
+
 def register(app: typer.Typer) -> None:
     """Add this app's commands to the main CLI."""
     records_app = typer.Typer(help="Service records: import, sample.", no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(records_app, name="records")
-
-    @records_app.command("import")
-    def records_import_command(
-        file: Annotated[Path, typer.Argument(help="The export to import (.csv or .xlsx).")],
-        enterprise: Enterprise,
-        kind: KindOpt,
-        mapping: Annotated[str, typer.Option("--mapping", help="Mapping YAML file, or a shipped mapping's name.")],
-        dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
-        as_json: AsJson = False,
-        lang: Lang = "zh-Hans",
-    ) -> None:
-        """Import records; exits 2 listing every problem by row and column (nothing is written then)."""
-
-        django_setup()
-        from aftersales.core.problems import ProblemsError
-        from aftersales.core.records.mapping import shipped_mappings
-
-        from .services import records_import
-
-        lang = normalise_language(lang)
-        ent = _enterprise(enterprise, lang, as_json)
-        kind = _kind(kind, lang, as_json)
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            _refuse(t("unreadable", lang, path=file, error=exc.strerror), as_json=as_json)
-        shipped = shipped_mappings()
-        mapping_path = shipped.get(mapping) or Path(mapping)
-        try:
-            mapping_bytes = mapping_path.read_bytes()
-        except OSError:
-            fail(
-                [
-                    Problem(
-                        "records_mapping_unknown", where=mapping, params={"name": mapping, "known": ", ".join(shipped)}
-                    )
-                ],
-                lang,
-                as_json=as_json,
-            )
-        try:
-            ri = records_import(
-                enterprise=ent,
-                kind=kind,
-                data=data,
-                filename=file.name,
-                mapping=mapping_bytes,
-                mapping_name=mapping_path.stem,
-                by_label=ACTOR,
-                dry_run=dry_run,
-            )
-        except ProblemsError as exc:  # pragma: no cover - the service reports problems on the import
-            fail(exc.problems, lang, as_json=as_json)
-        if ri.status == "failed":
-            problems = [problem_from_json(p) for p in ri.problems if p.get("code")]
-            others = [p for p in ri.problems if not p.get("code")]
-            if others:
-                _refuse("; ".join(f"{p['message'] % {'error': p['error']}}" for p in others), as_json=as_json)
-            fail(problems, lang, as_json=as_json)
-        counts = {k: getattr(ri, k) for k in ("records", "inserted", "updated", "unchanged", "events")}
-        if as_json:
-            body = {"import": ri.pk, "dry_run": dry_run, "rows": ri.rows_total, "file": file.name, **counts}
-            out.print_json(json.dumps(body, ensure_ascii=False))
-            return
-        out.print(t("done", lang, file=file.name, rows=ri.rows_total, **counts), markup=False)
-        if dry_run:
-            out.print(t("dry", lang), markup=False)
-
-    @records_app.command("sample")
-    def records_sample_command(
-        enterprise: Enterprise,
-        kind: KindOpt,
-        n: Annotated[int, typer.Option("--n", help="Sample size.")],
-        seed: Annotated[str, typer.Option("--seed", help="Seed (default: a new random one, printed).")] = "",
-        method: Annotated[
-            str, typer.Option("--method", help="simple | stratified-month | stratified-category")
-        ] = "simple",
-        date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-        date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
-        as_json: AsJson = False,
-        lang: Lang = "zh-Hans",
-    ) -> None:
-        """Draw a reproducible audit sample and print the drawn record ids."""
-
-        django_setup()
-        from aftersales.core.problems import ProblemsError
-
-        from .services import sample_draw
-
-        lang = normalise_language(lang)
-        ent = _enterprise(enterprise, lang, as_json)
-        kind = _kind(kind, lang, as_json)
-        start, end = _date(date_from, "--from", lang, as_json), _date(date_to, "--to", lang, as_json)
-        try:
-            sample = sample_draw(
-                enterprise=ent,
-                kind=kind,
-                n=n,
-                seed=seed,
-                method=method,
-                date_from=start,
-                date_to=end,
-                by_label=ACTOR,
-            )
-        except ProblemsError as exc:
-            fail(exc.problems, lang, as_json=as_json)
-        keys = list(sample.entries.values_list("record_key", flat=True))
-        if as_json:
-            body = {
-                "sample": sample.pk,
-                "kind": kind,
-                "n": sample.n,
-                "seed": sample.seed,
-                "method": sample.method,
-                "frame_hash": sample.frame_hash,
-                "frame_size": sample.frame_size,
-                "keys": keys,
-            }
-            out.print_json(json.dumps(body, ensure_ascii=False))
-            return
-        out.print(
-            t(
-                "sampled",
-                lang,
-                id=sample.pk,
-                n=sample.n,
-                size=sample.frame_size,
-                method=sample.method,
-                seed=sample.seed,
-                hash=sample.frame_hash[:16] + "…",
-            ),
-            markup=False,
-        )
-        for key in keys:
-            out.print(f"  {key}", markup=False)
-
-    @app.command("kpi")
-    def kpi_command(
-        enterprise: Enterprise,
-        date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-        date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
-        as_json: AsJson = False,
-        lang: Lang = "zh-Hans",
-    ) -> None:
-        """The service KPIs of an enterprise's records (wall-clock and business time)."""
-        from rich.table import Table
-
-        django_setup()
-        from aftersales.core.problems import ProblemsError
-
-        from .kpis import kpi_report
-        from .presenters import kpi_value_text
-
-        lang = normalise_language(lang)
-        ent = _enterprise(enterprise, lang, as_json)
-        start, end = _date(date_from, "--from", lang, as_json), _date(date_to, "--to", lang, as_json)
-        try:
-            report = kpi_report(ent, date_from=start, date_to=end)
-        except ProblemsError as exc:
-            fail(exc.problems, lang, as_json=as_json)
-        if as_json:
-            body = {"enterprise": ent.credit_code, **report.as_json()}
-            out.print_json(json.dumps(body, ensure_ascii=False))
-            return
-        period = f"{start or '…'} – {end or '…'}"
-        out.print(t("kpi_head", lang, name=ent.name, period=period, calendar=report.calendar_id), markup=False)
-        en = lang == "en"
-        table = Table(
-            "KPI" if en else "指标", "value" if en else "数值", "n" if en else "分母", "cohort" if en else "口径"
-        )
-        for k in report.kpis:
-            table.add_row(k.title.get(lang), kpi_value_text(k, lang), str(k.denominator), k.cohort.get(lang))
-        out.print(table)
+    records_app.command("import")(records_import_command)
+    records_app.command("sample")(records_sample_command)
+    app.command("kpi")(kpi_command)
