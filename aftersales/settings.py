@@ -21,33 +21,19 @@ Environment (see .env.example):
   LOGIN_FAILURE_WINDOW_MINUTES  how long a failed login is remembered (default 60)
   AFTERSALES_TASKS     "database" (default: jobs wait for `python -m aftersales.manage db_worker`) or
                         "immediate" (jobs run inside the request; tests and small demos)
-  CERT_SYSTEM_MONTHS    months the after-sales system must have run before applying (default 3)
-  RECORDS_REQUIRED_MONTHS  whole months of service records an applicant must show (default 3; a
-                        scheme parameter takes precedence)
+  CB_POLICY_DIR         a folder of the certification body's policy versions (YAML; docs/policy.md):
+                        conflict years, rectification days, validity, surveillance interval, reminder
+                        lead times, appeal deadlines, … (default: none, the shipped policy only)
   KPI_INLINE_MAX_RECORDS  above this many records of an enterprise, the KPI page computes its
                         figures in a background job and shows "being computed" (default 100000)
   BUSINESS_CALENDAR_FILE  a YAML file of days off and 调休 working days for the years after the
                         chinesecalendar package's last (docs/records.md; default: none)
   CERT_MANDAYS_RULE, CERT_FEE_TABLE  paths of the man-day rule and fee table YAML (default: shipped)
-  AUDIT_CONFLICT_YEARS  a declared link with the client within this many years bars an auditor (default 2)
-  AUDIT_MAX_CONSECUTIVE_LEADS  whoever led the client's last N audits may not audit it now (default 2)
-  AUDIT_RECTIFICATION_MAJOR_DAYS, AUDIT_RECTIFICATION_MINOR_DAYS  days to rectify (default 30, 60)
-  CERT_NUMBER_PATTERN   certificate numbers, e.g. "{cb}-{year}-{seq:05d}" (a check character is
-                        appended; see docs/certificates.md; default "{cb}{yy}SC{seq:05d}")
-  CERT_NUMBER_CB_CODE   the certification body's code in the number (default "ASC")
-  CERT_VALIDITY_YEARS   years a certificate is valid (default 3)
   CERT_SIGNING_KEY_FILE the Ed25519 private key (PEM) certificates are signed with (default:
                         DATA_DIR/keys/certificate-signing.pem, created on first use)
   CHAIN_CHECKPOINT_FILE the append-only log of signed hash-chain checkpoints (default:
                         DATA_DIR/chain-checkpoints.jsonl; docs/security.md)
   PUBLIC_BASE_URL       the address QR codes and mails point to (default http://localhost:8000)
-  SURVEILLANCE_INTERVAL_MONTHS  a surveillance audit at least every N months from the decision (default 12;
-                        a scheme parameter takes precedence)
-  SURVEILLANCE_WINDOW_MONTHS  the window opens N months before it is due (default 3)
-  RECERTIFICATION_OPEN_MONTHS  recertification opens N months before expiry (default 3)
-  REMINDER_LEAD_DAYS    comma-separated days before a due date reminders go out (default 60,30,7)
-  REGULATOR_REPORT_DAY  the day of the month the regulator report is due (default 10)
-  REGULATOR_REMINDER_DAYS  days before that day the CB is reminded (default 5)
   REGISTRY_RATE_LIMIT   public registry requests per client address per minute (default 120)
   REGISTRY_CACHE_SECONDS  max-age of the published signing keys for HTTP caches (default 30)
   LOG_FORMAT            "text" (default) or "json": one JSON object per log line (request id, method,
@@ -55,8 +41,6 @@ Environment (see .env.example):
   CACHE_URL             locmem:// (default, per process), redis://host:6379/1 or file:///path: shared by
                         all web processes in production (registry answers and rate limits)
   AFTERSALES_STATIC_MANIFEST  1 in production: static files from `collectstatic` with hashed names
-  APPEAL_LODGE_DAYS, APPEAL_ACK_DAYS, APPEAL_DECIDE_DAYS  days to lodge an appeal after the decision
-                        (30), for the CB to acknowledge it (7) and to decide it (60)
   TOTP_REQUIRED_FOR_CB  two-factor sign-in required for certification-body staff (default 1)
   SESSION_HOURS         how long a session lasts (default 12; CB staff sessions end with the browser)
   DJANGO_SECURE_PROXY_SSL_HEADER, DJANGO_SECURE_SSL_REDIRECT, DJANGO_HSTS_SECONDS,
@@ -356,19 +340,14 @@ LOGGING = {
 
 SITE_NAME = _("aftersales-cert")
 
-# Certification rules that are a certification body's choice (domain.md: uncertain → parameters).
-CERT_SYSTEM_MONTHS = env_int("CERT_SYSTEM_MONTHS", 3)
-RECORDS_REQUIRED_MONTHS = env_int("RECORDS_REQUIRED_MONTHS", 3)
+# The certification body's policy (conflict years, rectification days, validity, surveillance interval,
+# reminder lead times, appeal deadlines, …) is versioned rules data, not settings: the shipped version
+# (aftersales/core/rules/policy-default.yaml) and the CB's versions in this folder (docs/policy.md).
+CB_POLICY_DIR = os.environ.get("CB_POLICY_DIR", "")
 # the years after the chinesecalendar package's last, from the State Council's notice (docs/records.md)
 BUSINESS_CALENDAR_FILE = os.environ.get("BUSINESS_CALENDAR_FILE", "")
 CERT_MANDAYS_RULE = os.environ.get("CERT_MANDAYS_RULE") or None  # None: the shipped rule
 CERT_FEE_TABLE = os.environ.get("CERT_FEE_TABLE") or None
-AUDIT_CONFLICT_YEARS = env_int("AUDIT_CONFLICT_YEARS", 2)
-AUDIT_MAX_CONSECUTIVE_LEADS = env_int("AUDIT_MAX_CONSECUTIVE_LEADS", 2)
-AUDIT_RECTIFICATION_DAYS = {
-    "major": env_int("AUDIT_RECTIFICATION_MAJOR_DAYS", 30),
-    "minor": env_int("AUDIT_RECTIFICATION_MINOR_DAYS", 60),
-}
 
 # Background work: Django's tasks framework. In production a database-backed queue drained by
 # `python -m aftersales.manage db_worker`; "immediate" runs jobs inside the request.
@@ -384,34 +363,14 @@ TASKS = {
     }
 }
 
-# Certificates and their cycle (domain.md §5: the uncertain rules are parameters).
-CERT_NUMBER_PATTERN = os.environ.get("CERT_NUMBER_PATTERN") or "{cb}{yy}SC{seq:05d}"
-CERT_NUMBER_CB_CODE = os.environ.get("CERT_NUMBER_CB_CODE") or "ASC"
-CERT_VALIDITY_YEARS = env_int("CERT_VALIDITY_YEARS", 3)
+# Certificates: the signing key, the checkpoint log, the public address.
 CERT_SIGNING_KEY_FILE = Path(os.environ.get("CERT_SIGNING_KEY_FILE") or DATA_DIR / "keys" / "certificate-signing.pem")
 # the append-only log of signed hash-chain checkpoints (certificates/checkpoints.py): keep it off the
 # database server, ideally on an append-only or write-once medium
 CHAIN_CHECKPOINT_FILE = Path(os.environ.get("CHAIN_CHECKPOINT_FILE") or DATA_DIR / "chain-checkpoints.jsonl")
 PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "http://localhost:8000").rstrip("/")
-SURVEILLANCE_INTERVAL_MONTHS = env_int("SURVEILLANCE_INTERVAL_MONTHS", 12)
-SURVEILLANCE_WINDOW_MONTHS = env_int("SURVEILLANCE_WINDOW_MONTHS", 3)
-RECERTIFICATION_OPEN_MONTHS = env_int("RECERTIFICATION_OPEN_MONTHS", 3)
-try:
-    REMINDER_LEAD_DAYS = sorted(
-        {int(x) for x in (os.environ.get("REMINDER_LEAD_DAYS") or "60,30,7").split(",") if x.strip()},
-        reverse=True,
-    )
-except ValueError:
-    raise ImproperlyConfigured("REMINDER_LEAD_DAYS must be comma-separated whole numbers, e.g. 60,30,7") from None
-REGULATOR_REPORT_DAY = env_int("REGULATOR_REPORT_DAY", 10)
-REGULATOR_REMINDER_DAYS = env_int("REGULATOR_REMINDER_DAYS", 5)
 REGISTRY_RATE_LIMIT = env_int("REGISTRY_RATE_LIMIT", 120)
 REGISTRY_CACHE_SECONDS = env_int("REGISTRY_CACHE_SECONDS", 30)
-
-# Appeals and complaints (ISO/IEC 17065 §7.13): days to lodge after a decision, to acknowledge, to decide.
-APPEAL_LODGE_DAYS = env_int("APPEAL_LODGE_DAYS", 30)
-APPEAL_ACK_DAYS = env_int("APPEAL_ACK_DAYS", 7)
-APPEAL_DECIDE_DAYS = env_int("APPEAL_DECIDE_DAYS", 60)
 
 # Security hardening (two-factor sign-in, CSP, cookies): its own file, read last.
 from aftersales.settings_security import *  # noqa: E402, F403

@@ -5,7 +5,8 @@ aftersales/core/ unchanged.
   (that day counts as day 0: decided on 1 March with 30 days → last day 31 March);
 - acknowledgement: by `ack_days` after the day it was lodged;
 - decision: by `decide_days` after the day it was lodged.
-A deadline is met on its own day; it is overdue from the next day on.
+A deadline is met on its own day; it is overdue from the next day on. The numbers of days are the
+CB's policy (aftersales/core/policy.py).
 """
 
 from __future__ import annotations
@@ -13,16 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-DEFAULT_LODGE_DAYS = 30
-DEFAULT_ACK_DAYS = 7
-DEFAULT_DECIDE_DAYS = 60
 
-
-def lodge_deadline(decided_on: date, lodge_days: int = DEFAULT_LODGE_DAYS) -> date:
+def lodge_deadline(decided_on: date, lodge_days: int) -> date:
     return decided_on + timedelta(days=lodge_days)
 
 
-def may_lodge(decided_on: date, today: date, lodge_days: int = DEFAULT_LODGE_DAYS) -> bool:
+def may_lodge(decided_on: date, today: date, lodge_days: int) -> bool:
     return today <= lodge_deadline(decided_on, lodge_days)
 
 
@@ -32,7 +29,7 @@ class Deadlines:
     decide_by: date
 
 
-def deadlines(lodged_on: date, ack_days: int = DEFAULT_ACK_DAYS, decide_days: int = DEFAULT_DECIDE_DAYS) -> Deadlines:
+def deadlines(lodged_on: date, ack_days: int, decide_days: int) -> Deadlines:
     if ack_days < 0 or decide_days < ack_days:
         raise ValueError("need 0 <= ack_days <= decide_days")
     return Deadlines(lodged_on + timedelta(days=ack_days), lodged_on + timedelta(days=decide_days))

@@ -76,7 +76,6 @@ def contestable(case: Case, *, today: date | None = None) -> list[Contestable]:
     """The case's decisions and certificate suspensions/withdrawals, with the last day to appeal
     each and whether an appeal of it is open already (3 queries)."""
     today = today or timezone.localdate()
-    days = lodge_days()
     open_decisions = set(
         Appeal.objects.filter(case=case, status__in=OPEN, decision__isnull=False).values_list("decision_id", flat=True)
     )
@@ -94,8 +93,8 @@ def contestable(case: Case, *, today: date | None = None) -> list[Contestable]:
                 d,
                 None,
                 day,
-                deadlines.lodge_deadline(day, days),
-                deadlines.may_lodge(day, today, days),
+                deadlines.lodge_deadline(day, lodge_days(day)),
+                deadlines.may_lodge(day, today, lodge_days(day)),
                 d.pk in open_decisions,
             )
         )
@@ -113,8 +112,8 @@ def contestable(case: Case, *, today: date | None = None) -> list[Contestable]:
                 None,
                 e,
                 day,
-                deadlines.lodge_deadline(day, days),
-                deadlines.may_lodge(day, today, days),
+                deadlines.lodge_deadline(day, lodge_days(day)),
+                deadlines.may_lodge(day, today, lodge_days(day)),
                 e.pk in open_events,
                 str(Certificate.Status(e.to_status).label),
             )

@@ -32,6 +32,7 @@ from aftersales.certification.services import StepRefused
 from aftersales.core.chain import Break
 from aftersales.core.refusal import Refused
 from aftersales.events.chain import chain_append, chain_breaks
+from aftersales.policy import policy_on
 
 from . import deadlines
 from .impartiality import handler_conflicts
@@ -57,19 +58,12 @@ class AppealRefused(Refused):
         self.rules = rules
 
 
-# ------------------------------------------------------------------------------------ settings
+# ------------------------------------------------------------------------------------ policy
 
 
-def lodge_days() -> int:
-    return getattr(settings, "APPEAL_LODGE_DAYS", deadlines.DEFAULT_LODGE_DAYS)
-
-
-def ack_days() -> int:
-    return getattr(settings, "APPEAL_ACK_DAYS", deadlines.DEFAULT_ACK_DAYS)
-
-
-def decide_days() -> int:
-    return getattr(settings, "APPEAL_DECIDE_DAYS", deadlines.DEFAULT_DECIDE_DAYS)
+def lodge_days(decided_on: date | None = None) -> int:
+    """Days to lodge an appeal: the CB policy in force on the day of the contested decision."""
+    return policy_on(decided_on).appeal_lodge_days
 
 
 def _today() -> date:
@@ -235,13 +229,13 @@ def appeal_lodge(
                 )
         if not problems:
             day = contested_on(decision=decision, certificate_event=certificate_event)
-            if not deadlines.may_lodge(day, today, lodge_days()):
+            if not deadlines.may_lodge(day, today, lodge_days(day)):
                 problems.append(
                     _("The decision of %(day)s could be appealed until %(last)s (%(n)s days); it is too late now.")
                     % {
                         "day": day.isoformat(),
-                        "last": deadlines.lodge_deadline(day, lodge_days()).isoformat(),
-                        "n": lodge_days(),
+                        "last": deadlines.lodge_deadline(day, lodge_days(day)).isoformat(),
+                        "n": lodge_days(day),
                     }
                 )
     elif kind == Appeal.Kind.COMPLAINT:
@@ -263,7 +257,8 @@ def appeal_lodge(
                 problems.extend(exc.problems)
     if problems:
         raise AppealRefused(*problems)
-    due = deadlines.deadlines(today, ack_days(), decide_days())
+    policy = policy_on(today)
+    due = deadlines.deadlines(today, policy.appeal_ack_days, policy.appeal_decide_days)
     stored = []
     try:
         with transaction.atomic():
@@ -316,6 +311,7 @@ def appeal_lodge(
                     "files": [{"name": r.original_name, "sha256": r.sha256} for r in stored],
                     "acknowledge_by": due.acknowledge_by.isoformat(),
                     "decide_by": due.decide_by.isoformat(),
+                    "policy": policy.pin,
                 },
             )
     except IntegrityError as exc:  # another appeal took the number at the same moment

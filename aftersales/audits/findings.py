@@ -1,9 +1,9 @@
 """Writes of the audits app, part 2: nonconformities and observations, rectification.
 
 A nonconformity (major or minor) is tied to one item; when rectification starts (audit →
-rectification) each gets its deadline (`conf.rectification_days`). The enterprise answers with
-cause, correction, corrective action and evidence files; the team accepts or rejects with a
-reason. Overdue ones are escalated (an event on the case). Observations need no rectification.
+rectification) each gets its deadline (the CB policy in force that day, pinned on the audit). The
+enterprise answers with cause, correction, corrective action and evidence files; the team accepts
+or rejects with a reason. Overdue ones are escalated (an event on the case). Observations need no rectification.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from aftersales.certification.cases import case_event_record, case_transition
 from aftersales.certification.models import Case
+from aftersales.policy import Policy, policy_on
 from aftersales.schemes.selectors import scheme_of
 from aftersales.uploads import UploadRefused, upload_accept
 
-from . import conf
 from .models import Audit, Nonconformity, RectificationFile
 from .services import SCORING_STATUSES, AuditRefused, _need, _status
 
@@ -71,8 +71,8 @@ def finding_remove(*, finding: Nonconformity, by) -> None:
     finding.delete()
 
 
-def deadline_for(grade: str, start: date, scheme=None) -> date:
-    return start + timedelta(days=conf.rectification_days(grade, scheme))
+def deadline_for(grade: str, start: date, policy: Policy) -> date:
+    return start + timedelta(days=policy.rectification_days[grade])
 
 
 @transaction.atomic
@@ -84,10 +84,12 @@ def rectification_start(*, case: Case, by, today: date | None = None) -> list[No
     if not ncs:
         raise AuditRefused(_("There is no nonconformity to rectify; issue the report instead."))
     today = today or timezone.localdate()
-    scheme = scheme_of(case.scheme_version)
+    policy = policy_on(today)
     for nc in ncs:
-        nc.deadline = deadline_for(nc.grade, today, scheme)
+        nc.deadline = deadline_for(nc.grade, today, policy)
         nc.save(update_fields=["deadline"])
+    audit.rectification_policy = policy.pin
+    audit.save(update_fields=["rectification_policy", "updated_at"])
     case_transition(
         case=case,
         to=S.RECTIFICATION,
@@ -96,7 +98,8 @@ def rectification_start(*, case: Case, by, today: date | None = None) -> list[No
         data={
             "nonconformities": [
                 {"item": n.item_code, "grade": n.grade, "deadline": n.deadline.isoformat()} for n in ncs
-            ]
+            ],
+            "policy": policy.pin,
         },
     )
     return ncs

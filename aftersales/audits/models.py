@@ -92,6 +92,8 @@ class Audit(models.Model):
     sent_at = models.DateTimeField(_("plan sent at"), null=True, blank=True)
     conclusion = models.TextField(_("conclusion"), blank=True)
     recommended_level = models.CharField(_("recommended level"), max_length=16, blank=True)
+    # the CB policy version (id, sha256) that set the rectification deadlines (aftersales/policy.py)
+    rectification_policy = models.JSONField(_("rectification policy"), default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

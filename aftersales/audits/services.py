@@ -27,9 +27,9 @@ from aftersales.certification.models import Case
 from aftersales.core.impartiality import Candidate, Declaration, Verdict, check_candidates
 from aftersales.core.refusal import Refused
 from aftersales.events.services import event_record
+from aftersales.policy import policy_on
 from aftersales.schemes.selectors import scheme_of
 
-from . import conf
 from .models import Audit, Auditor, ConflictDeclaration, Objection, TeamMember
 from .selectors import lead_history
 
@@ -118,6 +118,7 @@ def picker(case: Case, auditors, *, on: date | None = None) -> list[tuple[Audito
     auditors = list(auditors)
     audit = Audit.objects.filter(case=case).first()
     day = on or (audit.start_date if audit and audit.start_date else timezone.localdate())
+    policy = policy_on(day)
     verdicts = check_candidates(
         [Candidate(a.pk, str(a.user), a.valid_until) for a in auditors],
         client=case.enterprise_id,
@@ -127,8 +128,8 @@ def picker(case: Case, auditors, *, on: date | None = None) -> list[tuple[Audito
         ],
         lead_history=lead_history(enterprise=case.enterprise, exclude_case=case),
         on=day,
-        conflict_years=conf.conflict_years(),
-        max_consecutive_leads=conf.max_consecutive_leads(),
+        conflict_years=policy.conflict_years,
+        max_consecutive_leads=policy.max_consecutive_leads,
     )
     return list(zip(auditors, verdicts, strict=True))
 
@@ -264,7 +265,11 @@ def team_set(*, case: Case, leader: Auditor, members: list[Auditor], by) -> list
         case=case,
         action="audit.team_chosen",
         by=by,
-        data={"leader": leader.registration, "members": [m.registration for m in everyone[1:]]},
+        data={
+            "leader": leader.registration,
+            "members": [m.registration for m in everyone[1:]],
+            "policy": policy_on(audit.start_date).pin,  # the impartiality rules the team was checked by
+        },
         public=False,
     )
     return team

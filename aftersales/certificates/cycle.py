@@ -423,7 +423,7 @@ def _application_data(case: Case):
 @transaction.atomic
 def recertification_open(*, certificate: Certificate, by, today: date | None = None) -> Case:
     """Open the recertification application (the certificate's enterprise admin or the CB's
-    admin), from RECERTIFICATION_OPEN_MONTHS before expiry until expiry: a draft case of kind
+    admin), from the CB policy's recertification_open_months before expiry until expiry: a draft case of kind
     recertification following the last decided case, prefilled from the last application."""
     from aftersales.accounts.models import Membership, Role
     from aftersales.certification.services import StepRefused, application_save, case_open
@@ -440,7 +440,7 @@ def recertification_open(*, certificate: Certificate, by, today: date | None = N
             _("Certificate %(number)s is “%(status)s”; only a live certificate is recertified.")
             % {"number": certificate.number, "status": S(certificate.status).label}
         )
-    opens = recertification_opens(certificate)
+    opens = recertification_opens(certificate, today)
     if not opens <= today <= certificate.expires_on:
         raise CycleRefused(
             _("Recertification of %(number)s can be opened from %(opens)s until %(expires)s.")

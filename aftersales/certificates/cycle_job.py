@@ -9,13 +9,13 @@ import logging
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.certification.models import Case
 from aftersales.core import cycle as rules
+from aftersales.policy import policy_on
 from aftersales.registry.publish import publish_stale
 
 from . import notify
@@ -30,8 +30,9 @@ LIVE = (S.VALID, S.SUSPENDED)
 TO_DO = (SV.PLANNED, SV.OPENED)
 
 
-def recertification_opens(certificate: Certificate) -> date:
-    return rules.recertification_opens(certificate.expires_on, settings.RECERTIFICATION_OPEN_MONTHS)
+def recertification_opens(certificate: Certificate, today: date) -> date:
+    """The first day recertification may be opened (the CB policy in force on `today`)."""
+    return rules.recertification_opens(certificate.expires_on, policy_on(today).recertification_open_months)
 
 
 # ------------------------------------------------------------------------------------- job
@@ -224,7 +225,7 @@ def _surveillance_reminders(report: CycleReport, today: date, leads: list[int]) 
 
 
 def _expiry_reminders(report: CycleReport, today: date, leads: list[int]) -> None:
-    months = settings.RECERTIFICATION_OPEN_MONTHS
+    months = policy_on(today).recertification_open_months
     horizon = rules.add_months(today, months) + timedelta(days=max(leads, default=0))
     rows = Certificate.objects.filter(status__in=LIVE, expires_on__gte=today, expires_on__lte=horizon)
     rows = rows.select_related("cb", "enterprise").order_by("expires_on", "number")
@@ -234,7 +235,7 @@ def _expiry_reminders(report: CycleReport, today: date, leads: list[int]) -> Non
         .values_list("certificate_id", flat=True)
     )
     for c in rows:
-        opens = recertification_opens(c)
+        opens = recertification_opens(c, today)
         if opens <= today and c.pk not in recertifying:
             for who, org in _both(c):
                 _remind(
@@ -298,12 +299,12 @@ def cycle_run(*, today: date | None = None, by_label: str = "cycle job") -> Cycl
     """The daily job (idempotent: a second run on the same day sends and changes nothing):
     expire certificates past expiry, cancel the planned surveillances of dead certificates,
     mark overdue surveillances missed (proposing suspension to the CB), send the reminders due
-    at REMINDER_LEAD_DAYS (surveillance, recertification window, expiry), retry unsent mails,
+    at the CB policy's reminder_lead_days (surveillance, recertification window, expiry), retry unsent mails,
     run the regulator's reminder hook if the regulator app has one, and publish the registry's
     answers that are missing or stale."""
     today = today or timezone.localdate()
     report = CycleReport(today=today)
-    leads = list(settings.REMINDER_LEAD_DAYS)
+    leads = list(policy_on(today).reminder_lead_days)
     report.retried = notify.reminders_retry()
     _expire(report, today, by_label)
     _cancel_dead(report, by_label)

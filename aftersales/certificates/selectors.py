@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from aftersales.core.cycle import recertification_opens
+from aftersales.policy import policy_on
 
 from .access import certificates_visible_to
 from .models import Certificate, CertificateEvent, CertificateVersion, Surveillance
@@ -91,7 +91,8 @@ class Window:
 
 
 def recertification_window(certificate: Certificate, today: date) -> Window:
-    """Recertification opens RECERTIFICATION_OPEN_MONTHS before expiry and closes at expiry."""
-    months = int(getattr(settings, "RECERTIFICATION_OPEN_MONTHS", 3))
+    """Recertification opens the CB policy's recertification_open_months (in force on `today`)
+    before expiry and closes at expiry."""
+    months = policy_on(today).recertification_open_months
     opens = recertification_opens(certificate.expires_on, months)
     return Window(opens=opens, closes=certificate.expires_on, open_now=opens <= today <= certificate.expires_on)

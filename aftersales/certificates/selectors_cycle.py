@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from aftersales.certification.models import Case
 from aftersales.core import cycle as rules
+from aftersales.policy import policy_on
 
 from .models import Certificate, CertificateCase, Surveillance
 
@@ -66,7 +66,7 @@ def cycle_lists(cb, today: date) -> dict[str, QuerySet]:
     """The dashboard's four lists for certification body `cb` on `today`, ordered, not yet read."""
     rows = _surveillances(cb)
     live = Certificate.objects.filter(cb=cb, status__in=LIVE)
-    months = settings.RECERTIFICATION_OPEN_MONTHS
+    months = policy_on(today).recertification_open_months
     return {
         "due": rows.filter(state__in=(SV.PLANNED, SV.OPENED), window_opens__lte=today, due_by__gte=today).order_by(
             "due_by", "id"
@@ -90,10 +90,10 @@ def cycle_lists(cb, today: date) -> dict[str, QuerySet]:
     }
 
 
-def _rows(name: str, rows) -> list:
+def _rows(name: str, rows, today: date) -> list:
     if name != "recertification":
         return list(rows)
-    months = settings.RECERTIFICATION_OPEN_MONTHS
+    months = policy_on(today).recertification_open_months
     return [
         Recertification(
             c,
@@ -111,9 +111,9 @@ def cycle_overview(cb, today: date, *, limit: int | None = None) -> Overview:
     count (two queries a list whatever its length), else every row."""
     lists = cycle_lists(cb, today)
     if limit is None:
-        got = {name: _rows(name, qs) for name, qs in lists.items()}
+        got = {name: _rows(name, qs, today) for name, qs in lists.items()}
         return Overview(today=today, **got, counts={name: len(rows) for name, rows in got.items()})
-    got = {name: _rows(name, qs[:limit]) for name, qs in lists.items()}
+    got = {name: _rows(name, qs[:limit], today) for name, qs in lists.items()}
     return Overview(today=today, **got, counts={name: qs.count() for name, qs in lists.items()})
 
 
@@ -121,7 +121,7 @@ def cycle_list_page(cb, today: date, name: str, page) -> tuple[Overview, Page]:
     """One of the lists, a page of PAGE_ROWS rows (`page` as the query string gives it: a bad or
     too large number gives the first or last page)."""
     found = Paginator(cycle_lists(cb, today)[name], PAGE_ROWS).get_page(page)
-    found.object_list = _rows(name, found.object_list)
+    found.object_list = _rows(name, found.object_list, today)
     return Overview(today=today, **{name: found.object_list}, counts={name: found.paginator.count}), found
 
 
@@ -150,7 +150,7 @@ def calendar_entries(cb, first: date) -> dict[date, list[Entry]]:
     for s in rows.order_by("due_by", "id"):
         add(Entry(s.due_by, "surveillance", s.certificate, s))
         add(Entry(s.window_opens, "window", s.certificate, s))
-    months = settings.RECERTIFICATION_OPEN_MONTHS
+    months = policy_on(first).recertification_open_months
     certificates = Certificate.objects.filter(cb=cb, status__in=LIVE).filter(
         Q(expires_on__range=(start, end))
         | Q(expires_on__range=(rules.add_months(start, months), rules.add_months(end, months) + timedelta(days=3)))

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 
 from aftersales.core import cycle as rules
-from aftersales.core.scheme import get_scheme
+from aftersales.policy import Policy, policy_on
 
 from .models import Certificate, Surveillance
 from .services import certificate_event_record
@@ -18,22 +17,15 @@ from .services import certificate_event_record
 SV = Surveillance.State
 
 
-def interval_months(certificate: Certificate) -> int:
-    """The scheme's surveillance interval if it states one, else SURVEILLANCE_INTERVAL_MONTHS."""
-    try:
-        stated = getattr(get_scheme(certificate.scheme_id).parameters, "surveillance_interval_months", None)
-    except Exception:  # a scheme not shipped with the code: the setting applies
-        stated = None
-    return int(stated or settings.SURVEILLANCE_INTERVAL_MONTHS)
-
-
-def schedule_of(certificate: Certificate, decided_on: date) -> tuple[rules.Due, ...]:
+def schedule_of(certificate: Certificate, decided_on: date, policy: Policy | None = None) -> tuple[rules.Due, ...]:
+    """The cycle's surveillances under the CB policy in force on the decision day (or `policy`)."""
+    policy = policy or policy_on(decided_on)
     return rules.surveillance_schedule(
         decided_on,
         expires_on=certificate.expires_on,
-        interval_months=interval_months(certificate),
-        window_months=settings.SURVEILLANCE_WINDOW_MONTHS,
-        recertification_open_months=settings.RECERTIFICATION_OPEN_MONTHS,
+        interval_months=policy.surveillance_interval_months,
+        window_months=policy.surveillance_window_months,
+        recertification_open_months=policy.recertification_open_months,
     )
 
 
@@ -54,9 +46,10 @@ def surveillance_plan(*, certificate: Certificate, cycle: int, decided_on: date)
     cancelled = Surveillance.objects.filter(certificate=locked, cycle__lt=cycle, state=SV.PLANNED).update(
         state=SV.CANCELLED
     )
+    policy = policy_on(decided_on)
     rows = Surveillance.objects.bulk_create(
         Surveillance(certificate=locked, cycle=cycle, n=d.n, window_opens=d.window_opens, due_by=d.due_by)
-        for d in schedule_of(locked, decided_on)
+        for d in schedule_of(locked, decided_on, policy)
     )
     certificate_event_record(
         certificate=locked,
@@ -65,8 +58,9 @@ def surveillance_plan(*, certificate: Certificate, cycle: int, decided_on: date)
         data={
             "cycle": cycle,
             "due": [r.due_by.isoformat() for r in rows],
-            "interval_months": interval_months(locked),
+            "interval_months": policy.surveillance_interval_months,
             "cancelled": cancelled,
+            "policy": policy.pin,  # the schedule's CB policy version
         },
         public=False,
     )

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -24,6 +23,7 @@ from aftersales.core.certnumber import number_make
 from aftersales.core.cycle import expiry_date
 from aftersales.core.display import format_decimal
 from aftersales.core.scheme import Level
+from aftersales.policy import Policy, policy_on
 from aftersales.schemes.selectors import scheme_of
 
 from .models import Certificate, CertificateCase, CertificateVersion
@@ -171,11 +171,11 @@ def certificate_of_case(case: Case) -> Certificate | None:
     return None
 
 
-def _number_next(cb, year: int) -> str:
-    """The next free number of the CB's year (the CB row is locked by the caller)."""
+def _number_next(cb, year: int, policy: Policy) -> str:
+    """The next free number of the CB's year (the CB row is locked by the caller), in the policy's pattern."""
     seq = Certificate.objects.filter(cb=cb, first_issued_on__year=year).count() + 1
     while True:
-        number = number_make(settings.CERT_NUMBER_PATTERN, cb=settings.CERT_NUMBER_CB_CODE, year=year, seq=seq)
+        number = number_make(policy.number_pattern, cb=policy.cb_code, year=year, seq=seq)
         if not Certificate.objects.filter(number=number).exists():
             return number
         seq += 1
@@ -185,10 +185,11 @@ def _number_next(cb, year: int) -> str:
 def certificate_issue(*, decision: Decision, by, today: date | None = None) -> Certificate:
     """The certificate of an approving decision.
 
-    - initial certification: a new certificate (number, version 1, valid for CERT_VALIDITY_YEARS
-      from the day of issue) and its first cycle of surveillances;
-    - recertification: a new version of the same certificate, valid CERT_VALIDITY_YEARS from the
-      old expiry (or from today if that has passed), and the next cycle of surveillances;
+    - initial certification: a new certificate (number, version 1, valid for the policy's
+      `certificate.validity_years` from the day of issue) and its first cycle of surveillances;
+    - recertification: a new version of the same certificate, valid that many years from the
+      old expiry (or from today if that has passed), and the next cycle of surveillances.
+    The CB policy in force on the day of issue decides; its pin goes into the event.
     - surveillance: refused here (the cycle decides what a surveillance decision changes).
     """
     today = today or _today()
@@ -222,7 +223,8 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
         "score_display": _score_display(case, report.score_exact),
         "cb_name": case.cb.name,
     }
-    years = settings.CERT_VALIDITY_YEARS
+    policy = policy_on(today)
+    years = policy.validity_years
     if case.kind == Case.Kind.INITIAL:
         if Certificate.objects.filter(
             enterprise=enterprise, scheme_id=decision.scheme_id, status__in=[S.VALID, S.SUSPENDED]
@@ -236,7 +238,7 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
         try:
             with transaction.atomic():
                 certificate = Certificate.objects.create(
-                    number=_number_next(case.cb, today.year),
+                    number=_number_next(case.cb, today.year, policy),
                     enterprise=enterprise,
                     cb=case.cb,
                     scheme_id=decision.scheme_id,
@@ -267,7 +269,7 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
             certificate=certificate,
             action="certificate.issued",
             by=by,
-            data={"version": version.seq, "level": decision.level, "case": case.reference},
+            data={"version": version.seq, "level": decision.level, "case": case.reference, "policy": policy.pin},
             effective_on=today,
         )
         cycle, cycle_start = 1, today
@@ -309,7 +311,13 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
             certificate=certificate,
             action="certificate.recertified",
             by=by,
-            data={"version": version.seq, "level": decision.level, "case": case.reference, "expires_on": expires_on},
+            data={
+                "version": version.seq,
+                "level": decision.level,
+                "case": case.reference,
+                "expires_on": expires_on,
+                "policy": policy.pin,
+            },
             effective_on=today,
         )
         cycle = certificate.versions.filter(reason__in=[R.ISSUE, R.RECERTIFICATION]).count()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,14 +12,15 @@ from aftersales.accounts.models import Organisation
 from aftersales.core import eligibility
 from aftersales.core.materials import BY_CODE, MATERIAL_TYPES, REQUIRED
 from aftersales.core.scheme import Level
+from aftersales.policy import policy_on
 
 from .access import cases_visible_to
 from .models import Application, Case, CaseEvent, Material
 
 
-def system_months_required() -> int:
-    """Months the after-sales system must have run (setting CERT_SYSTEM_MONTHS, default 3)."""
-    return int(getattr(settings, "CERT_SYSTEM_MONTHS", eligibility.DEFAULT_SYSTEM_MONTHS))
+def system_months_required(on: date | None = None) -> int:
+    """Months the after-sales system must have run (the CB policy in force on `on`)."""
+    return policy_on(on).system_months
 
 
 def material_latest(case: Case) -> dict[str, Material]:
@@ -76,7 +76,7 @@ def application_missing(case: Case) -> list[str]:
 
 
 def _coverage(enterprise: Organisation, as_of: date):
-    """The records coverage for the eligibility rule (months: the scheme's or RECORDS_REQUIRED_MONTHS)."""
+    """The records coverage for the eligibility rule (months: the CB policy in force on `as_of`)."""
     from aftersales.records.selectors import record_coverage
 
     return record_coverage(enterprise, as_of=as_of), None
@@ -99,7 +99,7 @@ def eligibility_of(case: Case, *, as_of: date | None = None) -> eligibility.Resu
         credit_code=case.enterprise.credit_code,
         registered_on=a.registered_on or case.enterprise.registered_on,
         system_effective_on=a.system_effective_on,
-        system_months_required=system_months_required(),
+        system_months_required=system_months_required(as_of),
         service_management_staff=a.staff_service_management,
         managers=a.managers.count(),
         declared_no_incident=a.declared_no_incident,

@@ -17,7 +17,6 @@ from .records.coverage import Coverage
 from .scheme import Level
 from .text import Text
 
-DEFAULT_SYSTEM_MONTHS = 3
 MANAGER_RATIO_PERCENT = 10
 
 

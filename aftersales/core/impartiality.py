@@ -19,9 +19,6 @@ from datetime import date
 from .dates import years_before
 from .text import Text
 
-DEFAULT_CONFLICT_YEARS = 2
-DEFAULT_MAX_CONSECUTIVE_LEADS = 2
-
 KIND_TEXT = {
     "consulting": Text("咨询", "consulting"),
     "employment": Text("任职", "employment"),
@@ -63,11 +60,12 @@ def check_candidates(
     declarations: Iterable[Declaration],
     lead_history: Sequence[Hashable],
     on: date,
-    conflict_years: int = DEFAULT_CONFLICT_YEARS,
-    max_consecutive_leads: int = DEFAULT_MAX_CONSECUTIVE_LEADS,
+    conflict_years: int,
+    max_consecutive_leads: int,
 ) -> list[Verdict]:
     """A verdict per candidate, in order. `lead_history`: who led the client's earlier audits,
-    most recent first. `on`: the audit's first day."""
+    most recent first. `on`: the audit's first day. The two limits are the CB's policy
+    (aftersales/core/policy.py)."""
     if conflict_years < 0 or max_consecutive_leads < 1:
         raise ValueError("conflict_years must be ≥ 0 and max_consecutive_leads ≥ 1")
     cutoff = years_before(on, conflict_years)

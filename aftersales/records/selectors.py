@@ -22,11 +22,10 @@ from aftersales.core.records.calendar import BusinessCalendar, default_calendar,
 from aftersales.core.records.coverage import Coverage, coverage, months_before
 from aftersales.core.records.fields import FIELDS, Kind, conform, schema
 from aftersales.core.records.kpi import Commitments, KpiReport, RecordFrames, drill_records, kpi_suite
+from aftersales.policy import policy_on
 
 from .bulk import LOCAL_TZ
 from .models import DATE_FIELD, RECORD_MODELS, AuditSample, Commitment, RecordImport
-
-DEFAULT_REQUIRED_MONTHS = 3  # domain.md §3: the after-sales system running at least 3 months
 
 
 def business_calendar() -> BusinessCalendar:
@@ -75,18 +74,9 @@ class KindSummary:
     required: bool
 
 
-def required_months(enterprise: Organisation) -> int:
-    """How many months of records an applicant needs: the scheme's parameter if the enterprise's
-    latest self-assessment's scheme states one, else the RECORDS_REQUIRED_MONTHS setting (3)."""
-    from aftersales.assessments.models import Assessment
-    from aftersales.schemes.selectors import scheme_of
-
-    latest = Assessment.objects.filter(enterprise=enterprise).select_related("scheme_version").first()
-    if latest is not None:
-        months = getattr(scheme_of(latest.scheme_version).parameters, "records_required_months", None)
-        if months:
-            return int(months)
-    return int(getattr(settings, "RECORDS_REQUIRED_MONTHS", DEFAULT_REQUIRED_MONTHS))
+def required_months(on: date | None = None) -> int:
+    """How many whole months of records an applicant needs: the CB policy in force on `on`."""
+    return policy_on(on).records_months
 
 
 def _month_start(month: str) -> datetime:
@@ -99,7 +89,7 @@ def record_coverage(enterprise: Organisation, *, as_of: date | None = None, mont
     query of an EXISTS per kind and month, each a seek on the (enterprise, date) index, so its time
     does not grow with the number of records (a DISTINCT month over the rows read every row)."""
     as_of = as_of or timezone.localdate()
-    months = months or required_months(enterprise)
+    months = months or required_months(as_of)
     wanted = months_before(as_of, months)
     ends = [*wanted[1:], f"{as_of:%Y-%m}"]
     kinds = (Kind.COMPLAINT, Kind.WORK_ORDER, Kind.RETURN_VISIT)

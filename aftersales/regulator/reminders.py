@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,14 +11,16 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Organisation
 from aftersales.certificates.models import Reminder
+from aftersales.policy import policy_on
 
 from .models import RegulatorExport
 from .selectors import cb_admins, last_month
 
 
 def report_due_on(today: date) -> date:
-    """The day last month's report is due (REGULATOR_REPORT_DAY of this month, at most its last day)."""
-    day = settings.REGULATOR_REPORT_DAY
+    """The day last month's report is due (the CB policy's regulator_report.due_day of this month,
+    at most its last day; the policy in force on the first of the month)."""
+    day = policy_on(today.replace(day=1)).regulator_report_day
     first = today.replace(day=1)
     nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     return min(first.replace(day=1) + timedelta(days=day - 1), nxt - timedelta(days=1))
@@ -30,10 +31,10 @@ def reminder_key(cb: Organisation, month: date) -> str:
 
 
 def regulator_reminders(today: date) -> list[Reminder]:
-    """From REGULATOR_REMINDER_DAYS before the due day up to the due day, remind each CB whose
+    """From the policy's regulator_report.reminder_days before the due day up to it, remind each CB whose
     last month has no export yet (once: the key makes it idempotent). Returns the new reminders."""
     due = report_due_on(today)
-    if not (due - timedelta(days=settings.REGULATOR_REMINDER_DAYS) <= today <= due):
+    if not (due - timedelta(days=policy_on(today).regulator_reminder_days) <= today <= due):
         return []
     month = last_month(today)
     exported = set(RegulatorExport.objects.filter(period=month).values_list("cb_id", flat=True))

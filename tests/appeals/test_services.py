@@ -14,6 +14,7 @@ from aftersales.appeals.selectors import appeal_list, contestable, handler_candi
 from aftersales.appeals.services import AppealRefused
 from aftersales.certification.cases import case_event_record
 from tests.audits.factories import case_at
+from tests.policy import install_policy
 
 from .factories import appeal_in, lodged
 
@@ -50,7 +51,7 @@ def test_it_lodges_a_complaint_with_deadlines_and_a_history_row(world):
 
 
 def test_it_takes_the_deadlines_from_the_settings(world, settings):
-    settings.APPEAL_ACK_DAYS, settings.APPEAL_DECIDE_DAYS = 3, 20
+    install_policy(settings, {"appeals.ack_days": 3, "appeals.decide_days": 20})
     appeal = lodged(world)
     today = timezone.localdate()
     assert (appeal.acknowledge_by, appeal.decide_by) == (today + timedelta(days=3), today + timedelta(days=20))
@@ -92,7 +93,7 @@ def test_it_refuses_a_decision_of_another_case(world):
 
 
 def test_it_refuses_an_appeal_lodged_after_the_deadline(world, settings):
-    settings.APPEAL_LODGE_DAYS = 10
+    install_policy(settings, {"appeals.lodge_days": 10})
     case = case_at(world, "decided")
     decided_on = timezone.localdate(case.decisions.get().decided_at)
     lodged(world, case=case, kind="appeal", today=decided_on + timedelta(days=10))  # the last day is in time

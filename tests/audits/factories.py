@@ -7,13 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.test import override_settings
 
 from aftersales.audits import decisions, findings, services
 from aftersales.audits.models import Auditor
 from aftersales.certification.cases import case_reference_next, case_transition
 from aftersales.certification.models import Case
 from aftersales.schemes.selectors import scheme_of
+from tests.policy import policy_installed
 
 S = Case.Status
 ORDER = [S.CONTRACTED, S.PLANNED, S.DOCUMENT_REVIEW, S.AUDIT, S.RECTIFICATION, S.REPORTED, S.DECIDED]
@@ -91,7 +91,7 @@ def case_at(world, status: str, *, with_nc: bool = True, enterprise=None) -> Cas
     if stop >= 0:
         services.audit_plan_save(case=case, plan=plan_input(), by=p["reviewer"])
         # many audits of one client led by one auditor: the rotation rule is tested on its own
-        with override_settings(AUDIT_MAX_CONSECUTIVE_LEADS=10**6):
+        with policy_installed({"impartiality.max_consecutive_leads": 10**6}):
             services.team_set(case=case, leader=leader, members=[], by=p["reviewer"])
     if stop >= 1:
         services.plan_send(case=case, by=p["reviewer"])

@@ -13,6 +13,7 @@ from aftersales.audits import findings, services
 from aftersales.certification.models import Case
 from aftersales.schemes.models import SchemeVersion
 from aftersales.schemes.selectors import scheme_of
+from tests.policy import install_policy
 
 from .factories import case_at, contracted_case, score_all
 
@@ -236,7 +237,7 @@ def surveillance_in_audit(world) -> Case:
 def test_it_shows_the_last_audit_beside_each_item_of_a_surveillance(client, world, settings):
     from aftersales.core.scoring import RESULT_TEXT, ResultKind
 
-    settings.AUDIT_MAX_CONSECUTIVE_LEADS = 10**6
+    install_policy(settings, {"impartiality.max_consecutive_leads": 10**6})
     case = surveillance_in_audit(world)
     items = scheme_of(case.scheme_version).items
     client.force_login(world["people"]["auditor"])
@@ -267,7 +268,7 @@ def test_an_initial_case_has_no_last_audit(client, world):
 def test_the_surveillance_scoring_page_reads_the_last_audit_in_one_query(client, world, settings):
     """One item with evidence and a finding vs every item scored with both: the same count, the
     last audit's report read once."""
-    settings.AUDIT_MAX_CONSECUTIVE_LEADS = 10**6
+    install_policy(settings, {"impartiality.max_consecutive_leads": 10**6})
     auditor = world["people"]["auditor"]
     case = surveillance_in_audit(world)
     url = reverse("audit_scoring", args=[case.pk])

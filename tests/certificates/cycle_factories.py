@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.test import override_settings
 from django.utils import timezone
 
 from aftersales.audits import decisions, services
@@ -14,6 +13,7 @@ from aftersales.certification.cases import case_transition
 from aftersales.certification.models import Case
 from aftersales.certification.review import contract_record
 from tests.audits.factories import auditor_of, plan_input, score_all
+from tests.policy import policy_installed
 
 S = Case.Status
 
@@ -30,7 +30,7 @@ def decide(world, case: Case, *, outcome: str = "approve", level: str = "", reas
     services.audit_plan_save(
         case=case, plan=plan_input(start_date=today, end_date=today + timedelta(days=1)), by=p["reviewer"]
     )
-    with override_settings(AUDIT_MAX_CONSECUTIVE_LEADS=10**6):
+    with policy_installed({"impartiality.max_consecutive_leads": 10**6}):
         services.team_set(case=case, leader=auditor_of(world), members=[], by=p["reviewer"])
     services.plan_send(case=case, by=p["reviewer"])
     services.review_start(case=case, by=p["auditor"])

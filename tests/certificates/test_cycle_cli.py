@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from aftersales.certificates.models import Certificate, Reminder
 from aftersales.cli import app
+from tests.policy import install_policy
 
 from .cycle_factories import on
 from .factories import issued
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def no_setup(monkeypatch, settings):
     monkeypatch.setattr("aftersales.certificates.cli_cycle.django_setup", lambda: None)
-    settings.REMINDER_LEAD_DAYS = [60, 30, 7]
+    install_policy(settings, {"reminder_lead_days": [60, 30, 7]})
 
 
 def cli(*args):

@@ -5,6 +5,9 @@ from datetime import date
 import pytest
 
 from aftersales.core.impartiality import Candidate, Declaration, check_candidates, years_before
+from aftersales.core.policy import DEFAULT_PATH, load_policy
+
+SHIPPED = load_policy(DEFAULT_PATH)  # conflict years 2, rotation after 2 consecutive leads
 
 ON = date(2026, 12, 7)
 A = Candidate("a", "甲", date(2028, 1, 1))
@@ -12,6 +15,7 @@ B = Candidate("b", "乙", date(2028, 1, 1))
 
 
 def verdict(candidate=A, *, declarations=(), history=(), on=ON, **kw):
+    kw = {"conflict_years": SHIPPED.conflict_years, "max_consecutive_leads": SHIPPED.max_consecutive_leads, **kw}
     return check_candidates([candidate], client="c", declarations=declarations, lead_history=history, on=on, **kw)[0]
 
 

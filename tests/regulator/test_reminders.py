@@ -7,6 +7,7 @@ import pytest
 from aftersales.certificates.models import Reminder
 from aftersales.regulator.reminders import regulator_reminders, report_due_on
 from aftersales.regulator.services import regulator_export
+from tests.policy import install_policy
 
 from .helpers import OCTOBER, at
 
@@ -23,7 +24,7 @@ def admin_mail(world):
 
 def test_the_report_is_due_on_the_configured_day(settings):
     assert report_due_on(date(2026, 11, 3)) == date(2026, 11, 10)
-    settings.REGULATOR_REPORT_DAY = 31
+    install_policy(settings, {"regulator_report.due_day": 31})
     assert report_due_on(date(2026, 2, 3)) == date(2026, 2, 28)
 
 
@@ -62,6 +63,6 @@ def test_it_does_not_remind_after_the_due_day(world, admin_mail):
 
 
 def test_the_window_follows_the_settings(world, admin_mail, settings):
-    settings.REGULATOR_REPORT_DAY, settings.REGULATOR_REMINDER_DAYS = 15, 2
+    install_policy(settings, {"regulator_report.due_day": 15, "regulator_report.reminder_days": 2})
     assert regulator_reminders(date(2026, 11, 12)) == []
     assert len(regulator_reminders(date(2026, 11, 13))) == 1
