@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from aftersales.core.problems import MAX_PROBLEMS
-from aftersales.core.records import parse as parse_module
+from aftersales.core.records import reading
 from aftersales.core.records.parse import parse_records
 from tests.hostile_files import deadline, workbook
 
@@ -55,21 +55,21 @@ def test_it_refuses_a_zip_bomb_before_parsing_it():
 
 
 def test_it_stops_reading_a_workbook_at_the_row_limit(monkeypatch):
-    monkeypatch.setattr(parse_module, "MAX_ROWS", 5)
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)
     rows = {1: HEADER} | {i: [f"C{i}", "2026-03-01 09:00", "产品质量", "处理中"] for i in range(2, 12)}
     result = _parse(workbook(rows), "f.xlsx")
     assert located(result) == [(7, None, "records_too_many_rows")]
 
 
 def test_it_refuses_a_csv_with_more_rows_than_allowed(monkeypatch):
-    monkeypatch.setattr(parse_module, "MAX_ROWS", 5)
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)
     result = _parse(_csv([_row(i) for i in range(10)]))
     assert [p.code for p in result.problems] == ["records_too_many_rows"]
     assert "5" in result.problems[0].message("en")
 
 
 def test_it_refuses_more_columns_than_allowed(monkeypatch):
-    monkeypatch.setattr(parse_module, "MAX_COLUMNS", 10)
+    monkeypatch.setattr(reading, "MAX_COLUMNS", 10)
     header = COMPLAINT_HEADER + "," + ",".join(f"x{i}" for i in range(5))
     result = _parse((header + "\n" + _row(1) + "\n").encode())
     assert [p.code for p in result.problems] == ["records_too_many_columns"]
