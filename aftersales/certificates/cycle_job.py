@@ -1,10 +1,9 @@
-"""The certificate cycle's daily job (`cycle_run`, re-exported by `certificates.cycle`):
-expiry, reminders at lead times, missed surveillances proposing suspension, the regulator's
-reminder hook. Idempotent: a second run on the same day sends and changes nothing."""
+"""The certificate cycle's part of the daily job (`cycle_run`, re-exported by `certificates.cycle`;
+the whole job is ops/daily.py): expiry, reminders at lead times, missed surveillances proposing
+suspension. Idempotent: a second run on the same day sends and changes nothing."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -16,7 +15,6 @@ from django.utils.translation import gettext as _
 from aftersales.certification.models import Case
 from aftersales.core import cycle as rules
 from aftersales.policy import policy_on
-from aftersales.registry.publish import publish_stale
 
 from . import notify
 from .models import Certificate, CertificateCase, Reminder, Surveillance
@@ -46,7 +44,7 @@ class CycleReport:
     cancelled: list[str] = field(default_factory=list)
     reminders: list[str] = field(default_factory=list)  # reminder keys sent
     retried: int = 0
-    regulator: list[str] = field(default_factory=list)
+    regulator: list[str] = field(default_factory=list)  # filled by the daily job (ops/daily.py)
     published: int = 0  # certificates whose registry answers were rendered again (missing or stale)
 
     def as_json(self) -> dict:
@@ -283,25 +281,12 @@ def _expiry_reminders(report: CycleReport, today: date, leads: list[int]) -> Non
                 )
 
 
-def _regulator(report: CycleReport, today: date) -> None:
-    try:
-        module = importlib.import_module("aftersales.regulator.reminders")
-    except ImportError:
-        return
-    hook = getattr(module, "regulator_reminders", None)
-    if hook is None:
-        return
-    sent = hook(today)
-    report.regulator = [str(getattr(r, "key", r)) for r in (sent or [])]
-
-
 def cycle_run(*, today: date | None = None, by_label: str = "cycle job") -> CycleReport:
-    """The daily job (idempotent: a second run on the same day sends and changes nothing):
-    expire certificates past expiry, cancel the planned surveillances of dead certificates,
-    mark overdue surveillances missed (proposing suspension to the CB), send the reminders due
-    at the CB policy's reminder_lead_days (surveillance, recertification window, expiry), retry unsent mails,
-    run the regulator's reminder hook if the regulator app has one, and publish the registry's
-    answers that are missing or stale."""
+    """The certificate part of the daily job (ops/daily.py; idempotent: a second run on the same
+    day sends and changes nothing): expire certificates past expiry, cancel the planned
+    surveillances of dead certificates, mark overdue surveillances missed (proposing suspension to
+    the CB), send the reminders due at the CB policy's reminder_lead_days (surveillance,
+    recertification window, expiry), retry unsent mails."""
     today = today or timezone.localdate()
     report = CycleReport(today=today)
     leads = list(policy_on(today).reminder_lead_days)
@@ -311,9 +296,4 @@ def cycle_run(*, today: date | None = None, by_label: str = "cycle job") -> Cycl
     _missed(report, today, by_label)
     _surveillance_reminders(report, today, leads)
     _expiry_reminders(report, today, leads)
-    _regulator(report, today)
-    from aftersales.records.tasks import record_imports_interrupted
-
-    record_imports_interrupted()  # imports whose process was killed: say so instead of "running" forever
-    report.published = publish_stale()  # e.g. after a deploy that changed how the registry renders
     return report
