@@ -30,6 +30,7 @@ from aftersales.certification.materials import file_accept
 from aftersales.certification.models import Case
 from aftersales.certification.services import StepRefused
 from aftersales.core.chain import Break
+from aftersales.core.concepts import CertificateStatus
 from aftersales.core.refusal import Refused
 from aftersales.events.chain import chain_append, chain_breaks
 from aftersales.policy import policy_on
@@ -41,7 +42,7 @@ from .models import OPEN, TRANSITIONS, Appeal, AppealEvent, AppealFile
 log = logging.getLogger(__name__)
 
 # certificate status changes an appeal may contest
-CONTESTABLE_STATUSES = frozenset({"suspended", "withdrawn"})
+CONTESTABLE_STATUSES = frozenset({CertificateStatus.SUSPENDED, CertificateStatus.WITHDRAWN})
 # committee outcomes an appeal may contest (a send-back is not a decision on certification)
 CONTESTABLE_OUTCOMES = frozenset({Decision.Outcome.APPROVE, Decision.Outcome.APPROVE_LOWER, Decision.Outcome.REFUSE})
 MAX_FILES = 10

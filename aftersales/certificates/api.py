@@ -166,9 +166,7 @@ def _out(c: Certificate, lang: str, next_due: date | None = None) -> dict:
         "issued_on": c.issued_on,
         "expires_on": c.expires_on,
         "version_count": c.version_count,
-        "next_surveillance_due": next_due
-        if c.status in (Certificate.Status.VALID, Certificate.Status.SUSPENDED)
-        else None,
+        "next_surveillance_due": next_due if c.is_live else None,
         "url": reverse("certificate_detail", args=[c.number]),
     }
 

@@ -32,6 +32,7 @@ from aftersales.audits.services import AuditRefused
 from aftersales.certification.cases import case_event_record, case_reference_next
 from aftersales.certification.models import Application, Case, Exclusion, Manager, Quotation, Review, Site
 from aftersales.core import fees, mandays
+from aftersales.core.concepts import LIVE_STATUSES
 
 from .access import is_cb_admin
 from .cycle_job import CycleReport, cycle_run, recertification_opens  # the daily job (cycle_job.py)
@@ -50,7 +51,7 @@ log = logging.getLogger(__name__)
 
 S = Certificate.Status
 SV = Surveillance.State
-LIVE = (S.VALID, S.SUSPENDED)
+LIVE = LIVE_STATUSES
 TO_DO = (SV.PLANNED, SV.OPENED)
 CASE_CLOSED = (Case.Status.REFUSED, Case.Status.DECIDED, Case.Status.WITHDRAWN)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.certification.models import Case
 from aftersales.core import cycle as rules
+from aftersales.core.concepts import LIVE_STATUSES
 from aftersales.policy import policy_on
 
 from . import notify
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 S = Certificate.Status
 SV = Surveillance.State
-LIVE = (S.VALID, S.SUSPENDED)
+LIVE = LIVE_STATUSES
 TO_DO = (SV.PLANNED, SV.OPENED)
 
 

@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from aftersales import fonts, pdf
-from aftersales.core.scheme import Level
+from aftersales.core.concepts import CertificateStatus, Level
 from aftersales.core.text import Text, normalise_language
 
 from . import mark, pagecheck, pdfrecord
@@ -77,20 +77,10 @@ L = {
     ),
 }
 
-STATUS = {
-    S.SUSPENDED: Text("已暂停", "suspended"),
-    S.WITHDRAWN: Text("已撤销", "withdrawn"),
-    S.CANCELLED: Text("已注销", "cancelled"),
-    S.EXPIRED: Text("已过期", "expired"),
-    "superseded": Text("已替代", "superseded"),
-}
-WATERMARK = {
-    S.SUSPENDED: Text("已暂停", "SUSPENDED"),
-    S.WITHDRAWN: Text("已撤销", "WITHDRAWN"),
-    S.CANCELLED: Text("已注销", "CANCELLED"),
-    S.EXPIRED: Text("已过期", "EXPIRED"),
-    "superseded": Text("已替代", "SUPERSEDED"),
-}
+# why a page is not the valid certificate: a status other than valid (core.concepts), or superseded
+SUPERSEDED = Text("已替代", "superseded")
+STATUS = {**{s: s.text for s in CertificateStatus if s is not CertificateStatus.VALID}, "superseded": SUPERSEDED}
+WATERMARK = {reason: Text(text.zh, text.en.upper()) for reason, text in STATUS.items()}
 STANDARD_TITLE = Text("《商品售后服务评价体系》", "Evaluation system for after-sales service of goods")
 STANDARDS_WITH_TITLE = ("GB/T 27922", "SB/T 10401")
 MAX_SITES = 5
@@ -98,7 +88,7 @@ day_text = pagecheck.day_text  # one date format for the page and for the verifi
 
 
 def stars(level: str) -> str:
-    return "★" * mark.STARS.get(level, 0)
+    return "★" * Level(level).stars
 
 
 def certificate_record(version: CertificateVersion) -> dict:

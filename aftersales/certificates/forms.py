@@ -9,13 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aftersales.core.scheme import LEVEL_TEXT, Level
+from aftersales.core.concepts import LEVEL_TEXT, PASSING_LEVELS
 from aftersales.params import BoundedDateField
 
 from .models import CertificateVersion
 from .presenters import ACTION_TEXT
 
-PASSING_LEVELS = [lv for lv in Level if lv is not Level.FAIL]
 R = CertificateVersion.Reason
 # the kinds of change the CB records from the web (issue, recertification and surveillance come
 # from decisions)

@@ -18,8 +18,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from aftersales import fonts
-from aftersales.core.scheme import Level
-from aftersales.core.text import Text
+from aftersales.core.concepts import PASSING_LEVELS, CertificateStatus, Level
 
 from .qr import qr_matrix
 
@@ -30,13 +29,9 @@ RED = "#b3261e"
 WHITE = "#ffffff"
 MUTED = "#4a5a6d"
 
-STARS = {"five_star": 5, "four_star": 4, "three_star": 3, "qualified": 0}
-STATUS_TEXT = {
-    "suspended": Text("已暂停", "SUSPENDED"),
-    "withdrawn": Text("已撤销", "WITHDRAWN"),
-    "cancelled": Text("已注销", "CANCELLED"),
-    "expired": Text("已过期", "EXPIRED"),
-}
+STARS = {level.value: level.stars for level in PASSING_LEVELS}
+# what a mark of a certificate that is not valid is stamped with (core.concepts)
+STATUS_TEXT = {s.value: s.stamp for s in CertificateStatus if s is not CertificateStatus.VALID}
 WORDS_ZH = "售后服务认证"
 WORDS_EN = "After-sales Service Certified"
 NUMBER_LABEL = "证书编号 Certificate No."

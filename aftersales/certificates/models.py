@@ -16,16 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Organisation
 from aftersales.certification.models import Case
+from aftersales.choices import text_choices
+from aftersales.core.concepts import CERTIFICATE_TRANSITIONS, LIVE_STATUSES, PASSING_LEVELS, CertificateStatus
 from aftersales.events.chain import ChainedEvent
 
 
 class Certificate(models.Model):
-    class Status(models.TextChoices):
-        VALID = "valid", _("valid")
-        SUSPENDED = "suspended", _("suspended")
-        WITHDRAWN = "withdrawn", _("withdrawn")
-        CANCELLED = "cancelled", _("cancelled")
-        EXPIRED = "expired", _("expired")
+    Status = text_choices(CertificateStatus)  # declared in core.concepts: codes and labels
 
     number = models.CharField(_("certificate number"), max_length=40, unique=True)
     enterprise = models.ForeignKey(
@@ -58,7 +55,7 @@ class Certificate(models.Model):
             # one live certificate per enterprise and scheme
             models.UniqueConstraint(
                 fields=["enterprise", "scheme_id"],
-                condition=Q(status__in=["valid", "suspended"]),
+                condition=Q(status__in=[CertificateStatus.VALID.value, CertificateStatus.SUSPENDED.value]),
                 name="certificate_one_live_per_enterprise_scheme",
             ),
             models.CheckConstraint(condition=Q(expires_on__gt=models.F("issued_on")), name="certificate_dates_ordered"),
@@ -66,11 +63,11 @@ class Certificate(models.Model):
                 condition=Q(issued_on__gte=models.F("first_issued_on")), name="certificate_issue_after_first"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["valid", "suspended", "withdrawn", "cancelled", "expired"]),
+                condition=Q(status__in=list(CertificateStatus.values())),
                 name="certificate_status_known",
             ),
             models.CheckConstraint(
-                condition=Q(level__in=["qualified", "three_star", "four_star", "five_star"]),
+                condition=Q(level__in=[level.value for level in PASSING_LEVELS]),
                 name="certificate_level_passing",
             ),
         ]
@@ -83,20 +80,26 @@ class Certificate(models.Model):
         return self.number
 
     @property
+    def is_live(self) -> bool:
+        """Valid or suspended: the certificate can still change."""
+        return self.status in LIVE_STATUSES
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == CertificateStatus.VALID
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == CertificateStatus.SUSPENDED
+
+    @property
     def chain_key(self) -> str:
         """The certificate's name in its event chain ("certificate:ASC26SC00001J")."""
         return self.number
 
 
-# Which status may follow which; anything else is refused with a message naming both.
-S = Certificate.Status
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.VALID: frozenset({S.SUSPENDED, S.WITHDRAWN, S.CANCELLED, S.EXPIRED}),
-    S.SUSPENDED: frozenset({S.VALID, S.WITHDRAWN, S.CANCELLED, S.EXPIRED}),
-    S.WITHDRAWN: frozenset(),
-    S.CANCELLED: frozenset(),
-    S.EXPIRED: frozenset(),
-}
+# Which status may follow which (core.concepts); anything else is refused with a message naming both.
+TRANSITIONS = CERTIFICATE_TRANSITIONS
 
 
 class Immutable(models.Model):

@@ -12,13 +12,14 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from aftersales.certification.models import Case
 from aftersales.core import cycle as rules
+from aftersales.core.concepts import LIVE_STATUSES
 from aftersales.policy import policy_on
 
 from .models import Certificate, CertificateCase, Surveillance
 
 S = Certificate.Status
 SV = Surveillance.State
-LIVE = (S.VALID, S.SUSPENDED)
+LIVE = LIVE_STATUSES
 EXPIRING_DAYS = 90
 CASE_CLOSED = (Case.Status.REFUSED, Case.Status.DECIDED, Case.Status.WITHDRAWN)
 

@@ -20,6 +20,7 @@ from aftersales.audits.models import Decision
 from aftersales.certification.cases import case_event_record, case_lock
 from aftersales.certification.models import Case
 from aftersales.core.certnumber import number_make
+from aftersales.core.concepts import LIVE_STATUSES
 from aftersales.core.cycle import expiry_date
 from aftersales.core.display import format_decimal
 from aftersales.core.scheme import Level
@@ -227,7 +228,7 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
     years = policy.validity_years
     if case.kind == Case.Kind.INITIAL:
         if Certificate.objects.filter(
-            enterprise=enterprise, scheme_id=decision.scheme_id, status__in=[S.VALID, S.SUSPENDED]
+            enterprise=enterprise, scheme_id=decision.scheme_id, status__in=LIVE_STATUSES
         ).exists():
             raise CertificateRefused(
                 _("%(name)s already holds a live certificate under this scheme; change it or recertify instead.")
@@ -281,7 +282,7 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
                 % {"reference": case.reference}
             )
         certificate = _lock(certificate)
-        if certificate.status not in {S.VALID, S.SUSPENDED}:
+        if not certificate.is_live:
             raise CertificateRefused(
                 _("Certificate %(number)s is “%(status)s”; only a live certificate is recertified.")
                 % {"number": certificate.number, "status": S(certificate.status).label}
@@ -359,7 +360,7 @@ def certificate_change(
     CertificateVersion.Reason; `note` says why, in words. Refused unless the certificate is live,
     something changes, and a level is a passing one."""
     locked = _lock(certificate)
-    if locked.status not in {S.VALID, S.SUSPENDED}:
+    if not locked.is_live:
         raise CertificateRefused(
             _("Certificate %(number)s is “%(status)s”; it can no longer change.")
             % {"number": locked.number, "status": S(locked.status).label}

@@ -74,7 +74,7 @@ def _detail(certificate: Certificate) -> str:
 
 
 def _list_row(c: Certificate, lang: str, today) -> dict:
-    live = c.status in (S.VALID, S.SUSPENDED)
+    live = c.is_live
     due = c.next_due if live else None
     return {
         "c": c,

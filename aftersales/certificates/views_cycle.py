@@ -21,7 +21,7 @@ from aftersales.refusals import redirect_on_refusal
 
 from . import cycle
 from .access import CB_VIEW_ROLES, certificate_for, is_cb_admin
-from .models import Surveillance
+from .models import Certificate, Surveillance
 from .selectors_cycle import EXPIRING_DAYS, FIRST_ROWS, LISTS, calendar_entries, cycle_list_page, cycle_overview
 
 
@@ -139,7 +139,7 @@ def cycle_proposal_answer(request, pk: int):
     s = surveillance_for(request, pk, write=True)
     answer, reason = request.POST.get("answer", ""), request.POST.get("reason", "")
     cycle.surveillance_proposal_answer(surveillance=s, answer=answer, reason=reason, by=request.user)
-    done = _("suspended") if answer == "suspend" else _("proposal waived")
+    done = Certificate.Status.SUSPENDED.label if answer == "suspend" else _("proposal waived")
     messages.success(request, _("Certificate %(number)s: %(done)s.") % {"number": s.certificate.number, "done": done})
     return redirect(_back(request, reverse("cycle_dashboard")))
 

@@ -11,16 +11,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Organisation
+from aftersales.choices import text_choices
+from aftersales.core.concepts import CaseKind
 from aftersales.events.chain import ChainedEvent
 from aftersales.schemes.models import SchemeVersion
 from aftersales.uploads import RandomName
 
 
 class Case(models.Model):
-    class Kind(models.TextChoices):
-        INITIAL = "initial", _("initial certification")
-        SURVEILLANCE = "surveillance", _("surveillance audit")
-        RECERTIFICATION = "recertification", _("recertification")
+    Kind = text_choices(CaseKind)  # declared in core.concepts: codes and labels
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft application")

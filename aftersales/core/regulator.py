@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from .concepts import CaseKind, CertificateStatus, Level
 from .text import normalise_language
 
 TEXT, ID, DATE, NUMBER = "text", "id", "date", "number"
@@ -161,14 +162,8 @@ SHEET_KEYS = tuple(s.key for s in SHEETS)
 
 # The workbook is always in Chinese (it goes to the regulator), whatever the UI language.
 LABELS: dict[str, dict[str, str]] = {
-    "kind": {"initial": "初次认证", "surveillance": "监督审核", "recertification": "再认证"},
-    "level": {
-        "unqualified": "未达标",
-        "qualified": "达标",
-        "three_star": "三星",
-        "four_star": "四星",
-        "five_star": "五星",
-    },
+    "kind": {kind.value: kind.text.zh for kind in CaseKind},
+    "level": {level.value: level.text.zh for level in Level},
     "mode": {"on_site": "现场审核", "remote": "远程审核", "mixed": "现场与远程结合"},
     "outcome": {
         "approve": "批准（按推荐等级）",
@@ -176,13 +171,7 @@ LABELS: dict[str, dict[str, str]] = {
         "refuse": "不予认证",
         "send_back": "退回审核组",
     },
-    "certificate_status": {
-        "valid": "有效",
-        "suspended": "暂停",
-        "withdrawn": "撤销",
-        "cancelled": "注销",
-        "expired": "过期",
-    },
+    "certificate_status": {status.value: status.short for status in CertificateStatus},
     "case_status": {
         "draft": "草稿",
         "submitted": "已申请，待评审",

@@ -22,6 +22,7 @@ from types import MappingProxyType
 
 import yaml
 
+from .concepts import LEVEL_TEXT, Level  # noqa: F401 (LEVEL_TEXT: re-exported)
 from .problems import Problem, ProblemsError
 from .safe_yaml import load_untrusted
 from .text import Text
@@ -29,34 +30,6 @@ from .text import Text
 FORMAT = "aftersales-scheme/1"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
-
-
-class Level(StrEnum):
-    FAIL = "fail"
-    QUALIFIED = "qualified"
-    THREE_STAR = "three_star"
-    FOUR_STAR = "four_star"
-    FIVE_STAR = "five_star"
-
-    @property
-    def rank(self) -> int:
-        return _LEVEL_RANK[self]
-
-    @property
-    def text(self) -> Text:
-        return LEVEL_TEXT[self]
-
-
-_LEVEL_RANK = {level: i for i, level in enumerate(Level)}
-LEVEL_TEXT = MappingProxyType(
-    {
-        Level.FAIL: Text("未达标", "not qualified"),
-        Level.QUALIFIED: Text("达标", "qualified"),
-        Level.THREE_STAR: Text("三星", "three-star"),
-        Level.FOUR_STAR: Text("四星", "four-star"),
-        Level.FIVE_STAR: Text("五星", "five-star"),
-    }
-)
 
 
 class SpecialTiming(StrEnum):

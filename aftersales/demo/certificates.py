@@ -28,6 +28,7 @@ from aftersales.certificates import services, versions
 from aftersales.certificates.models import Certificate
 from aftersales.certification.models import Case
 from aftersales.core import credit_code
+from aftersales.core.concepts import CertificateStatus as CS
 from aftersales.core.scheme import Level
 from aftersales.schemes.models import SchemeVersion
 from aftersales.schemes.selectors import scheme_of
@@ -65,7 +66,7 @@ CERTIFIED = {
         3,
         "three_star",
         date(2024, 9, 2),
-        [("suspended", date(2025, 10, 15), "监督审核未在规定期限内进行（应于 2025-09-02 前完成）")],
+        [(CS.SUSPENDED, date(2025, 10, 15), "监督审核未在规定期限内进行（应于 2025-09-02 前完成）")],
     ),
     "广州穗安家电服务有限公司": (
         "91440101",
@@ -80,8 +81,8 @@ CERTIFIED = {
         "qualified",
         date(2023, 5, 22),
         [
-            ("suspended", date(2024, 6, 3), "监督审核发现投诉处理记录缺失，严重不符合未按期整改"),
-            ("withdrawn", date(2024, 9, 3), "暂停期间未完成整改，撤销认证证书"),
+            (CS.SUSPENDED, date(2024, 6, 3), "监督审核发现投诉处理记录缺失，严重不符合未按期整改"),
+            (CS.WITHDRAWN, date(2024, 9, 3), "暂停期间未完成整改，撤销认证证书"),
         ],
     ),
     "天津津门电器有限公司": (
@@ -96,7 +97,7 @@ CERTIFIED = {
         2,
         "four_star",
         date(2024, 1, 15),
-        [("cancelled", date(2026, 4, 30), "企业申请注销：经营主体变更，业务已转入新公司")],
+        [(CS.CANCELLED, date(2026, 4, 30), "企业申请注销：经营主体变更，业务已转入新公司")],
     ),
     "重庆山城家电有限公司": (
         "91500103",
@@ -110,7 +111,7 @@ CERTIFIED = {
         3,
         "three_star",
         date(2022, 8, 1),
-        [("expired", None, "")],
+        [(CS.EXPIRED, None, "")],
     ),
 }
 
@@ -204,13 +205,13 @@ def load(*, stdout) -> None:
         decision = case.decisions.order_by("-decided_at", "-id").first()
         certificate = versions.certificate_issue(decision=decision, by=cb_admin, today=row[10])
         for status, on, reason in row[11]:
-            if status == "expired":
+            if status == CS.EXPIRED:
                 services.certificate_expire(certificate=certificate, today=certificate.expires_on + timedelta(days=1))
             else:
                 action = {
-                    "suspended": services.certificate_suspend,
-                    "withdrawn": services.certificate_withdraw,
-                    "cancelled": services.certificate_cancel,
+                    CS.SUSPENDED: services.certificate_suspend,
+                    CS.WITHDRAWN: services.certificate_withdraw,
+                    CS.CANCELLED: services.certificate_cancel,
                 }[status]
                 action(certificate=certificate, reason=reason, by=cb_admin, effective_on=on)
         certificate.refresh_from_db()

@@ -12,32 +12,15 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Organisation
+from aftersales.choices import text_choices
+from aftersales.core.records import kinds
 from aftersales.uploads import RandomName
 
 
-class Kind(models.TextChoices):
-    COMPLAINT = "complaint", _("complaint")
-    WORK_ORDER = "work_order", _("repair work order")
-    RETURN_VISIT = "return_visit", _("return visit")
-    SURVEY = "survey", _("satisfaction survey")
-
-
-class StatusCategory(models.TextChoices):
-    OPEN = "open", _("open")
-    PAUSED = "paused", _("paused")
-    RESOLVED = "resolved", _("resolved")
-    CLOSED = "closed", _("closed")
-    CANCELLED = "cancelled", _("cancelled")
-
-
-class Channel(models.TextChoices):
-    PHONE = "phone", _("phone")
-    ONLINE = "online", _("online")
-    STORE = "store", _("store")
-    ONSITE = "onsite", _("on site")
-    LETTER = "letter", _("letter")
-    REGULATOR = "regulator", _("market regulator")
-    OTHER = "other", _("other")
+# declared in core.records.kinds (codes and labels)
+Kind = text_choices(kinds.Kind)
+StatusCategory = text_choices(kinds.StatusCategory)
+Channel = text_choices(kinds.Channel)
 
 
 class RecordImport(models.Model):

@@ -8,36 +8,11 @@ datetimes are `pl.Datetime("us")` naive local time (Asia/Shanghai), ints `pl.Int
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from types import MappingProxyType
 
 import polars as pl
 
-
-class Kind(StrEnum):
-    COMPLAINT = "complaint"
-    WORK_ORDER = "work_order"
-    RETURN_VISIT = "return_visit"
-    SURVEY = "survey"
-
-
-class StatusCategory(StrEnum):
-    OPEN = "open"
-    PAUSED = "paused"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-
-class Channel(StrEnum):
-    PHONE = "phone"
-    ONLINE = "online"
-    STORE = "store"
-    ONSITE = "onsite"
-    LETTER = "letter"
-    REGULATOR = "regulator"
-    OTHER = "other"
-
+from .kinds import Channel, Kind, StatusCategory
 
 FIELD_TYPES = ("text", "datetime", "int", "bool", "status", "channel", "kind_ref")
 SUBJECT_KINDS = (Kind.COMPLAINT.value, Kind.WORK_ORDER.value)

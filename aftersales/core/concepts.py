@@ -1,0 +1,114 @@
+"""One home per concept: the codes a record stores, each with its zh-Hans and en label.
+
+A concept is a `Concept` (a `StrEnum`): its members are the stored codes and carry `text`, the label
+users read. The Django models build their choices from these (`aftersales.choices`), documents,
+marks, the regulator's workbook and the CLI read the same labels, so a new status is one line here
+(and a migration for the model's check constraint). Pure Python: no Django.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from types import MappingProxyType
+
+from .text import Text
+
+
+class Concept(StrEnum):
+    """A stored code with its label: `Member = "code", "中文", "English"`."""
+
+    text: Text
+
+    def __new__(cls, value: str, zh: str = "", en: str = ""):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.text = Text(zh or value, en or value)
+        return member
+
+    def label(self, lang: str | None = None) -> str:
+        return self.text.get(lang)
+
+    @classmethod
+    def values(cls) -> tuple[str, ...]:
+        return tuple(m.value for m in cls)
+
+
+# ------------------------------------------------------------------------------ certificates
+
+
+class CertificateStatus(Concept):
+    """A certificate's status. `text` is how the pages, the certificate PDF and the mark say it
+    ("已暂停"); `short` is the regulator's word for it in the monthly workbook ("暂停")."""
+
+    short: str
+
+    def __new__(cls, value: str, zh: str, en: str, short: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.text, member.short = Text(zh, en), short
+        return member
+
+    VALID = "valid", "有效", "valid", "有效"
+    SUSPENDED = "suspended", "已暂停", "suspended", "暂停"
+    WITHDRAWN = "withdrawn", "已撤销", "withdrawn", "撤销"
+    CANCELLED = "cancelled", "已注销", "cancelled", "注销"
+    EXPIRED = "expired", "已过期", "expired", "过期"
+
+    @property
+    def is_live(self) -> bool:
+        """Valid or suspended: the certificate can still change (and holds its enterprise's slot)."""
+        return self in LIVE_STATUSES
+
+    @property
+    def stamp(self) -> Text:
+        """What a document or mark that is no longer valid is stamped with ("已暂停" / "SUSPENDED")."""
+        return Text(self.text.zh, self.text.en.upper())
+
+
+LIVE_STATUSES = frozenset({CertificateStatus.VALID, CertificateStatus.SUSPENDED})
+# Which status may follow which; anything else is refused with a message naming both.
+_S = CertificateStatus
+CERTIFICATE_TRANSITIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
+    {
+        _S.VALID: frozenset({_S.SUSPENDED, _S.WITHDRAWN, _S.CANCELLED, _S.EXPIRED}),
+        _S.SUSPENDED: frozenset({_S.VALID, _S.WITHDRAWN, _S.CANCELLED, _S.EXPIRED}),
+        _S.WITHDRAWN: frozenset(),
+        _S.CANCELLED: frozenset(),
+        _S.EXPIRED: frozenset(),
+    }
+)
+
+
+class Level(Concept):
+    """A level a score reaches (GB/T 27922 "达标" and the star levels), lowest first."""
+
+    FAIL = "fail", "未达标", "not qualified"
+    QUALIFIED = "qualified", "达标", "qualified"
+    THREE_STAR = "three_star", "三星", "three-star"
+    FOUR_STAR = "four_star", "四星", "four-star"
+    FIVE_STAR = "five_star", "五星", "five-star"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+    @property
+    def stars(self) -> int:
+        """The stars of the certification mark (0 for 达标)."""
+        return {"three_star": 3, "four_star": 4, "five_star": 5}.get(self.value, 0)
+
+
+_LEVEL_RANK = {level: i for i, level in enumerate(Level)}
+LEVEL_TEXT = MappingProxyType({level: level.text for level in Level})
+PASSING_LEVELS = tuple(level for level in Level if level is not Level.FAIL)  # what a certificate states
+
+
+# ------------------------------------------------------------------------------------- cases
+
+
+class CaseKind(Concept):
+    """What a certification case is for."""
+
+    INITIAL = "initial", "初次认证", "initial certification"
+    SURVEILLANCE = "surveillance", "监督审核", "surveillance audit"
+    RECERTIFICATION = "recertification", "再认证", "recertification"
