@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -13,7 +14,7 @@ from pypdf import PdfReader, apply_configuration
 
 MAX_BYTES = 8 * 1024 * 1024  # a certificate PDF is about 100 KB
 WHITE_SPACE = b" \t\r\n\f\x00"
-END = b"%%EOF"
+_TRAILER_END = re.compile(rb"startxref\s+\d+\s+%%EOF")  # not any "%%EOF": compressed bytes may hold one
 
 # pypdf's own limits, well below its defaults (75 MB a stream): a certificate's streams are small
 LIMITS = {
@@ -53,15 +54,14 @@ def too_large(size: int) -> str | None:
 
 
 def as_written(data: bytes) -> tuple[bytes, bytes]:
-    """(the file up to its first end-of-file marker, what follows it). pypdf reads a file from its
-    last marker back, so an update appended after the first one (an incremental save, or bytes
-    added by hand) would be read in place of what was issued; the verifier reads the first part
-    and refuses a file whose second part is not empty (`appended`)."""
-    end = data.find(END)
-    if end < 0:
+    """(the file up to its first end-of-file marker, "startxref <offset> %%EOF"; what follows it).
+    pypdf reads a file from its last marker back, so an update appended after the first one (an
+    incremental save, or bytes added by hand) would be read in place of what was issued; the
+    verifier reads the first part and refuses a file whose second part is not empty (`appended`)."""
+    found = _TRAILER_END.search(data)
+    if found is None:
         return data, b""
-    end += len(END)
-    return data[:end], data[end:]
+    return data[: found.end()], data[found.end() :]
 
 
 def appended(data: bytes) -> int:
