@@ -5,13 +5,17 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from aftersales.core.access import Access
+
 from .models import Invitation, Organisation
 from .selectors import roles_of
 
+WRITE_ADMIN = "admin"  # invite and manage members: the organisation's admin role
 
-def organisation_for(request, pk: int, *, admin: bool = False) -> Organisation:
-    """The organisation if the user is one of its members (404 otherwise); with admin=True the user
-    must also hold its admin role (403 for its other members)."""
+
+def organisation_access(request, pk: int, *, admin: bool = False) -> Access[Organisation]:
+    """The organisation and what the user may do with it, if the user is one of its members (404
+    otherwise); with admin=True the user must also hold its admin role (403 for its other members)."""
     if not request.user.is_authenticated:
         raise Http404
     organisation = Organisation.objects.filter(pk=pk).first()
@@ -20,9 +24,17 @@ def organisation_for(request, pk: int, *, admin: bool = False) -> Organisation:
     roles = roles_of(request.user, organisation)
     if not roles:
         raise Http404
-    if admin and organisation.admin_role not in roles:
+    access = Access(
+        organisation, frozenset(roles), frozenset({WRITE_ADMIN} if organisation.admin_role in roles else ())
+    )
+    if admin and not access.can(WRITE_ADMIN):
         raise PermissionDenied
-    return organisation
+    return access
+
+
+def organisation_for(request, pk: int, *, admin: bool = False) -> Organisation:
+    """The organisation alone, by `organisation_access`'s rules."""
+    return organisation_access(request, pk, admin=admin).obj
 
 
 def invitation_for(request, organisation_pk: int, pk: int) -> Invitation:

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language
 
 from . import services, twofactor, views_two_factor
-from .access import invitation_for, organisation_for
+from .access import WRITE_ADMIN, invitation_for, organisation_access
 from .forms import InvitationForm, InvitationSignupForm, ProfileForm, ThrottledAuthenticationForm, client_ip
 from .models import User
-from .selectors import invitation_by_token, invitations_open, organisation_members, organisations_of, roles_of
+from .selectors import invitation_by_token, invitations_open, organisation_members, organisations_of
 
 
 class LoginView(auth_views.LoginView):
@@ -124,8 +124,8 @@ def organisation_home(request):
     return render(request, "accounts/organisation_list.html", {"organisations": organisations})
 
 
-def _organisation_page(request, organisation, form=None, status=200):
-    is_admin = organisation.admin_role in roles_of(request.user, organisation)
+def _organisation_page(request, access, form=None, status=200):
+    organisation, is_admin = access.obj, access.can(WRITE_ADMIN)
     context = {
         "organisation": organisation,
         "members": organisation_members(organisation),
@@ -142,26 +142,27 @@ def _organisation_page(request, organisation, form=None, status=200):
 @login_required
 @require_GET
 def organisation_detail(request, pk: int):
-    return _organisation_page(request, organisation_for(request, pk))
+    return _organisation_page(request, organisation_access(request, pk))
 
 
 @login_required
 @require_POST
 def invitation_new(request, pk: int):
-    organisation = organisation_for(request, pk, admin=True)
+    access = organisation_access(request, pk, admin=True)
+    organisation = access.obj
     form = InvitationForm(request.POST, organisation=organisation)
     if not form.is_valid():
-        return _organisation_page(request, organisation, form, status=400)
+        return _organisation_page(request, access, form, status=400)
     try:
         services.invitation_create(
             organisation=organisation, by=request.user, site_url=request.build_absolute_uri("/"), **form.cleaned_data
         )
     except ValidationError as exc:
         form.add_error(None, exc)
-        return _organisation_page(request, organisation, form, status=400)
+        return _organisation_page(request, access, form, status=400)
     except (OSError, ValueError):  # SMTP and network errors; ValueError: a header the mail refuses
         form.add_error(None, _("The invitation e-mail could not be sent, so no invitation was made. Try again later."))
-        return _organisation_page(request, organisation, form, status=503)
+        return _organisation_page(request, access, form, status=503)
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
     return redirect("organisation_detail", pk=organisation.pk)
 

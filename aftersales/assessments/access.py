@@ -7,6 +7,7 @@ from django.http import Http404
 
 from aftersales.accounts.models import ENTERPRISE_ROLES, Role
 from aftersales.accounts.selectors import roles_of
+from aftersales.core.access import Access
 
 from .models import Assessment
 
@@ -21,10 +22,15 @@ def self_assessment_member(user, assessment: Assessment) -> bool:
     )
 
 
-def assessment_for(request, pk: int, *, admin: bool = False) -> Assessment:
-    """The self-assessment if the user belongs to its enterprise (404 otherwise); with admin=True
-    the user must also be the enterprise's admin (403 for its other members). Audits (kind
-    "audit") are never reached here: the audits app's access decides who sees them."""
+WRITE_ANSWER = "answer"  # answer items, add evidence and special findings: any member of the enterprise
+WRITE_ADMIN = "admin"  # finish it: the enterprise's admin
+
+
+def assessment_access(request, pk: int, *, admin: bool = False) -> Access[Assessment]:
+    """The self-assessment and what the user may do with it, if the user belongs to its enterprise
+    (404 otherwise); with admin=True the user must also be the enterprise's admin (403 for its other
+    members). Audits (kind "audit") are never reached here: the audits app's access decides who
+    sees them."""
     user = request.user
     if not user.is_authenticated:
         raise Http404
@@ -35,12 +41,19 @@ def assessment_for(request, pk: int, *, admin: bool = False) -> Assessment:
     )
     if assessment is None:
         raise Http404
-    roles = roles_of(user, assessment.enterprise)
+    roles = frozenset(roles_of(user, assessment.enterprise))
     if not roles & ENTERPRISE_ROLES:
         raise Http404
-    if admin and Role.ENTERPRISE_ADMIN not in roles:
+    writes = {WRITE_ANSWER} | ({WRITE_ADMIN} if Role.ENTERPRISE_ADMIN in roles else set())
+    access = Access(assessment, roles, frozenset(writes))
+    if admin and not access.can(WRITE_ADMIN):
         raise PermissionDenied
-    return assessment
+    return access
+
+
+def assessment_for(request, pk: int, *, admin: bool = False) -> Assessment:
+    """The self-assessment alone, by `assessment_access`'s rules."""
+    return assessment_access(request, pk, admin=admin).obj
 
 
 def assessment_child_for(request, pk: int, model, child_id: int, *, admin: bool = False):

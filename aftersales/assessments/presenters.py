@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from aftersales.accounts.models import Role
-from aftersales.accounts.selectors import roles_of
+from aftersales.core.access import Access
 from aftersales.core.display import format_points
 from aftersales.core.scheme import Level
 from aftersales.core.scoring import DEDUCTION_TEXT, RESULT_TEXT, ResultKind
 
+from .access import WRITE_ADMIN
 from .models import Assessment
 from .selectors import LiveScore, assessment_score
 
@@ -146,7 +146,8 @@ def panel(live: LiveScore, lang: str) -> dict:
     }
 
 
-def page_context(request, assessment: Assessment, lang: str) -> dict:
+def page_context(request, access: Access[Assessment], lang: str) -> dict:
+    assessment = access.obj
     live = assessment_score(assessment)
     baseline_answers = {a.item_code: a for a in assessment.baseline.answers.all()} if assessment.baseline_id else None
     evidence: dict[str, list] = {}
@@ -158,14 +159,13 @@ def page_context(request, assessment: Assessment, lang: str) -> dict:
             rows.append({"item": item_row(live, node, lang, baseline_answers, evidence=evidence.get(node.code, ()))})
         else:
             rows.append({"heading": node, "title": node.title.get(lang), "points": format_points(node.points)})
-    roles = roles_of(request.user, assessment.enterprise)
     return {
         "assessment": assessment,
         "rows": rows,
         "panel": panel(live, lang),
         "specials": list(assessment.specials.all()),
         "editable": not assessment.is_frozen,
-        "can_finish": not assessment.is_frozen and Role.ENTERPRISE_ADMIN in roles,
+        "can_finish": not assessment.is_frozen and access.can(WRITE_ADMIN),
         "bonus_allowed": live.scheme.parameters.special_bonus_max > 0,
         "deduction_kinds": [(k, t.get(lang)) for k, t in _deduction_texts()],
     }

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.charts import Bar, Point, Svg, Threshold, bar_chart, history_chart
+from aftersales.core.access import Access
 from aftersales.core.display import format_points
 from aftersales.core.scoring import DEDUCTION_TEXT, RESULT_TEXT, DeductionKind, ResultKind
 from aftersales.pdf import FONT_FAMILY, font_faces
@@ -104,8 +105,9 @@ def result_text(answer, lang: str) -> str:
     return text
 
 
-def report_context(request, assessment: Assessment, lang: str) -> dict:
-    context = page_context(request, assessment, lang)
+def report_context(request, access: Access[Assessment], lang: str) -> dict:
+    assessment = access.obj
+    context = page_context(request, access, lang)
     rows = []
     for row in context["rows"]:
         if "item" in row:

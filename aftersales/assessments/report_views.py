@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from aftersales.core.text import normalise_language
 from aftersales.pdf import ReportUnavailable, stored_pdf
 
-from .access import assessment_for
+from .access import assessment_access
 from .report import report_context
 
 log = logging.getLogger(__name__)
@@ -22,9 +22,10 @@ log = logging.getLogger(__name__)
 @login_required
 @require_GET
 def assessment_report_pdf(request, pk: int):
-    assessment = assessment_for(request, pk)
+    access = assessment_access(request, pk)
+    assessment = access.obj
     lang = normalise_language(get_language())
-    context = report_context(request, assessment, lang)
+    context = report_context(request, access, lang)
 
     def html_for(generated_at):
         return render_to_string("assessments/report.html", {**context, "generated_at": generated_at}, request=request)

@@ -17,7 +17,7 @@ from aftersales.schemes.models import SchemeVersion
 from aftersales.schemes.selectors import scheme_of
 
 from . import importing, services
-from .access import assessment_child_for, assessment_for
+from .access import assessment_access, assessment_child_for, assessment_for
 from .answering import answer_messages, answer_post
 from .evidence import EvidenceRefused, evidence_add, evidence_remove
 from .forms import SpecialForm, StartForm
@@ -76,8 +76,7 @@ def assessment_new(request):
 @login_required
 @require_GET
 def assessment_detail(request, pk: int):
-    assessment = assessment_for(request, pk)
-    return render(request, "assessments/detail.html", page_context(request, assessment, _lang()))
+    return render(request, "assessments/detail.html", page_context(request, assessment_access(request, pk), _lang()))
 
 
 @login_required
@@ -180,7 +179,8 @@ def assessment_import(request, pk: int):
     """Import a filled checklist. The file replaces the whole assessment: when that would clear or
     change saved work, the page says what and asks first (the confirmation carries the checked
     file as a signed token: `importing`)."""
-    assessment = assessment_for(request, pk)
+    access = assessment_access(request, pk)
+    assessment = access.obj
     upload = request.FILES.get("file")
     token = request.POST.get("confirm", "")
     name = upload.name if upload else request.POST.get("name", "")[:200]
@@ -214,7 +214,7 @@ def assessment_import(request, pk: int):
                 problems = _import(request, assessment, checklist, name)
     if not problems and confirm is None:
         return redirect(assessment.get_absolute_url())
-    context = page_context(request, assessment, _lang())
+    context = page_context(request, access, _lang())
     context["import_problems"] = problems
     context["import_name"] = name
     context["import_confirm"] = confirm

@@ -19,10 +19,11 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from aftersales.api_errors import errors, refused
+from aftersales.core.access import Access
 from aftersales.core.text import normalise_language
 
 from . import services, versions
-from .access import certificate_for, is_cb_staff
+from .access import CB_VIEW_ROLES, certificate_access
 from .models import Certificate, CertificateVersion
 from .presenters import ACTION_TARGET, action_label, level_text, status_text
 from .selectors import (
@@ -143,9 +144,9 @@ def _lang() -> str:
     return normalise_language(get_language())
 
 
-def _certificate(request, number: str, *, write: bool = False) -> Certificate:
+def _access(request, number: str, *, write: bool = False) -> Access[Certificate]:
     try:
-        return certificate_for(request.user, number.strip().upper(), write=write)
+        return certificate_access(request.user, number.strip().upper(), write=write)
     except PermissionDenied:
         raise HttpError(403, _("Only the certification body's admin changes a certificate.")) from None
 
@@ -196,11 +197,11 @@ def _version(v: CertificateVersion) -> dict:
     }
 
 
-def _detail(request, c: Certificate) -> dict:
-    lang = _lang()
+def _detail(request, access: Access[Certificate]) -> dict:
+    lang, c = _lang(), access.obj
     surveillances = certificate_surveillances(c)
     nxt = next_surveillance(surveillances)
-    events = certificate_events(c, internal=is_cb_staff(request.user, c))
+    events = certificate_events(c, internal=access.holds(*CB_VIEW_ROLES))
     return {
         **_out(c, lang, nxt.due_by if nxt else None),
         "recertification_opens": recertification_window(c, timezone.localdate()).opens,
@@ -248,7 +249,7 @@ def list_certificates(request, status: str = "", level: str = "", q: str = ""):
 def get_certificate(request, number: str):
     """A certificate with every version, its status history (the holder: public events only) and
     its surveillance audits."""
-    return _detail(request, _certificate(request, number))
+    return _detail(request, _access(request, number))
 
 
 @router.post(
@@ -257,7 +258,8 @@ def get_certificate(request, number: str):
 def change_status(request, number: str, payload: StatusIn):
     """Suspend, restore (a suspended certificate), withdraw or cancel, with a reason and an
     effective date (default today). The CB's admin only."""
-    certificate = _certificate(request, number, write=True)
+    access = _access(request, number, write=True)
+    certificate = access.obj
     if payload.action not in ACTION_TARGET:
         problem = _("Unknown action %(action)s: one of %(known)s.") % {
             "action": payload.action,
@@ -268,14 +270,14 @@ def change_status(request, number: str, payload: StatusIn):
         certificate=certificate, reason=payload.reason, by=request.user, effective_on=payload.effective_on
     )
     certificate.refresh_from_db()
-    return Status(200, _detail(request, certificate))
+    return Status(200, _detail(request, access))
 
 
 @router.post("/{number}/versions/", response={201: VersionOut, **errors(403, 409)}, url_name="certificate_api_change")
 def change_certificate(request, number: str, payload: ChangeIn):
     """Record a change of level, name, address, scope or sites as a new signed version (fields left
     out stay as they are). The CB's admin only."""
-    certificate = _certificate(request, number, write=True)
+    certificate = _access(request, number, write=True).obj
     if payload.reason not in CHANGE_REASONS:
         problem = _("Unknown kind of change %(reason)s: one of %(known)s.") % {
             "reason": payload.reason,

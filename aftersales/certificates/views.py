@@ -26,11 +26,13 @@ from aftersales.accounts.selectors import cb_administered
 from aftersales.assessments.report import ReportUnavailable
 from aftersales.audits.models import Decision
 from aftersales.certification.access import case_access
+from aftersales.core.access import Access
+from aftersales.core.refusal import Refused
 from aftersales.core.text import normalise_language
 from aftersales.refusals import redirect_on_refusal
 
 from . import services, versions
-from .access import CB_VIEW_ROLES, certificate_for, is_cb_staff
+from .access import CB_VIEW_ROLES, WRITE_CHANGE, certificate_access
 from .forms import ChangeForm, StatusForm, change_initial, changed_fields, form_errors, level_choices
 from .models import TRANSITIONS, Certificate, CertificateVersion
 from .presenters import ACTION_TARGET, ACTION_TEXT, event_rows, level_text, score_chart, version_rows
@@ -58,15 +60,6 @@ STATUS_ACTIONS = {
 
 def _lang() -> str:
     return normalise_language(get_language())
-
-
-def _cb_roles(user, certificate: Certificate) -> set[str]:
-    """The user's roles in the issuing CB that see certificates (cb_admin, reviewer, committee)."""
-    return set(
-        Membership.objects.filter(user=user, organisation_id=certificate.cb_id, role__in=CB_VIEW_ROLES).values_list(
-            "role", flat=True
-        )
-    )
 
 
 def _detail(certificate: Certificate) -> str:
@@ -111,11 +104,11 @@ def certificate_list_view(request):
     return render(request, "certificates/list.html", context)
 
 
-def detail_context(request, certificate: Certificate, *, status_form=None, change_form=None, problems=()) -> dict:
+def detail_context(request, access: Access[Certificate], *, status_form=None, change_form=None, problems=()) -> dict:
     lang = _lang()
-    roles = _cb_roles(request.user, certificate)
-    internal = bool(roles)  # CB staff see the internal events too
-    admin = Role.CB_ADMIN in roles
+    certificate = access.obj
+    internal = access.holds(*CB_VIEW_ROLES)  # CB staff see the internal events too
+    admin = access.can(WRITE_CHANGE)
     versions = certificate_versions(certificate)
     current = versions[-1] if versions else None
     surveillances = certificate_surveillances(certificate)
@@ -157,30 +150,31 @@ def detail_context(request, certificate: Certificate, *, status_form=None, chang
 @login_required
 @require_GET
 def certificate_detail(request, number: str):
-    certificate = certificate_for(request.user, number)
-    return render(request, "certificates/detail.html", detail_context(request, certificate))
+    access = certificate_access(request.user, number)
+    return render(request, "certificates/detail.html", detail_context(request, access))
 
 
-def _admin_certificate(request, number: str) -> Certificate:
-    return certificate_for(request.user, number, write=True)
+def _admin_access(request, number: str) -> Access[Certificate]:
+    return certificate_access(request.user, number, write=True)
 
 
 @login_required
 @require_POST
 def certificate_status(request, number: str):
     """Suspend, restore, withdraw or cancel, with a reason and an effective date (cb_admin only)."""
-    certificate = _admin_certificate(request, number)
+    access = _admin_access(request, number)
+    certificate = access.obj
     form = StatusForm(request.POST)
     if not form.is_valid():
-        context = detail_context(request, certificate, status_form=form, problems=form_errors(form))
+        context = detail_context(request, access, status_form=form, problems=form_errors(form))
         return render(request, "certificates/detail.html", context, status=400)
     d = form.cleaned_data
     service = getattr(services, STATUS_ACTIONS[d["action"]])
     try:
         service(certificate=certificate, reason=d["reason"], by=request.user, effective_on=d["effective_on"])
-    except services.CertificateRefused as exc:
+    except Refused as exc:
         certificate.refresh_from_db()
-        context = detail_context(request, certificate, status_form=form, problems=[str(exc)])
+        context = detail_context(request, access, status_form=form, problems=exc.problems)
         return render(request, "certificates/detail.html", context, status=409)
     certificate.refresh_from_db()
     messages.success(
@@ -195,7 +189,8 @@ def certificate_status(request, number: str):
 @require_POST
 def certificate_change(request, number: str):
     """Record a change of level, name, address, scope or sites as a new version (cb_admin only)."""
-    certificate = _admin_certificate(request, number)
+    access = _admin_access(request, number)
+    certificate = access.obj
     current = CertificateVersion.objects.filter(certificate=certificate).order_by("-seq").first()
     if current is None:
         raise Http404
@@ -216,8 +211,8 @@ def certificate_change(request, number: str):
                     note=form.cleaned_data["note"],
                     **changes,
                 )
-            except services.CertificateRefused as exc:
-                problems = [str(exc)]
+            except Refused as exc:
+                problems = exc.problems
             else:
                 messages.success(
                     request,
@@ -226,7 +221,7 @@ def certificate_change(request, number: str):
                 )
                 return redirect(_detail(certificate) + "#versions")
     certificate.refresh_from_db()
-    context = detail_context(request, certificate, change_form=form, problems=problems)
+    context = detail_context(request, access, change_form=form, problems=problems)
     return render(request, "certificates/detail.html", context, status=400 if not form.is_valid() else 409)
 
 
@@ -235,10 +230,10 @@ def certificate_change(request, number: str):
 
 def _downloadable(request, number: str) -> Certificate:
     """Holders may download only while the certificate is valid; the CB's staff always."""
-    certificate = certificate_for(request.user, number)
-    if certificate.status != Certificate.Status.VALID and not is_cb_staff(request.user, certificate):
+    access = certificate_access(request.user, number)
+    if access.obj.status != Certificate.Status.VALID and not access.holds(*CB_VIEW_ROLES):
         raise PermissionDenied
-    return certificate
+    return access.obj
 
 
 def _unavailable(request, certificate: Certificate, exc: Exception) -> HttpResponse:

@@ -23,6 +23,7 @@ from aftersales.assessments.models import Assessment
 from aftersales.audits.access import assessment_writable
 from aftersales.audits.services import SCORING_STATUSES
 from aftersales.certification.access import working_cases
+from aftersales.core.access import Access
 
 from .models import AuditSample, RecordImport, SampleEntry
 
@@ -30,14 +31,25 @@ VIEW, SAMPLE, ADMIN = "view", "sample", "admin"
 
 
 @dataclass(frozen=True)
-class RecordsAccess:
-    enterprise: Organisation
-    is_member: bool  # a member of the enterprise (else CB staff with a case)
-    is_admin: bool  # the enterprise's admin
+class RecordsAccess(Access[Organisation]):
+    """`Access` to an enterprise's records: `writes` are the `need` levels the viewer holds (VIEW,
+    SAMPLE, ADMIN); the names below are what the pages and templates ask."""
 
     @property
-    def can_import(self) -> bool:
-        return self.is_admin
+    def enterprise(self) -> Organisation:
+        return self.obj
+
+    @property
+    def is_member(self) -> bool:
+        """A member of the enterprise (else CB staff with a live case)."""
+        return self.holds(*ENTERPRISE_ROLES)
+
+    @property
+    def is_admin(self) -> bool:
+        """The enterprise's admin: imports files and publishes commitments."""
+        return self.can(ADMIN)
+
+    can_import = is_admin
 
 
 def cb_enterprises(user):
@@ -66,14 +78,15 @@ def records_access(user, enterprise_id: int, *, need: str = VIEW) -> RecordsAcce
     enterprise = Organisation.objects.filter(pk=enterprise_id, kind=Organisation.Kind.ENTERPRISE).first()
     if enterprise is None:
         raise Http404
-    roles = set(Membership.objects.filter(user=user, organisation=enterprise).values_list("role", flat=True))
+    roles = frozenset(Membership.objects.filter(user=user, organisation=enterprise).values_list("role", flat=True))
     if roles & ENTERPRISE_ROLES:
-        access = RecordsAccess(enterprise, True, Role.ENTERPRISE_ADMIN in roles)
-        if need == ADMIN and not access.is_admin:
+        writes = {VIEW, SAMPLE} | ({ADMIN} if Role.ENTERPRISE_ADMIN in roles else set())
+        access = RecordsAccess(enterprise, roles, frozenset(writes))
+        if not access.can(need):
             raise PermissionDenied
         return access
     if need != ADMIN and cb_enterprises(user).filter(pk=enterprise.pk).exists():
-        return RecordsAccess(enterprise, False, False)
+        return RecordsAccess(enterprise, frozenset(), frozenset({VIEW, SAMPLE}))
     raise Http404
 
 
