@@ -14,7 +14,7 @@ from aftersales.accounts.cli import register as account_commands
 from aftersales.appeals.cli import register as appeal_commands
 from aftersales.audits.cli import register as audit_commands
 from aftersales.certificates.cli import register as certificate_commands
-from aftersales.certificates.cli_cycle import register as cycle_commands
+from aftersales.certificates.cycle.cli import register as cycle_commands
 from aftersales.certification.cli import register as certification_commands
 from aftersales.checklist.reader import score_checklist
 from aftersales.checklist.writer import write_csv, write_xlsx

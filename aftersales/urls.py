@@ -14,7 +14,7 @@ urlpatterns = [
     path("", include("aftersales.certification.urls")),
     path("", include("aftersales.audits.urls")),
     path("", include("aftersales.certificates.urls")),  # enterprise and CB certificate pages, downloads
-    path("", include("aftersales.certificates.urls_cycle")),  # CB cycle dashboard, surveillance, reminders
+    path("", include("aftersales.certificates.cycle.urls")),  # CB cycle dashboard, surveillance, reminders
     path("", include("aftersales.regulator.urls")),  # monthly regulator report
     path("", include("aftersales.appeals.urls")),  # appeals and complaints about the CB's decisions and audits
 ]

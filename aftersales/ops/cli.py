@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from aftersales.certificates.cli_cycle import cycle_app, day_option
+from aftersales.certificates.cycle.cli import cycle_app, day_option
 from aftersales.clikit import django_setup, keys_from_json
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aftersales.certificates.cycle_job import CycleReport, cycle_run
+from aftersales.certificates.cycle.job import CycleReport, cycle_run
 from aftersales.records.tasks import record_imports_interrupted
 from aftersales.registry.publish import publish_stale
 from aftersales.regulator.reminders import regulator_reminders

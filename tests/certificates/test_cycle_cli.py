@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_setup(monkeypatch, settings):
-    monkeypatch.setattr("aftersales.certificates.cli_cycle.django_setup", lambda: None)
+    monkeypatch.setattr("aftersales.certificates.cycle.cli.django_setup", lambda: None)
     install_policy(settings, {"reminder_lead_days": [60, 30, 7]})
 
 

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from aftersales.certificates import selectors_cycle, views_cycle
+from aftersales.certificates.cycle import selectors as selectors_cycle
+from aftersales.certificates.cycle import views as views_cycle
 
 from .cycle_factories import on
 from .factories import issued, new_enterprise

@@ -19,10 +19,10 @@ from aftersales.accounts.models import Membership, Organisation, Role
 from aftersales.core import cycle as rules
 from aftersales.refusals import redirect_on_refusal
 
-from . import cycle
-from .access import CB_VIEW_ROLES, certificate_for, is_cb_admin
-from .models import Certificate, Surveillance
-from .selectors_cycle import EXPIRING_DAYS, FIRST_ROWS, LISTS, calendar_entries, cycle_list_page, cycle_overview
+from ..access import CB_VIEW_ROLES, certificate_for, is_cb_admin
+from ..models import Certificate, Surveillance
+from . import services as cycle
+from .selectors import EXPIRING_DAYS, FIRST_ROWS, LISTS, calendar_entries, cycle_list_page, cycle_overview
 
 
 def cb_for(request) -> tuple[Organisation, bool]:

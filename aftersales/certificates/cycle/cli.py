@@ -41,7 +41,7 @@ def due(
     from django.utils import timezone
 
     from aftersales.accounts.models import Organisation
-    from aftersales.certificates.selectors_cycle import cycle_overview
+    from aftersales.certificates.cycle.selectors import cycle_overview
 
     cbs = Organisation.objects.filter(kind=Organisation.Kind.CERTIFICATION_BODY).order_by("name")
     if cb:

@@ -25,27 +25,37 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.accounts.models import Organisation
+from aftersales.accounts.models import Membership, Organisation, Role
 from aftersales.audits.models import Audit, Decision
 from aftersales.audits.selectors import baseline_for
 from aftersales.audits.services import AuditRefused
 from aftersales.certification.cases import case_event_record, case_reference_next
 from aftersales.certification.models import Application, Case, Exclusion, Manager, Quotation, Review, Site
+from aftersales.certification.review import fee_table, mandays_for, mandays_rule
+from aftersales.certification.services import (
+    ApplicationData,
+    ExclusionRow,
+    ManagerRow,
+    SiteRow,
+    StepRefused,
+    application_save,
+    case_open,
+)
 from aftersales.core import fees, mandays
 from aftersales.core.concepts import LIVE_STATUSES
 
-from .access import is_cb_admin
-from .cycle_job import CycleReport, cycle_run, recertification_opens  # the daily job (cycle_job.py)
-from .models import Certificate, CertificateCase, CertificateVersion, Surveillance
-from .services import (
+from ..access import is_cb_admin
+from ..models import Certificate, CertificateCase, CertificateVersion, Surveillance
+from ..services import (
     CertificateRefused,
     certificate_event_record,
     certificate_restore,
     certificate_suspend,
     certificate_transition,
 )
-from .surveillance import lock_certificate
-from .versions import APPROVING, certificate_change
+from ..surveillance import lock_certificate
+from ..versions import APPROVING, certificate_change
+from .job import recertification_opens
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +130,6 @@ def _surveillance_mandays(previous: Case | None, case: Case) -> tuple[Decimal, d
     """(man-days, calculation, review fields) for a surveillance case: the man-day rule with the
     previous review's inputs and kind surveillance; without a review, the previous audit's
     man-days × the rule's surveillance factor, rounded up the same way."""
-    from aftersales.certification.review import mandays_for, mandays_rule
-
     review = Review.objects.filter(case=previous).first() if previous else None
     if review is not None and review.risk_class:
         calc = mandays_for(case, risk_class=review.risk_class, outlets_visited=review.outlets_visited)
@@ -202,8 +210,6 @@ def surveillance_open(*, surveillance: Surveillance, by) -> Case:
         updated_by=by,
         **review_fields,
     )
-    from aftersales.certification.review import fee_table
-
     table = fee_table()
     quote = fees.quote(table, kind=Case.Kind.SURVEILLANCE, man_days=man_days, travel_estimate=Decimal("0"))
     Quotation.objects.create(
@@ -400,8 +406,6 @@ def surveillance_proposal_answer(*, surveillance: Surveillance, answer: str, rea
 
 
 def _application_data(case: Case):
-    from aftersales.certification.services import ApplicationData, ExclusionRow, ManagerRow, SiteRow
-
     a = Application.objects.filter(case=case).first()
     if a is None:
         return None
@@ -426,9 +430,6 @@ def recertification_open(*, certificate: Certificate, by, today: date | None = N
     """Open the recertification application (the certificate's enterprise admin or the CB's
     admin), from the CB policy's recertification_open_months before expiry until expiry: a draft case of kind
     recertification following the last decided case, prefilled from the last application."""
-    from aftersales.accounts.models import Membership, Role
-    from aftersales.certification.services import StepRefused, application_save, case_open
-
     today = today or timezone.localdate()
     certificate = lock_certificate(certificate)
     admin = Membership.objects.filter(
@@ -477,15 +478,3 @@ def recertification_open(*, certificate: Certificate, by, today: date | None = N
         public=False,
     )
     return case
-
-
-__all__ = [
-    "CycleRefused",
-    "CycleReport",
-    "baseline_for",
-    "cycle_run",
-    "recertification_open",
-    "surveillance_decided",
-    "surveillance_open",
-    "surveillance_proposal_answer",
-]

@@ -15,7 +15,7 @@ from aftersales.core import cycle as rules
 from aftersales.core.concepts import LIVE_STATUSES
 from aftersales.policy import policy_on
 
-from .models import Certificate, CertificateCase, Surveillance
+from ..models import Certificate, CertificateCase, Surveillance
 
 S = Certificate.Status
 SV = Surveillance.State

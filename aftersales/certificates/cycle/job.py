@@ -17,9 +17,9 @@ from aftersales.core import cycle as rules
 from aftersales.core.concepts import LIVE_STATUSES
 from aftersales.policy import policy_on
 
-from . import notify
-from .models import Certificate, CertificateCase, Reminder, Surveillance
-from .services import CertificateRefused, certificate_event_record, certificate_expire
+from .. import notify
+from ..models import Certificate, CertificateCase, Reminder, Surveillance
+from ..services import CertificateRefused, certificate_event_record, certificate_expire
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ answer a suspension proposal, open a recertification)."""
 
 from django.urls import path
 
-from . import views_cycle as views
+from . import views
 
 urlpatterns = [
     path("cycle/", views.cycle_dashboard, name="cycle_dashboard"),
