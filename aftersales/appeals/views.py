@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +19,7 @@ from aftersales.certificates.models import CertificateEvent
 from aftersales.certification.access import WRITE_ENTERPRISE_ADMIN as CASE_ENTERPRISE_ADMIN
 from aftersales.certification.access import case_for
 from aftersales.core.refusal import Refused
-from aftersales.refusals import refusal_messages
+from aftersales.refusals import redirect_on_refusal
 
 from . import services
 from .access import (
@@ -171,14 +172,16 @@ def appeal_file(request, pk: int, file_id: int):
     )
 
 
+def _refused_back(request, pk: int, *args, **kwargs) -> str:
+    """A refused step goes back to the appeal page (its problems as messages; nothing changed)."""
+    return reverse("appeal_detail", args=[pk])
+
+
+@redirect_on_refusal(_refused_back)
 def _act(request, pk: int, write: str, step, success: str):
     appeal = appeal_for(request, pk, write=write)
-    try:
-        step(appeal)
-    except Refused as exc:
-        refusal_messages(request, exc)
-    else:
-        messages.success(request, success)
+    step(appeal)
+    messages.success(request, success)
     return _back(appeal)
 
 
@@ -196,6 +199,7 @@ def appeal_withdraw(request, pk: int):
 
 @login_required
 @require_POST
+@redirect_on_refusal(_refused_back)
 def appeal_assign(request, pk: int):
     appeal = appeal_for(request, pk, write=WRITE_ASSIGN)
     raw = request.POST.get("handler", "")
@@ -203,12 +207,8 @@ def appeal_assign(request, pk: int):
     if handler is None:
         messages.error(request, _("Choose the handler."))
         return _back(appeal)
-    try:
-        services.appeal_assign(appeal=appeal, handler=handler, by=request.user)
-    except Refused as exc:
-        refusal_messages(request, exc)
-    else:
-        messages.success(request, _("%(who)s handles %(reference)s.") % {"who": handler, "reference": appeal.reference})
+    services.appeal_assign(appeal=appeal, handler=handler, by=request.user)
+    messages.success(request, _("%(who)s handles %(reference)s.") % {"who": handler, "reference": appeal.reference})
     return _back(appeal)
 
 

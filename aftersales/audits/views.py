@@ -309,6 +309,7 @@ def auditor_list(request):
 
 @login_required
 @require_POST
+@redirect_on_refusal(lambda request: reverse("auditor_list"))
 def auditor_register(request):
     cb = _cb_for(request, admin=True)
     form = AuditorForm(request.POST)
@@ -316,25 +317,23 @@ def auditor_register(request):
         messages.error(request, form_errors(form))
         return redirect("auditor_list")
     user = Membership.objects.filter(organisation=cb, role=Role.AUDITOR, user_id=form.cleaned_data["user"]).first()
-    try:
-        if user is None:
-            raise services.AuditRefused(_("Choose a user with the auditor role."))
-        services.auditor_register(
-            cb=cb,
-            user=user.user,
-            registration=form.cleaned_data["registration"],
-            valid_until=form.cleaned_data["valid_until"],
-            industries=form.cleaned_data["industries"],
-            by=request.user,
-        )
-        messages.success(request, _("The auditor is registered."))
-    except Refused as exc:
-        refusal_messages(request, exc)
+    if user is None:
+        raise services.AuditRefused(_("Choose a user with the auditor role."))
+    services.auditor_register(
+        cb=cb,
+        user=user.user,
+        registration=form.cleaned_data["registration"],
+        valid_until=form.cleaned_data["valid_until"],
+        industries=form.cleaned_data["industries"],
+        by=request.user,
+    )
+    messages.success(request, _("The auditor is registered."))
     return redirect("auditor_list")
 
 
 @login_required
 @require_POST
+@redirect_on_refusal(lambda request: reverse("auditor_list"))
 def conflict_declare(request):
     cb = _cb_for(request, admin=True)
     form = ConflictForm(request.POST)
@@ -344,21 +343,18 @@ def conflict_declare(request):
     data = form.cleaned_data
     auditor = Auditor.objects.filter(pk=data["auditor"], cb=cb).first()
     enterprise = Organisation.objects.filter(pk=data["enterprise"], kind=Organisation.Kind.ENTERPRISE).first()
-    try:
-        if auditor is None or enterprise is None:
-            raise services.AuditRefused(_("Choose the auditor and the enterprise."))
-        services.conflict_declare(
-            auditor=auditor,
-            enterprise=enterprise,
-            kind=data["kind"],
-            start=data["start"],
-            end=data["end"],
-            note=data["note"],
-            by=request.user,
-        )
-        messages.success(request, _("The declaration is recorded."))
-    except Refused as exc:
-        refusal_messages(request, exc)
+    if auditor is None or enterprise is None:
+        raise services.AuditRefused(_("Choose the auditor and the enterprise."))
+    services.conflict_declare(
+        auditor=auditor,
+        enterprise=enterprise,
+        kind=data["kind"],
+        start=data["start"],
+        end=data["end"],
+        note=data["note"],
+        by=request.user,
+    )
+    messages.success(request, _("The declaration is recorded."))
     return redirect("auditor_list")
 
 
