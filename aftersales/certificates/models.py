@@ -17,7 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Organisation
 from aftersales.certification.models import Case
 from aftersales.choices import text_choices
-from aftersales.core.concepts import CERTIFICATE_TRANSITIONS, LIVE_STATUSES, PASSING_LEVELS, CertificateStatus
+from aftersales.core.concepts import (
+    CERTIFICATE_TRANSITIONS,
+    LIVE_STATUSES,
+    PASSING_LEVELS,
+    CertificateStatus,
+    VersionReason,
+)
 from aftersales.events.chain import ChainedEvent
 
 
@@ -120,14 +126,7 @@ class Immutable(models.Model):
 class CertificateVersion(Immutable):
     """What the certificate states, from `valid_from` until the next version. Signed."""
 
-    class Reason(models.TextChoices):
-        ISSUE = "issue", _("first issue")
-        RECERTIFICATION = "recertification", _("recertification")
-        SURVEILLANCE = "surveillance", _("level changed after a surveillance audit")
-        LEVEL = "level", _("change of level")
-        SCOPE = "scope", _("change of scope")
-        ADDRESS = "address", _("change of address")
-        NAME = "name", _("change of name")
+    Reason = text_choices(VersionReason)  # declared in core.concepts: codes and labels
 
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="versions")
     seq = models.PositiveIntegerField(_("version"))

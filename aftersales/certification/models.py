@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Organisation
 from aftersales.choices import text_choices
-from aftersales.core.concepts import CaseKind
+from aftersales.core.concepts import CaseKind, CaseStatus
 from aftersales.events.chain import ChainedEvent
 from aftersales.schemes.models import SchemeVersion
 from aftersales.uploads import RandomName
@@ -21,20 +21,7 @@ from aftersales.uploads import RandomName
 class Case(models.Model):
     Kind = text_choices(CaseKind)  # declared in core.concepts: codes and labels
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft application")
-        SUBMITTED = "submitted", _("submitted, awaiting review")
-        INFO_REQUESTED = "info_requested", _("more information requested")
-        REFUSED = "refused", _("application refused")
-        ACCEPTED = "accepted", _("accepted, quotation sent")
-        CONTRACTED = "contracted", _("contract signed")
-        PLANNED = "planned", _("audit planned")
-        DOCUMENT_REVIEW = "document_review", _("document review")
-        AUDIT = "audit", _("audit")
-        RECTIFICATION = "rectification", _("rectification")
-        REPORTED = "reported", _("audit reported, awaiting decision")
-        DECIDED = "decided", _("decided")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+    Status = text_choices(CaseStatus)
 
     reference = models.CharField(_("case number"), max_length=32, unique=True)
     enterprise = models.ForeignKey(

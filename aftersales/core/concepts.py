@@ -15,14 +15,17 @@ from .text import Text
 
 
 class Concept(StrEnum):
-    """A stored code with its label: `Member = "code", "中文", "English"`."""
+    """A stored code with its label: `Member = "code", "中文", "English"` and, where the regulator's
+    monthly workbook words it differently, its word there: `…, "English", "监管报表用语"`."""
 
     text: Text
+    short: str  # the regulator workbook's word (the Chinese label unless given)
 
-    def __new__(cls, value: str, zh: str = "", en: str = ""):
+    def __new__(cls, value: str, zh: str = "", en: str = "", short: str = ""):
         member = str.__new__(cls, value)
         member._value_ = value
         member.text = Text(zh or value, en or value)
+        member.short = short or member.text.zh
         return member
 
     def label(self, lang: str | None = None) -> str:
@@ -40,14 +43,6 @@ class CertificateStatus(Concept):
     """A certificate's status. `text` is how the pages, the certificate PDF and the mark say it
     ("已暂停"); `short` is the regulator's word for it in the monthly workbook ("暂停")."""
 
-    short: str
-
-    def __new__(cls, value: str, zh: str, en: str, short: str):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.text, member.short = Text(zh, en), short
-        return member
-
     VALID = "valid", "有效", "valid", "有效"
     SUSPENDED = "suspended", "已暂停", "suspended", "暂停"
     WITHDRAWN = "withdrawn", "已撤销", "withdrawn", "撤销"
@@ -63,6 +58,19 @@ class CertificateStatus(Concept):
     def stamp(self) -> Text:
         """What a document or mark that is no longer valid is stamped with ("已暂停" / "SUSPENDED")."""
         return Text(self.text.zh, self.text.en.upper())
+
+
+class VersionReason(Concept):
+    """Why a certificate has a new version (the certificate's history and the regulator's
+    "change" column)."""
+
+    ISSUE = "issue", "首次发证", "first issue", "初次发证"
+    RECERTIFICATION = "recertification", "再认证", "recertification", "再认证换证"
+    SURVEILLANCE = "surveillance", "监督审核后等级变更", "level changed after a surveillance audit"
+    LEVEL = "level", "等级变更", "change of level"
+    SCOPE = "scope", "认证范围变更", "change of scope", "范围变更"
+    ADDRESS = "address", "地址变更", "change of address"
+    NAME = "name", "名称变更", "change of name"
 
 
 LIVE_STATUSES = frozenset({CertificateStatus.VALID, CertificateStatus.SUSPENDED})
@@ -112,3 +120,21 @@ class CaseKind(Concept):
     INITIAL = "initial", "初次认证", "initial certification"
     SURVEILLANCE = "surveillance", "监督审核", "surveillance audit"
     RECERTIFICATION = "recertification", "再认证", "recertification"
+
+
+class CaseStatus(Concept):
+    """Where a certification case stands (its transitions: certification/models.py)."""
+
+    DRAFT = "draft", "申请草稿", "draft application", "草稿"
+    SUBMITTED = "submitted", "已提交，待评审", "submitted, awaiting review", "已申请，待评审"
+    INFO_REQUESTED = "info_requested", "待补充材料", "more information requested", "需补充材料"
+    REFUSED = "refused", "不予受理", "application refused", "申请不予受理"
+    ACCEPTED = "accepted", "已受理，已发送报价单", "accepted, quotation sent", "已受理"
+    CONTRACTED = "contracted", "已签合同", "contract signed"
+    PLANNED = "planned", "已策划审核", "audit planned"
+    DOCUMENT_REVIEW = "document_review", "文件审核", "document review"
+    AUDIT = "audit", "审核", "audit", "审核中"
+    RECTIFICATION = "rectification", "整改", "rectification", "整改中"
+    REPORTED = "reported", "已提交审核报告，待决定", "audit reported, awaiting decision", "已提交审核报告"
+    DECIDED = "decided", "已作出决定", "decided", "已作出认证决定"
+    WITHDRAWN = "withdrawn", "已撤回", "withdrawn"

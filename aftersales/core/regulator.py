@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .concepts import CaseKind, CertificateStatus, Level
+from .concepts import CaseKind, CaseStatus, CertificateStatus, Level, VersionReason
 from .text import normalise_language
 
 TEXT, ID, DATE, NUMBER = "text", "id", "date", "number"
@@ -172,30 +172,8 @@ LABELS: dict[str, dict[str, str]] = {
         "send_back": "退回审核组",
     },
     "certificate_status": {status.value: status.short for status in CertificateStatus},
-    "case_status": {
-        "draft": "草稿",
-        "submitted": "已申请，待评审",
-        "info_requested": "需补充材料",
-        "refused": "申请不予受理",
-        "accepted": "已受理",
-        "contracted": "已签合同",
-        "planned": "已策划审核",
-        "document_review": "文件审核",
-        "audit": "审核中",
-        "rectification": "整改中",
-        "reported": "已提交审核报告",
-        "decided": "已作出认证决定",
-        "withdrawn": "已撤回",
-    },
-    "change": {
-        "issue": "初次发证",
-        "recertification": "再认证换证",
-        "surveillance": "监督审核后等级变更",
-        "level": "等级变更",
-        "scope": "范围变更",
-        "address": "地址变更",
-        "name": "名称变更",
-    },
+    "case_status": {status.value: status.short for status in CaseStatus},
+    "change": {reason.value: reason.short for reason in VersionReason},
 }
 
 

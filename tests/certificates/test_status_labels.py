@@ -20,6 +20,7 @@ def test_labels_follow_the_active_language():
     with translation.override("zh-hans"):
         assert str(Certificate.Status.WITHDRAWN.label) == "已撤销"
         assert str(Case.Kind.INITIAL.label) == "初次认证"
+        assert str(Case.Status.SUBMITTED.label) == "已提交，待评审"
         assert str(RecordKind.WORK_ORDER.label) == "维修工单"
     with translation.override("en"):
         assert str(Certificate.Status.WITHDRAWN.label) == "withdrawn"

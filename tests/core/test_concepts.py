@@ -7,13 +7,15 @@ from aftersales.core.concepts import (
     CERTIFICATE_TRANSITIONS,
     LIVE_STATUSES,
     CaseKind,
+    CaseStatus,
     CertificateStatus,
     Concept,
     Level,
+    VersionReason,
 )
 from aftersales.core.records.kinds import Channel, Kind, StatusCategory
 
-ALL = (CertificateStatus, Level, CaseKind, Kind, StatusCategory, Channel)
+ALL = (CertificateStatus, VersionReason, Level, CaseKind, CaseStatus, Kind, StatusCategory, Channel)
 
 
 @pytest.mark.parametrize("concept", ALL, ids=lambda c: c.__name__)
@@ -46,3 +48,5 @@ def test_the_regulator_workbook_reads_the_same_labels():
     assert regulator.label("level", "three_star") == "三星"
     assert regulator.label("level", "fail") == "未达标"  # was keyed "unqualified", a code never stored
     assert regulator.label("kind", "surveillance") == "监督审核"
+    assert regulator.label("case_status", "audit") == "审核中"  # the pages say 审核
+    assert regulator.label("change", "issue") == "初次发证"  # the pages say 首次发证
