@@ -5,6 +5,9 @@ version 1 with its signed payload, the hash-chained status events, two surveilla
 
     python bench/registry_data.py load N SEED     # prints a JSON summary
     python bench/registry_data.py count
+    python bench/registry_data.py publish PART PARTS   # what `aftersales registry publish` does, a share of it
+
+BENCH_CODE names the source tree whose `aftersales` is imported (default: this one).
 """
 
 from __future__ import annotations
@@ -343,6 +346,23 @@ def copy_rows(model, rows: list) -> None:
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
 
 
+def phase_publish(part: int, parts: int, batch: int = 200) -> dict:
+    """Publish the stale certificates whose id is `part` modulo `parts` (the benchmark runs several
+    of these side by side), through the tree's own `registry.publish` (old and new alike)."""
+    _setup_django()
+    from django.db import transaction
+
+    from aftersales.registry.publish import publish, stale_numbers
+
+    t0, done, after = time.perf_counter(), 0, 0
+    while rows := stale_numbers(after_id=after, limit=batch * parts):
+        mine = [number for pk, number in rows if pk % parts == part]
+        with transaction.atomic():
+            publish(mine)
+        done, after = done + len(mine), rows[-1][0]
+    return {"published": done, "seconds": round(time.perf_counter() - t0, 1)}
+
+
 def phase_count() -> dict:
     _setup_django()
     from aftersales.certificates.models import Certificate
@@ -351,6 +371,7 @@ def phase_count() -> dict:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, os.environ.get("BENCH_CODE") or str(ROOT))
     phase, rest = sys.argv[1], sys.argv[2:]
-    print(json.dumps(phase_load(int(rest[0]), int(rest[1])) if phase == "load" else phase_count()))
+    phases = {"load": phase_load, "publish": phase_publish, "count": phase_count}
+    print(json.dumps(phases[phase](*map(int, rest))))

@@ -1,7 +1,6 @@
-"""The public registry's JSON endpoints (mounted at /api/registry/; no login: every operation sets
-auth=None). The same public fields as the pages (selectors.py says what is public), codes rather
-than labels; rate limited like the pages (429 with Retry-After); a certificate's answer is stored once rendered
-(publish.py) and answered from there with HTTP validators (responses.py)."""
+"""The public registry's JSON endpoints (mounted at /api/registry/; no login: auth=None): the same
+public fields as the pages, codes rather than labels; rate limited like the pages; a certificate's
+answer as the pages are answered (views.respond)."""
 
 from __future__ import annotations
 
@@ -17,9 +16,8 @@ from aftersales.params import ApiPage
 from .presenters import search_row_json
 from .publish import JSON, answer
 from .ratelimit import retry_after
-from .responses import respond, too_many
 from .selectors import registry_search
-from .views import PAGE_SIZE
+from .views import PAGE_SIZE, respond, too_many
 
 router = Router(tags=["registry"])
 

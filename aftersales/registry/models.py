@@ -1,14 +1,5 @@
-"""The registry as published: each certificate's public record rendered once per change.
-
-A tender evaluator's lookup by number is the registry's hot path (bench/registry_bench.py). Rather
-than read the certificate, its version, events and surveillances and render them on every lookup,
-the registry keeps what it answers — the JSON and the page in each language — as one row per
-(kind, number), written after every change the certificate services commit (publish.py). A row is
-answered only while it is current: its `stamp` equals the certificate's `head_hash` (every change
-appends an event, which moves the head) and its `release` equals this code's (templates,
-translations, static files); otherwise the answer is rendered again and the row rewritten. So a
-missed or failed publication costs one render, never a stale answer.
-"""
+"""The registry's stored answers: one row per kind and number, answered only for the head and
+release it was rendered from (publish.py; docs/certificates.md, "The public registry")."""
 
 from __future__ import annotations
 

@@ -1,17 +1,6 @@
-"""The registry's answers: each certificate's JSON and its page per language, stored once rendered.
-
-* `answer(kind, number)` reads the certificate's current head (one indexed read), then the answer
-  for that head from Django's cache (keyed by kind, number, head and release), else the stored
-  row (`Publication`) if it was rendered from that head by this release, else renders it and
-  stores it. A change of the certificate moves its head, so no cached or stored answer of the
-  older state is ever answered again (docs/certificates.md, "The public registry").
-* `publish(numbers)` renders and stores every kind; `publish_on_commit` does it once a change
-  commits; `publish_stale` (the CLI, the daily job) catches up what is missing or of another
-  release. A row of another release is also rendered again by its first reader.
-
-The time of reading ("as of …") is not in the stored bytes: `AS_OF` marks its place and `fill`
-puts the time in as the answer leaves.
-"""
+"""The registry's answers: each certificate's JSON and its page per language, read by the
+certificate's current head from Django's cache, else from the stored row (`Publication`), else
+rendered and stored. How and why: docs/certificates.md, "The public registry"."""
 
 from __future__ import annotations
 
@@ -59,17 +48,12 @@ def pub_key(kind: str, number: str) -> str:
     return f"{kind}|{number}"
 
 
-# ------------------------------------------------------------------------------------ release
-
 REGISTRY_DIR = Path(__file__).resolve().parent
 TEMPLATES = REGISTRY_DIR.parent / "templates"
 
 
 def release_files() -> list[Path]:
-    """The files the stored bytes depend on besides the certificate: the registry's templates and
-    the site frame they extend, the code that selects and words the record, the compiled
-    translations and the static files' manifest (hashed names). Not the rest of the code: a deploy
-    that changes none of these keeps every stored answer."""
+    """The files the stored bytes depend on besides the certificate (not the rest of the code)."""
     return [
         *sorted((TEMPLATES / "registry").glob("*.html")),
         TEMPLATES / "base.html",
@@ -82,8 +66,7 @@ def release_files() -> list[Path]:
 
 @cache
 def release() -> str:
-    """16 hex characters naming how this deployment renders the registry: the package's and
-    Django's versions, `release_files`, the public base URL, the languages and static URL."""
+    """16 hex characters naming how this deployment renders the registry."""
     import django
 
     from aftersales import __version__
@@ -97,9 +80,6 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
-# ------------------------------------------------------------------------------------ read
-
-
 class Answer(NamedTuple):
     kind: str
     head: str  # the certificate's head_hash it was rendered from
@@ -108,24 +88,17 @@ class Answer(NamedTuple):
 
     @property
     def etag(self) -> str:
-        return etag(self.kind, self.head)
+        """Weak: the bytes differ by the time of reading, the record they state does not."""
+        return 'W/"' + hashlib.sha256(f"{self.kind}|{self.head}|{release()}".encode()).hexdigest()[:24] + '"'
 
 
-def etag(kind: str, head: str) -> str:
-    """Weak: the bytes differ by the time of reading, the record they state does not."""
-    digest = hashlib.sha256(f"{kind}|{head}|{release()}".encode()).hexdigest()[:24]
-    return f'W/"{digest}"'
-
-
-@cache
-def _head_sql() -> str:
-    return f"SELECT head_hash FROM {Certificate._meta.db_table} WHERE number = %s"
+HEAD_SQL = f"SELECT head_hash FROM {Certificate._meta.db_table} WHERE number = %s"
 
 
 def head_of(number: str) -> str | None:
     """The certificate's current head (every change moves it); None if there is no such number."""
     with connections[settings.REGISTRY_DATABASE].cursor() as cursor:
-        cursor.execute(_head_sql(), [number])
+        cursor.execute(HEAD_SQL, [number])
         row = cursor.fetchone()
     return None if row is None else row[0]
 
@@ -135,8 +108,7 @@ def cache_key(kind: str, number: str, head: str) -> str:
 
 
 def answer(kind: str, number: str) -> Answer:
-    """The answer of `kind` for the certificate `number` (normalised) as it is now; Http404 if
-    there is none. From the cache, else the stored row, else rendered (and stored)."""
+    """The answer of `kind` for the certificate `number` (normalised) as it is now; Http404 if none."""
     head = head_of(number)
     if head is None:
         raise Http404("no such certificate")
@@ -159,9 +131,7 @@ def stored(kind: str, number: str, head: str) -> Answer | None:
 
 
 def rendered(kind: str, number: str) -> Answer:
-    """Rendered now, and stored for the next reader if what it was rendered from is still the
-    certificate's latest state on the primary (a lagging replica's older state is answered, not
-    stored over a newer row)."""
+    """Rendered now; stored if it shows the latest state on the primary (not a lagging replica's)."""
     entry = registry_entry(number)
     body = render(kind, entry)
     try:
@@ -173,18 +143,14 @@ def rendered(kind: str, number: str) -> Answer:
 
 
 def fill(kind: str, body: bytes) -> bytes:
-    """The answer as it leaves: the time of reading (Beijing time, to the second) in place of AS_OF."""
+    """The answer as it leaves: the time of reading (Beijing time, to the second) for AS_OF."""
     now = timezone.localtime().replace(microsecond=0)
     text = now.isoformat() if kind == JSON else now.strftime("%Y-%m-%d %H:%M:%S")
     return body.replace(AS_OF.encode(), text.encode())
 
 
-# ------------------------------------------------------------------------------------ render
-
-
 def language_links(query: dict | None = None) -> list[tuple[str, str, str]]:
-    """(code, name, url) per language for the public frame: the same page with `lang` set,
-    keeping the other query parameters (the search's `q` and `page`)."""
+    """(code, name, url) per language: the same page with `lang` set, other parameters kept."""
     from urllib.parse import urlencode
 
     others = {k: v for k, v in (query or {}).items() if k != "lang"}
@@ -209,9 +175,6 @@ def render(kind: str, entry: RegistryEntry) -> str:
             "language_links": language_links(),
         }
         return render_to_string("registry/detail.html", context)
-
-
-# ------------------------------------------------------------------------------------ write
 
 
 def _latest(entry: RegistryEntry) -> bool:
@@ -241,8 +204,7 @@ def _store(rendered: Iterable[tuple[str, RegistryEntry, str]]) -> int:
 
 
 def publish(numbers: Iterable[str]) -> int:
-    """Render every kind for each certificate (read from the primary) and write the rows; numbers
-    the registry does not know are skipped. Returns the rows written."""
+    """Render every kind of each known certificate from the primary, store them; the rows written."""
     rendered = []
     for number in numbers:
         try:
@@ -254,8 +216,7 @@ def publish(numbers: Iterable[str]) -> int:
 
 
 def publish_on_commit(number: str) -> None:
-    """Publish the certificate's record once the current transaction commits. A failure is logged,
-    not raised: the change stands, and the first reader renders the answer (the row is not current)."""
+    """Publish the certificate once the transaction commits; a failure is logged (a reader renders)."""
 
     def run():
         try:
@@ -266,26 +227,20 @@ def publish_on_commit(number: str) -> None:
     transaction.on_commit(run)
 
 
-def stale_numbers(*, after_id: int = 0, limit: int | None = None) -> list[tuple[int, str]]:
-    """(id, number) of the certificates after `after_id` with a kind missing, rendered from an older
-    state, or by another release; in id order."""
+def stale_numbers(*, after_id: int = 0, limit: int = 10**9) -> list[tuple[int, str]]:
+    """(id, number) of the certificates after `after_id` whose answers are not all current, by id."""
     table, pub = Certificate._meta.db_table, Publication._meta.db_table
     sql = (
         f"SELECT c.id, c.number FROM {table} c WHERE c.id > %s AND (SELECT COUNT(*) FROM {pub} p"
-        f" WHERE p.certificate_id = c.id AND p.stamp = c.head_hash AND p.release = %s) < %s ORDER BY c.id"
+        f" WHERE p.certificate_id = c.id AND p.stamp = c.head_hash AND p.release = %s) < %s ORDER BY c.id LIMIT %s"
     )
-    params: list = [after_id, release(), len(kinds())]
-    if limit is not None:
-        sql += " LIMIT %s"
-        params.append(limit)
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [after_id, release(), len(kinds()), limit])
         return cursor.fetchall()
 
 
 def publish_stale(*, batch: int = 200, progress=None) -> int:
-    """Publish every certificate whose rows are not current, `batch` certificates per transaction,
-    each certificate once. Returns the certificates published."""
+    """Publish every certificate whose rows are not current, `batch` per transaction; how many."""
     done, after = 0, 0
     while rows := stale_numbers(after_id=after, limit=batch):
         with transaction.atomic():

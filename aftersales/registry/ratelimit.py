@@ -1,11 +1,6 @@
-"""The registry's rate limit: REGISTRY_RATE_LIMIT requests per client address per minute.
-
-A fixed window in Django's cache: one counter per address and minute, created with the first
-request of the minute and expiring after it. The address is the one the login throttle uses
-(REMOTE_ADDR, or behind a reverse proxy the header named by LOGIN_CLIENT_IP_HEADER). With several
-web processes the limit holds across them only if CACHES is a shared cache (Redis, Memcached, the
-database cache); the default in-process cache counts per process. No captcha.
-"""
+"""The registry's rate limit: REGISTRY_RATE_LIMIT requests per client address per minute, a fixed
+window counted in Django's cache (shared by the web processes only when CACHES is; docs/deploy.md).
+The address is the login throttle's (REMOTE_ADDR or LOGIN_CLIENT_IP_HEADER)."""
 
 from __future__ import annotations
 

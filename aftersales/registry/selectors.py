@@ -1,23 +1,5 @@
-"""Reads of the public registry: search and one certificate's public record.
-
-What is public (anyone, no login) — the CNCA registry shows the same, and the certificate prints it:
-
-* the certificate: number, status and the date it took effect, the enterprise's name, unified
-  social credit code and address, scope, sites (name and address), scheme (id and version),
-  level and the printed total score (the certificate states both), the certification body's name,
-  first issue, issue and expiry dates, the number of versions;
-* its status history: the `CertificateEvent` rows marked `public` only — what happened, from
-  which status to which, when it took effect and the reason the certification body published
-  with it (for a change of the certificate that is the change's note, `CertificateVersion.note`;
-  for a surveillance decision, the committee's stated reasons);
-* surveillance: how many were done, the last one's date, the next one due (`due_by` of the
-  next planned or opened surveillance).
-
-Never shown: internal events (`public=False`) and anything of them (action, reason, data), who
-acted (`actor_label` names a person), event `data`, contact persons or any user, item scores and
-the exact score, the case and decision behind a version, missed surveillances'
-proposals and the CB's answers to them, signatures and hashes.
-"""
+"""Reads of the public registry: search and one certificate's public record. What is public and
+what never is: docs/certificates.md, "What the registry shows"."""
 
 from __future__ import annotations
 
@@ -39,18 +21,14 @@ LATIN = re.compile(r"^[a-z' ]+$")
 
 
 def _certificates():
-    """Certificates read from the registry's database: a read replica when DATABASE_REPLICA_URL is
-    set (REGISTRY_DATABASE = "replica"), else the primary."""
+    """Certificates in the registry's database (REGISTRY_DATABASE: the replica if there is one)."""
     return Certificate.objects.using(settings.REGISTRY_DATABASE)
 
 
 def registry_search(query: str) -> QuerySet[Certificate]:
-    """Certificates matching `query`: the exact number (spaces and case ignored), the 18-character
-    credit code, part of the enterprise's name, or its pinyin, in full ("haichuan", "hai chuan")
-    or by initials ("hzhc"). Empty query → nothing.
-
-    A number or a credit code is looked up first by its index (one query): when it matches, the
-    answer is that certificate (or that enterprise's certificates) without scanning the names."""
+    """Certificates matching `query`: the exact number (spaces and case ignored), the credit code,
+    part of the name, or its pinyin in full ("hai chuan") or by initials ("hzhc"). A number or a
+    credit code that matches (one indexed query) answers without scanning the names."""
     text = " ".join(query.split())
     if not text:
         return _certificates().none()
@@ -85,9 +63,9 @@ class PublicEvent:
 
 @dataclass(frozen=True)
 class RegistryEntry:
-    """The public record of one certificate (see the module docstring for what is in it)."""
+    """The public record of one certificate (docs/certificates.md, "What the registry shows")."""
 
-    certificate: Certificate  # read only through the fields listed in the module docstring
+    certificate: Certificate  # only the public fields are read (ENTRY_FIELDS)
     version: CertificateVersion
     events: list[PublicEvent]
     surveillances_done: int

@@ -1,15 +1,17 @@
-"""The public registry: search, a certificate's public record, the printable verification page,
-the published signing keys. No login; rate limited per client address (ratelimit.py); a
-certificate's page is stored per language once rendered (publish.py) and answered from there with
-HTTP validators (responses.py). What is public is written down in selectors.py."""
+"""The public registry: search, a certificate's public record (also answered by the API, api.py,
+through `respond`), the printable verification page, the published signing keys. No login; rate
+limited per client address (ratelimit.py). docs/certificates.md, "The public registry"."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from aftersales.certificates.payload import registry_url
@@ -17,9 +19,8 @@ from aftersales.certificates.qr import qr_svg
 from aftersales.core.certnumber import number_normalise
 
 from .presenters import verification_code
-from .publish import answer, html_kind, language_links
+from .publish import JSON, Answer, answer, fill, html_kind, language_links
 from .ratelimit import retry_after
-from .responses import respond, too_many
 from .selectors import registry_entry, registry_search
 
 PAGE_SIZE = 20
@@ -69,11 +70,8 @@ def registry_verify(request, number: str):
     url = registry_url(c.number)
     code = verification_code(number=c.number, version=c.version_count, status=c.status, at=now.isoformat())
     qr = qr_svg(url, title=c.number, css_class="reg-qr-code", border=4)
-    return render(
-        request,
-        "registry/verify.html",
-        {"entry": entry, "c": c, "v": entry.version, "now": now, "url": url, "code": code, "qr": qr},
-    )
+    context = {"entry": entry, "c": c, "v": entry.version, "now": now, "url": url, "code": code, "qr": qr}
+    return render(request, "registry/verify.html", context)
 
 
 @require_safe
@@ -84,4 +82,39 @@ def signing_keys(request):
     response = JsonResponse({"keys": published_keys()}, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = f"public, max-age={max(settings.REGISTRY_CACHE_SECONDS, 0)}"
     response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def respond(request, found: Answer) -> HttpResponse:
+    """The answer with its headers, or 304 when the client's copy states the same record.
+
+    The ETag names the kind, the certificate's head and the release, not the time of reading: a
+    304 tells the client that the record it holds is still the current one. Last-Modified is when
+    the answer was rendered, sent only once that second has passed (so that a change in the same
+    second cannot hide behind an equal date). Clients must revalidate (`no-cache`)."""
+    content = fill(found.kind, found.body)
+    if found.kind == JSON:
+        response = HttpResponse(content, content_type="application/json")
+    else:
+        response = HttpResponse(content, content_type="text/html; charset=utf-8")
+        response["Content-Language"] = found.kind.removeprefix("html:")
+        response["Vary"] = "Accept-Language, Cookie"
+    response["ETag"] = found.etag
+    response["Cache-Control"] = "no-cache"
+    last_modified = None
+    if int(found.published_at.timestamp()) < int(timezone.now().timestamp()):
+        last_modified = int(found.published_at.timestamp())
+        response["Last-Modified"] = http_date(last_modified)
+    return get_conditional_response(request, etag=found.etag, last_modified=last_modified, response=response)
+
+
+def too_many(request, wait: int, *, json: bool = False):
+    """429 with Retry-After: a friendly page, or a JSON body for the API."""
+    if json:
+        detail = gettext("Too many requests from your address: please wait a minute.")
+        response = JsonResponse({"detail": detail, "problems": [detail], "retry_after": wait}, status=429)
+    else:
+        context = {"wait": wait, "language_links": language_links(request.GET)}
+        response = render(request, "registry/too_many.html", context, status=429)
+    response["Retry-After"] = str(wait)
     return response

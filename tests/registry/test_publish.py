@@ -61,11 +61,11 @@ def test_the_cli_publishes_what_is_stale_and_all_on_request(written, monkeypatch
 
 
 def test_the_daily_job_publishes_what_is_stale(written):
-    from aftersales.certificates.cycle_job import cycle_run
+    from aftersales.ops.daily import daily_run
 
-    report = cycle_run(today=date(2026, 11, 23))
+    report, _ = daily_run(today=date(2026, 11, 23))
     assert report.published == 3 and report.as_json()["published"] == 3
-    assert cycle_run(today=date(2026, 11, 23)).published == 0
+    assert daily_run(today=date(2026, 11, 23))[0].published == 0
 
 
 def test_a_failed_publication_is_logged_and_the_change_stands(
@@ -88,14 +88,14 @@ def test_cancelled_surveillances_of_a_withdrawn_certificate_are_published(
 ):
     """The job cancels a dead certificate's planned surveillances with an event that moves its head:
     the answer showing them is stale at once, even if publishing the new one failed."""
-    from aftersales.certificates.cycle_job import cycle_run
+    from aftersales.ops.daily import daily_run
 
     services.certificate_withdraw(certificate=haichuan, reason="撤销", by=world["people"]["cb_admin"])
     # the withdrawal published the page with the next surveillance still planned
     publish.publish([haichuan.number])
     assert json.loads(current("json", haichuan.number))["surveillance"]["next_due"] is not None
     with django_capture_on_commit_callbacks(execute=False):  # the job's own catching up only
-        report = cycle_run(today=date(2026, 11, 23))
+        report, _ = daily_run(today=date(2026, 11, 23))
     assert not Surveillance.objects.filter(certificate=haichuan, state="planned").exists()
     assert report.published == 1  # the old answer no longer passed for current: it was stale
     assert json.loads(current("json", haichuan.number))["surveillance"]["next_due"] is None
