@@ -21,7 +21,7 @@ from aftersales.core.problems import ProblemsError
 from aftersales.core.text import normalise_language
 from aftersales.params import ApiCount
 
-from . import decisions, findings, services
+from . import auditors, decisions, findings, plan, reporting, scoring, steps
 from .access import audit_access_for, audit_case_for, audit_scores_for, is_enterprise_viewer
 from .models import Auditor, Nonconformity, Objection, TeamMember
 from .presenters import RECTIFICATION_VISIBLE
@@ -195,9 +195,9 @@ def audit_get(request, pk: int):
 @router.put("/{pk}/plan", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_plan")
 def audit_plan(request, pk: int, payload: PlanIn):
     case, _audit = audit_case_for(request, pk, write="review", need_audit=False)
-    audit = services.audit_plan_save(
+    audit = plan.audit_plan_save(
         case=case,
-        plan=services.PlanInput(
+        plan=plan.PlanInput(
             mode=payload.mode,
             start_date=payload.start_date,
             end_date=payload.end_date,
@@ -217,9 +217,7 @@ def audit_team(request, pk: int, payload: TeamIn):
     by_pk = {a.pk: a for a in auditors_of(case.cb)}
     if payload.leader not in by_pk or any(m not in by_pk for m in payload.members):
         return refused(409, "leader and members must be registered auditors of the certification body")
-    services.team_set(
-        case=case, leader=by_pk[payload.leader], members=[by_pk[m] for m in payload.members], by=request.user
-    )
+    plan.team_set(case=case, leader=by_pk[payload.leader], members=[by_pk[m] for m in payload.members], by=request.user)
     audit.refresh_from_db()
     return _summary(case, audit)
 
@@ -237,7 +235,7 @@ def audit_picker(request, pk: int):
             "allowed": v.allowed,
             "reasons": [r.get(lang) for r in v.reasons],
         }
-        for a, v in services.picker(case, auditors_of(case.cb))
+        for a, v in auditors.picker(case, auditors_of(case.cb))
     ]
 
 
@@ -252,17 +250,17 @@ def _step(request, pk: int, write: str, fn):
 
 @router.post("/{pk}/send", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_send")
 def audit_send(request, pk: int):
-    return _step(request, pk, "review", lambda case: services.plan_send(case=case, by=request.user))
+    return _step(request, pk, "review", lambda case: plan.plan_send(case=case, by=request.user))
 
 
 @router.post("/{pk}/document-review", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_review_start")
 def audit_review_start(request, pk: int):
-    return _step(request, pk, "audit", lambda case: services.review_start(case=case, by=request.user))
+    return _step(request, pk, "audit", lambda case: steps.review_start(case=case, by=request.user))
 
 
 @router.post("/{pk}/start", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_start")
 def audit_start(request, pk: int):
-    return _step(request, pk, "audit", lambda case: services.audit_start(case=case, by=request.user))
+    return _step(request, pk, "audit", lambda case: steps.audit_start(case=case, by=request.user))
 
 
 @router.post("/{pk}/rectification", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_rectification")
@@ -276,7 +274,7 @@ def audit_object(request, pk: int, payload: ObjectionIn):
     member = TeamMember.objects.filter(pk=payload.member, audit=audit).first()
     if member is None:
         return refused(404, "no such team member")
-    o = services.objection_raise(case=case, member=member, reason=payload.reason, by=request.user)
+    o = plan.objection_raise(case=case, member=member, reason=payload.reason, by=request.user)
     return Status(201, {"id": o.pk})
 
 
@@ -291,7 +289,7 @@ def audit_answer_objection(request, pk: int, objection_id: int, payload: Objecti
     if objection is None:
         return refused(404, "no such objection")
     replacement = Auditor.objects.filter(pk=payload.replacement or 0, cb=case.cb).first()
-    o = services.objection_answer(
+    o = plan.objection_answer(
         objection=objection, keep=payload.keep, reason=payload.reason, replacement=replacement, by=request.user
     )
     return Status(200, {"id": o.pk, "answer": o.answer})
@@ -323,7 +321,7 @@ def audit_item(request, pk: int, code: str, payload: ItemIn):
     """Save one item's audit result; `version` is the one read (0 for a new answer)."""
     _case, audit = audit_scores_for(request, pk, write="audit")
     try:
-        answer = services.audit_answer_save(
+        answer = scoring.audit_answer_save(
             audit=audit,
             item_code=code,
             kind=payload.kind,
@@ -415,7 +413,7 @@ def audit_finding_verify(request, pk: int, finding_id: int, payload: VerifyIn):
 def audit_report(request, pk: int, payload: ReportIn):
     """The team leader issues the final report (freezes the audit; returns its SHA-256)."""
     case, _audit = audit_case_for(request, pk, write="audit")
-    r = decisions.report_issue(
+    r = reporting.report_issue(
         case=case, conclusion=payload.conclusion, recommended_level=payload.recommended_level, by=request.user
     )
     return Status(201, {"number": r.number, "sha256": r.sha256, "score": r.score_exact, "level": r.level})

@@ -1,4 +1,4 @@
-"""Writes of the audits app, part 2: nonconformities and observations, rectification.
+"""Writes of the audits app: nonconformities and observations, rectification.
 
 A nonconformity (major or minor) is tied to one item; when rectification starts (audit →
 rectification) each gets its deadline (the CB policy in force that day, pinned on the audit). The

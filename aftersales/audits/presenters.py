@@ -15,10 +15,12 @@ from aftersales.core.scheme import Level
 from aftersales.core.scoring import DEDUCTION_TEXT, RESULT_TEXT, ResultKind
 
 from .access import is_enterprise_viewer, scores_visible
-from .decisions import LEVEL_RANK, decision_refusal, score_effect
+from .decisions import decision_refusal
 from .findings import is_overdue
 from .models import Audit, Nonconformity
+from .reporting import score_effect
 from .selectors import baseline_for, decisions_of, findings_of, last_report, last_self_assessment, team_of
+from .services import LEVEL_RANK
 
 S = Case.Status
 SCORING = {S.DOCUMENT_REVIEW, S.AUDIT}
@@ -193,8 +195,8 @@ def case_panel(request, access: Access[Case], lang: str) -> dict:
 
 def _replacements(case, audit):
     """Auditors the impartiality rules allow and not on the team (for answering an objection)."""
+    from .auditors import picker
     from .selectors import auditors_of
-    from .services import picker
 
     on_team = {m.auditor_id for m in team_of(audit)}
     return [a for a, v in picker(case, auditors_of(case.cb)) if v.allowed and a.pk not in on_team]

@@ -20,7 +20,7 @@ from aftersales.core.refusal import Refused
 from aftersales.core.text import normalise_language
 from aftersales.refusals import redirect_on_refusal, refusal_messages, safe_next
 
-from . import decisions, findings, services
+from . import auditors, decisions, findings, plan, services, steps
 from .access import audit_access_for, audit_case_for, audit_child_for, is_enterprise_viewer
 from .forms import (
     AuditorForm,
@@ -32,7 +32,7 @@ from .forms import (
     form_errors,
     rows_from,
 )
-from .models import Auditor, Objection, TeamMember
+from .models import Auditor, ConflictDeclaration, Objection, TeamMember
 from .presenters import level_choices
 from .selectors import auditors_of, overdue_findings, team_of
 
@@ -92,9 +92,9 @@ def audit_plan(request, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.audit_plan_save(
+                plan.audit_plan_save(
                     case=case,
-                    plan=services.PlanInput(
+                    plan=plan.PlanInput(
                         mode=data["mode"],
                         start_date=data["start_date"],
                         end_date=data["end_date"],
@@ -115,7 +115,7 @@ def audit_plan(request, pk: int):
             messages.error(request, form_errors(form))
             status = 400
     if form is None:
-        initial = services.plan_defaults(case)
+        initial = plan.plan_defaults(case)
         if audit is not None:
             initial = {f: getattr(audit, f) for f in ("mode", "start_date", "end_date", "man_days", "sites")}
         form = PlanForm(initial=initial)
@@ -123,7 +123,7 @@ def audit_plan(request, pk: int):
     agenda, sampling = posted_rows or (audit.agenda if audit else [], audit.sampling if audit else [])
     agenda = list(agenda) + [{}] * (2 if editable else 0)
     sampling = list(sampling) + [{}] * (2 if editable else 0)
-    verdicts = services.picker(case, auditors_of(case.cb)) if editable and audit else []
+    verdicts = auditors.picker(case, auditors_of(case.cb)) if editable and audit else []
     context = {
         "case": case,
         "audit": audit,
@@ -150,7 +150,7 @@ def audit_team_set(request, pk: int):
         members = [by_pk[int(x)] for x in request.POST.getlist("members") if x]
     except (KeyError, ValueError):
         raise services.AuditRefused(_("Choose the team leader and members from the registered auditors.")) from None
-    services.team_set(case=case, leader=leader, members=members, by=request.user)
+    plan.team_set(case=case, leader=leader, members=members, by=request.user)
     messages.success(request, _("The audit team is chosen."))
     return redirect("audit_plan", pk=case.pk)
 
@@ -160,7 +160,7 @@ def audit_team_set(request, pk: int):
 @refusals
 def audit_plan_send(request, pk: int):
     case, _audit = audit_case_for(request, pk, write="review")
-    services.plan_send(case=case, by=request.user)
+    plan.plan_send(case=case, by=request.user)
     messages.success(request, _("The plan is sent to the enterprise."))
     return _back(request, case)
 
@@ -176,7 +176,7 @@ def audit_objection_raise(request, pk: int):
     member = TeamMember.objects.filter(pk=form.cleaned_data["member"], audit=audit).first()
     if member is None:
         raise Http404
-    services.objection_raise(case=case, member=member, reason=form.cleaned_data["reason"], by=request.user)
+    plan.objection_raise(case=case, member=member, reason=form.cleaned_data["reason"], by=request.user)
     messages.success(request, _("Your objection is recorded; the certification body will answer it."))
     return _back(request, case)
 
@@ -192,7 +192,7 @@ def audit_objection_answer(request, pk: int, objection_id: int):
     replacement = None
     if form.cleaned_data["answer"] == "replace":
         replacement = Auditor.objects.filter(pk=form.cleaned_data["replacement"] or 0, cb=case.cb).first()
-    services.objection_answer(
+    plan.objection_answer(
         objection=objection,
         keep=form.cleaned_data["answer"] == "keep",
         reason=form.cleaned_data["reason"],
@@ -208,7 +208,7 @@ def audit_objection_answer(request, pk: int, objection_id: int):
 @refusals
 def audit_review_start(request, pk: int):
     case, _audit = audit_case_for(request, pk, write="audit")
-    services.review_start(case=case, by=request.user)
+    steps.review_start(case=case, by=request.user)
     return redirect("audit_scoring", pk=case.pk)
 
 
@@ -217,7 +217,7 @@ def audit_review_start(request, pk: int):
 @refusals
 def audit_start(request, pk: int):
     case, _audit = audit_case_for(request, pk, write="audit")
-    services.audit_start(case=case, by=request.user)
+    steps.audit_start(case=case, by=request.user)
     return redirect("audit_scoring", pk=case.pk)
 
 
@@ -300,7 +300,7 @@ def auditor_list(request):
         "auditors": auditors,
         "candidates": candidates,
         "enterprises": Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).order_by("name"),
-        "kinds": services.ConflictDeclaration.Kind.choices,
+        "kinds": ConflictDeclaration.Kind.choices,
         "can_edit": Role.CB_ADMIN
         in set(Membership.objects.filter(user=request.user, organisation=cb).values_list("role", flat=True)),
     }
@@ -319,7 +319,7 @@ def auditor_register(request):
     user = Membership.objects.filter(organisation=cb, role=Role.AUDITOR, user_id=form.cleaned_data["user"]).first()
     if user is None:
         raise services.AuditRefused(_("Choose a user with the auditor role."))
-    services.auditor_register(
+    auditors.auditor_register(
         cb=cb,
         user=user.user,
         registration=form.cleaned_data["registration"],
@@ -345,7 +345,7 @@ def conflict_declare(request):
     enterprise = Organisation.objects.filter(pk=data["enterprise"], kind=Organisation.Kind.ENTERPRISE).first()
     if auditor is None or enterprise is None:
         raise services.AuditRefused(_("Choose the auditor and the enterprise."))
-    services.conflict_declare(
+    auditors.conflict_declare(
         auditor=auditor,
         enterprise=enterprise,
         kind=data["kind"],

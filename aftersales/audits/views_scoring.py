@@ -25,7 +25,7 @@ from aftersales.assessments.services import AssessmentFrozen
 from aftersales.core.problems import ProblemsError
 from aftersales.pdf import ReportUnavailable, stored_pdf
 
-from . import decisions, findings, services
+from . import findings, reporting, scoring, services
 from .access import audit_access_for, audit_case_for, audit_scores_access, audit_scores_for, is_enterprise_viewer
 from .forms import FindingAnswerForm, FindingForm, ReportForm, VerifyForm, form_errors
 from .models import Nonconformity, RectificationFile
@@ -54,7 +54,7 @@ def audit_answer_save(request, pk: int, code: str):
     case = access.obj
     errors, conflict = answer_post(
         request,
-        partial(services.audit_answer_save, audit=audit, item_code=code),
+        partial(scoring.audit_answer_save, audit=audit, item_code=code),
         refused={services.AuditRefused: "", AssessmentFrozen: _("The audit can no longer change.")},
     )
     if request.headers.get("HX-Request") != "true":
@@ -82,7 +82,7 @@ def audit_special_add(request, pk: int):
     if not form.is_valid():
         raise services.AuditRefused(_("A special finding needs a type, a kind (for deductions) and a reason."))
     try:
-        services.audit_special_add(audit=audit, by=request.user, **form.cleaned_data)
+        scoring.audit_special_add(audit=audit, by=request.user, **form.cleaned_data)
     except ProblemsError as exc:
         raise services.AuditRefused("; ".join(p.message(_lang()) for p in exc.problems)) from None
     return redirect(_scoring_url(case, "specials"))
@@ -96,7 +96,7 @@ def audit_special_remove(request, pk: int, finding_id: int):
     finding = SpecialFinding.objects.filter(pk=finding_id, assessment_id=audit.assessment_id).first()
     if finding is None:
         raise Http404
-    services.audit_special_remove(audit=audit, finding=finding, by=request.user)
+    scoring.audit_special_remove(audit=audit, finding=finding, by=request.user)
     return redirect(_scoring_url(case, "specials"))
 
 
@@ -108,7 +108,7 @@ def audit_evidence_upload(request, pk: int, code: str):
     upload = request.FILES.get("file")
     if upload is None:
         raise services.AuditRefused(_("Choose a file to upload."))
-    services.audit_evidence_add(audit=audit, item_code=code, upload=upload, by=request.user)
+    scoring.audit_evidence_add(audit=audit, item_code=code, upload=upload, by=request.user)
     return redirect(_scoring_url(case, f"item-{code}"))
 
 
@@ -189,7 +189,7 @@ def audit_rectification(request, pk: int):
         "overdue": sum(1 for r in rows if r["overdue"]),
         "can_answer": case.status == case.Status.RECTIFICATION and access.can("enterprise"),
         "can_verify": case.status == case.Status.RECTIFICATION and access.can("audit"),
-        "effect": None if enterprise and not audit.reports.exists() else decisions.score_effect(audit),
+        "effect": None if enterprise and not audit.reports.exists() else reporting.score_effect(audit),
     }
     return render(request, "audits/rectification.html", context)
 
@@ -273,10 +273,10 @@ def audit_report_save(request, pk: int):
     form.is_valid()
     data = {k: form.cleaned_data.get(k, "") for k in form.fields}
     if request.POST.get("action") == "issue":
-        decisions.report_issue(case=case, by=request.user, **data)
+        reporting.report_issue(case=case, by=request.user, **data)
         messages.success(request, _("The final audit report is issued."))
     else:
-        decisions.report_draft_save(audit=audit, by=request.user, **data)
+        reporting.report_draft_save(audit=audit, by=request.user, **data)
         messages.success(request, _("The draft conclusion is saved."))
     return redirect(reverse("audit_scoring", args=[case.pk]) + "#report")
 

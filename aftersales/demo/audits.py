@@ -22,7 +22,8 @@ from django.utils import timezone
 from aftersales.accounts.models import Organisation, Role, User
 from aftersales.accounts.services import membership_grant
 from aftersales.assessments.models import Assessment
-from aftersales.audits import decisions, findings, services
+from aftersales.audits import decisions, findings, plan, reporting, scoring, steps
+from aftersales.audits.auditors import auditor_register, conflict_declare
 from aftersales.audits.models import Audit, Auditor
 from aftersales.certification.models import Case
 
@@ -55,16 +56,16 @@ def _auditors(cb, by) -> dict[str, Auditor]:
     out = {}
     for username, display, registration, until, industries in AUDITORS:
         user = _user(cb, username, display)
-        out[username] = Auditor.objects.filter(cb=cb, user=user).first() or services.auditor_register(
+        out[username] = Auditor.objects.filter(cb=cb, user=user).first() or auditor_register(
             cb=cb, user=user, registration=registration, valid_until=until, industries=industries, by=by
         )
     return out
 
 
 def _plan(case, start: date, sites: str, by) -> Audit:
-    return services.audit_plan_save(
+    return plan.audit_plan_save(
         case=case,
-        plan=services.PlanInput(
+        plan=plan.PlanInput(
             mode="on_site",
             start_date=start,
             end_date=start + timedelta(days=1),
@@ -105,7 +106,7 @@ def _score_like_self(case, by, *, override: dict | None = None, limit: int | Non
         if limit is not None and n >= limit:
             break
         kind, reason = (override or {}).get(a.item_code, (a.kind, a.reason))
-        services.audit_answer_save(
+        scoring.audit_answer_save(
             audit=audit,
             item_code=a.item_code,
             kind=kind,
@@ -121,10 +122,10 @@ def _score_like_self(case, by, *, override: dict | None = None, limit: int | Non
 
 def _to_audit(case, team, start, sites, reviewer, leader_user) -> Audit:
     _plan(case, start, sites, reviewer)
-    services.team_set(case=case, leader=team[0], members=list(team[1:]), by=reviewer)
-    services.plan_send(case=case, by=reviewer)
-    services.review_start(case=case, by=leader_user)
-    services.audit_start(case=case, by=leader_user)
+    plan.team_set(case=case, leader=team[0], members=list(team[1:]), by=reviewer)
+    plan.plan_send(case=case, by=reviewer)
+    steps.review_start(case=case, by=leader_user)
+    steps.audit_start(case=case, by=leader_user)
     return Audit.objects.get(case=case)
 
 
@@ -143,7 +144,7 @@ def load(*, stdout) -> None:
     fengyan = team[2]
     haichuan = Organisation.objects.get(name=DEMO_CONTRACTED[0])
     if not fengyan.conflicts.filter(enterprise=haichuan).exists():
-        services.conflict_declare(
+        conflict_declare(
             auditor=fengyan,
             enterprise=haichuan,
             kind="consulting",
@@ -191,8 +192,8 @@ def _decided(case, *, reviewer, committee, people, team, today):
     findings.finding_raise(
         audit=audit, item_code="5.3.1.1", grade="observation", description="回访话术可进一步统一，建议纳入培训", by=sl
     )
-    services.audit_special_add(audit=audit, type="bonus", reason="自建备件共享平台，偏远网点 24 小时到件", by=hm)
-    decisions.report_issue(
+    scoring.audit_special_add(audit=audit, type="bonus", reason="自建备件共享平台，偏远网点 24 小时到件", by=hm)
+    reporting.report_issue(
         case=case,
         conclusion="售后服务体系完整并有效运行；文件、记录与现场一致；未发现不符合项，一项观察项。建议按五星级认证。",
         recommended_level="five_star",
@@ -231,7 +232,7 @@ def _reported(case, *, reviewer, committee, people, team, today):
         by=wangfang,
     )
     findings.finding_verify(finding=nc, accept=True, reason="已查阅更新后的清单及培训签到表", by=sl)
-    decisions.report_issue(
+    reporting.report_issue(
         case=case,
         conclusion="售后服务体系基本完整并运行；一项一般不符合项已整改并验证关闭。建议按三星级认证。",
         recommended_level="three_star",
@@ -281,19 +282,19 @@ def _audit(case, *, reviewer, committee, people, team, today):
 
 def _document_review(case, *, reviewer, committee, people, team, today):
     _plan(case, today + timedelta(days=3), "南京总部（建邺区江东中路 311 号）\n江宁服务网点\n浦口服务网点", reviewer)
-    services.team_set(case=case, leader=team[1], members=[team[0]], by=reviewer)
-    services.plan_send(case=case, by=reviewer)
-    services.review_start(case=case, by=people[1])
+    plan.team_set(case=case, leader=team[1], members=[team[0]], by=reviewer)
+    plan.plan_send(case=case, by=reviewer)
+    steps.review_start(case=case, by=people[1])
 
 
 def _planned(case, *, reviewer, committee, people, team, today):
     _plan(case, today + timedelta(days=14), "苏州总部（工业园区）\n吴中服务网点", reviewer)
-    services.team_set(case=case, leader=team[2], members=[team[1]], by=reviewer)
-    services.plan_send(case=case, by=reviewer)
+    plan.team_set(case=case, leader=team[2], members=[team[1]], by=reviewer)
+    plan.plan_send(case=case, by=reviewer)
     admin = case.enterprise.memberships.filter(role=Role.ENTERPRISE_ADMIN).first().user
     member = Audit.objects.get(case=case).team.get(auditor=team[2])
-    objection = services.objection_raise(case=case, member=member, reason="该审核员曾参加我司竞争对手的审核", by=admin)
-    services.objection_answer(
+    objection = plan.objection_raise(case=case, member=member, reason="该审核员曾参加我司竞争对手的审核", by=admin)
+    plan.objection_answer(
         objection=objection,
         keep=True,
         reason="审核员与贵司及竞争对手均无咨询或雇佣关系，利益冲突申报已核查",

@@ -22,7 +22,7 @@ from aftersales.accounts.models import Organisation, Role, User
 from aftersales.accounts.services import membership_grant, organisation_create
 from aftersales.assessments import services as assessments
 from aftersales.assessments.selectors import assessment_score
-from aftersales.audits import decisions
+from aftersales.audits import decisions, reporting
 from aftersales.audits.models import Auditor
 from aftersales.certificates import services, versions
 from aftersales.certificates.models import Certificate
@@ -170,7 +170,7 @@ def _decided(org: Organisation, row, *, cb, staff, team) -> Case:
     reached = assessment_score(case.audit.assessment).result.level.value
     wanted = row[9]
     level = wanted if RANK[wanted] <= RANK.get(reached, 0) else reached
-    decisions.report_issue(
+    reporting.report_issue(
         case=case,
         conclusion="售后服务体系基本完整并有效运行，建议按审核得分对应等级认证。",
         recommended_level=level,

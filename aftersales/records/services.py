@@ -22,7 +22,8 @@ from aftersales.assessments import services as assessments
 from aftersales.assessments.models import Answer, Assessment
 from aftersales.audits.access import assessment_writable
 from aftersales.audits.models import Audit
-from aftersales.audits.services import AuditRefused, audit_answer_sampled
+from aftersales.audits.scoring import audit_answer_sampled
+from aftersales.audits.services import AuditRefused
 from aftersales.core.problems import Problem, ProblemsError
 from aftersales.core.records.fields import Kind
 from aftersales.core.records.sampling import draw_sample

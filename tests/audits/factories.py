@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from aftersales.audits import decisions, findings, services
+from aftersales.audits import auditors, decisions, findings, plan, reporting, steps
 from aftersales.audits.models import Auditor
 from aftersales.certification.cases import case_reference_next, case_transition
 from aftersales.certification.models import Case
@@ -25,7 +25,7 @@ def auditor_of(world, name: str = "auditor") -> Auditor:
     found = Auditor.objects.filter(user=user).first()
     if found:
         return found
-    return services.auditor_register(
+    return auditors.auditor_register(
         cb=world["cb"], user=user, registration=f"ASC-{user.pk:04d}", valid_until=date(2029, 12, 31), by=user
     )
 
@@ -44,7 +44,7 @@ def contracted_case(world, enterprise=None) -> Case:
     return case
 
 
-def plan_input(**over) -> services.PlanInput:
+def plan_input(**over) -> plan.PlanInput:
     values = {
         "mode": "on_site",
         "start_date": START,
@@ -55,7 +55,7 @@ def plan_input(**over) -> services.PlanInput:
         "sampling": [{"item": "5.3.2.1", "size": "20", "what": "投诉记录"}],
     }
     values.update(over)
-    return services.PlanInput(**values)
+    return plan.PlanInput(**values)
 
 
 def score_all(case: Case, by, *, kind: str = "conform") -> None:
@@ -89,16 +89,16 @@ def case_at(world, status: str, *, with_nc: bool = True, enterprise=None) -> Cas
     case = contracted_case(world, enterprise)
     stop = ORDER.index(status)
     if stop >= 0:
-        services.audit_plan_save(case=case, plan=plan_input(), by=p["reviewer"])
+        plan.audit_plan_save(case=case, plan=plan_input(), by=p["reviewer"])
         # many audits of one client led by one auditor: the rotation rule is tested on its own
         with policy_installed({"impartiality.max_consecutive_leads": 10**6}):
-            services.team_set(case=case, leader=leader, members=[], by=p["reviewer"])
+            plan.team_set(case=case, leader=leader, members=[], by=p["reviewer"])
     if stop >= 1:
-        services.plan_send(case=case, by=p["reviewer"])
+        plan.plan_send(case=case, by=p["reviewer"])
     if stop >= 2:
-        services.review_start(case=case, by=p["auditor"])
+        steps.review_start(case=case, by=p["auditor"])
     if stop >= 3:
-        services.audit_start(case=case, by=p["auditor"])
+        steps.audit_start(case=case, by=p["auditor"])
         score_all(case, p["auditor"])
         if with_nc:
             findings.finding_raise(
@@ -113,7 +113,7 @@ def case_at(world, status: str, *, with_nc: bool = True, enterprise=None) -> Cas
                 finding=nc, cause="疏漏", correction="已发布", corrective_action="建立审批", by=p["ent_member"]
             )
             findings.finding_verify(finding=nc, accept=True, reason="", by=p["auditor"])
-        decisions.report_issue(case=case, conclusion="体系运行有效", recommended_level="five_star", by=p["auditor"])
+        reporting.report_issue(case=case, conclusion="体系运行有效", recommended_level="five_star", by=p["auditor"])
     if stop >= 6:
         decisions.decision_record(case=case, outcome="approve", reasons="材料齐全，结论可信", by=p["committee"])
     case.refresh_from_db()

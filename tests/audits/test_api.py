@@ -44,12 +44,12 @@ def test_it_refuses_an_illegal_step_with_409_and_its_message(client, world):
 def test_it_shows_the_picker_with_reasons(client, world):
     from datetime import date
 
-    from aftersales.audits import services
+    from aftersales.audits import auditors
 
     from .factories import auditor_of
 
     case = case_at(world, S.CONTRACTED)
-    services.conflict_declare(
+    auditors.conflict_declare(
         auditor=auditor_of(world, "auditor_other"),
         enterprise=world["enterprise"],
         kind="employment",

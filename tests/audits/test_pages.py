@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aftersales.assessments import services as assessments
-from aftersales.audits import findings, services
+from aftersales.audits import findings, plan, scoring, steps
 from aftersales.certification.models import Case
 from aftersales.schemes.models import SchemeVersion
 from aftersales.schemes.selectors import scheme_of
@@ -98,14 +98,14 @@ def test_it_renders_the_scoring_page_in_a_constant_number_of_queries(client, wor
     for case in (small, large):
         score_all(case, auditor)
         for item in scheme_of(case.scheme_version).items:
-            services.audit_evidence_add(
+            scoring.audit_evidence_add(
                 audit=case.audit,
                 item_code=item.code,
                 by=auditor,
                 upload=SimpleUploadedFile(f"{item.code}.txt", b"record"),
             )
             findings.finding_raise(audit=case.audit, item_code=item.code, grade="minor", description="x", by=auditor)
-        services.audit_special_add(audit=case.audit, type="deduction", kind="law", reason="x", by=auditor)
+        scoring.audit_special_add(audit=case.audit, type="deduction", kind="law", reason="x", by=auditor)
     client.force_login(auditor)
     client.get(reverse("audit_scoring", args=[small.pk]))
     client.get(reverse("audit_scoring", args=[large.pk]))
@@ -212,7 +212,7 @@ def surveillance_in_audit(world) -> Case:
     item conform, 5.1.1.1 with a rectified minor finding), brought to "audit" with no item scored."""
     from django.utils import timezone
 
-    from aftersales.certificates import cycle
+    from aftersales.certificates.cycle import services as cycle
     from aftersales.certificates.models import Surveillance
     from aftersales.certification.review import contract_record
     from tests.certificates.factories import issued
@@ -225,11 +225,11 @@ def surveillance_in_audit(world) -> Case:
     case = cycle.surveillance_open(surveillance=first, by=p["cb_admin"])
     today = timezone.localdate()
     contract_record(case=case, signed_on=today, signed_by="张伟", by=p["reviewer"])
-    services.audit_plan_save(case=case, plan=plan_input(start_date=today, end_date=today), by=p["reviewer"])
-    services.team_set(case=case, leader=auditor_of(world), members=[], by=p["reviewer"])
-    services.plan_send(case=case, by=p["reviewer"])
-    services.review_start(case=case, by=p["auditor"])
-    services.audit_start(case=case, by=p["auditor"])
+    plan.audit_plan_save(case=case, plan=plan_input(start_date=today, end_date=today), by=p["reviewer"])
+    plan.team_set(case=case, leader=auditor_of(world), members=[], by=p["reviewer"])
+    plan.plan_send(case=case, by=p["reviewer"])
+    steps.review_start(case=case, by=p["auditor"])
+    steps.audit_start(case=case, by=p["auditor"])
     case.refresh_from_db()
     return case
 
@@ -273,7 +273,7 @@ def test_the_surveillance_scoring_page_reads_the_last_audit_in_one_query(client,
     case = surveillance_in_audit(world)
     url = reverse("audit_scoring", args=[case.pk])
     first, *rest = scheme_of(case.scheme_version).items
-    services.audit_evidence_add(
+    scoring.audit_evidence_add(
         audit=case.audit, item_code=first.code, by=auditor, upload=SimpleUploadedFile(f"{first.code}.txt", b"r")
     )
     findings.finding_raise(audit=case.audit, item_code=first.code, grade="minor", description="x", by=auditor)
@@ -283,7 +283,7 @@ def test_the_surveillance_scoring_page_reads_the_last_audit_in_one_query(client,
         assert client.get(url).status_code == 200
     score_all(case, auditor)
     for item in rest:
-        services.audit_evidence_add(
+        scoring.audit_evidence_add(
             audit=case.audit, item_code=item.code, by=auditor, upload=SimpleUploadedFile(f"{item.code}.txt", b"r")
         )
         findings.finding_raise(audit=case.audit, item_code=item.code, grade="minor", description="x", by=auditor)

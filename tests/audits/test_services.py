@@ -8,7 +8,7 @@ import pytest
 from aftersales.accounts.models import Role
 from aftersales.accounts.services import membership_grant
 from aftersales.assessments.models import Assessment
-from aftersales.audits import decisions, findings, services
+from aftersales.audits import auditors, decisions, findings, plan, reporting, scoring, steps
 from aftersales.audits.models import Audit, AuditReport, Decision, Objection, TeamMember
 from aftersales.audits.services import AuditRefused
 from aftersales.certification.cases import TransitionRefused, case_chain_breaks
@@ -41,7 +41,7 @@ def refused(fn, case, exc=(AuditRefused, TransitionRefused), match=None):
 
 def test_it_saves_the_plan_with_agenda_and_sampling(world):
     case = contracted_case(world)
-    audit = services.audit_plan_save(case=case, plan=plan_input(), by=world["people"]["reviewer"])
+    audit = plan.audit_plan_save(case=case, plan=plan_input(), by=world["people"]["reviewer"])
     assert audit.site_list() == ["总部（杭州市西湖区）", "城西服务网点"]
     assert audit.sampling == [{"item": "5.3.2.1", "size": 20, "what": "投诉记录"}]
     assert audit.man_days == 2
@@ -64,7 +64,7 @@ def test_it_saves_the_plan_with_agenda_and_sampling(world):
 def test_it_refuses_a_bad_plan_naming_the_row_and_field(world, over, message):
     case = contracted_case(world)
     refused(
-        lambda: services.audit_plan_save(case=case, plan=plan_input(**over), by=world["people"]["reviewer"]),
+        lambda: plan.audit_plan_save(case=case, plan=plan_input(**over), by=world["people"]["reviewer"]),
         case,
         match=message,
     )
@@ -74,7 +74,7 @@ def test_it_refuses_a_bad_plan_naming_the_row_and_field(world, over, message):
 def test_it_refuses_to_plan_a_case_that_is_not_contracted(world):
     case = case_at(world, S.PLANNED)
     refused(
-        lambda: services.audit_plan_save(case=case, plan=plan_input(man_days="9"), by=world["people"]["reviewer"]), case
+        lambda: plan.audit_plan_save(case=case, plan=plan_input(man_days="9"), by=world["people"]["reviewer"]), case
     )
     assert str(Audit.objects.get(case=case).man_days) == "2.0"
 
@@ -85,9 +85,9 @@ def test_it_refuses_to_plan_a_case_that_is_not_contracted(world):
 def test_it_refuses_an_auditor_with_a_declared_conflict_and_changes_nothing(world):
     case = contracted_case(world)
     p = world["people"]
-    services.audit_plan_save(case=case, plan=plan_input(), by=p["reviewer"])
+    plan.audit_plan_save(case=case, plan=plan_input(), by=p["reviewer"])
     a = auditor_of(world)
-    services.conflict_declare(
+    auditors.conflict_declare(
         auditor=a,
         enterprise=world["enterprise"],
         kind="consulting",
@@ -95,10 +95,10 @@ def test_it_refuses_an_auditor_with_a_declared_conflict_and_changes_nothing(worl
         end=date(2025, 6, 30),
         by=p["cb_admin"],
     )
-    message = refused(lambda: services.team_set(case=case, leader=a, members=[], by=p["reviewer"]), case)
+    message = refused(lambda: plan.team_set(case=case, leader=a, members=[], by=p["reviewer"]), case)
     assert "consulting" in message or "咨询" in message
     assert not TeamMember.objects.filter(audit__case=case).exists()
-    verdicts = dict((x.pk, v) for x, v in services.picker(case, [a, auditor_of(world, "auditor_other")]))
+    verdicts = dict((x.pk, v) for x, v in auditors.picker(case, [a, auditor_of(world, "auditor_other")]))
     assert not verdicts[a.pk].allowed and verdicts[auditor_of(world, "auditor_other").pk].allowed
 
 
@@ -107,12 +107,10 @@ def test_it_refuses_who_led_the_clients_last_two_audits(world):
         case_at(world, S.PLANNED)
     case = contracted_case(world)
     p = world["people"]
-    services.audit_plan_save(case=case, plan=plan_input(), by=p["reviewer"])
-    message = refused(
-        lambda: services.team_set(case=case, leader=auditor_of(world), members=[], by=p["reviewer"]), case
-    )
+    plan.audit_plan_save(case=case, plan=plan_input(), by=p["reviewer"])
+    message = refused(lambda: plan.team_set(case=case, leader=auditor_of(world), members=[], by=p["reviewer"]), case)
     assert "2" in message
-    services.team_set(
+    plan.team_set(
         case=case, leader=auditor_of(world, "auditor_other"), members=[auditor_of(world)], by=p["reviewer"]
     ) if False else None
 
@@ -120,16 +118,16 @@ def test_it_refuses_who_led_the_clients_last_two_audits(world):
 def test_it_refuses_an_auditor_of_another_certification_body_or_an_expired_one(world):
     case = contracted_case(world)
     p = world["people"]
-    services.audit_plan_save(case=case, plan=plan_input(), by=p["reviewer"])
+    plan.audit_plan_save(case=case, plan=plan_input(), by=p["reviewer"])
     a = auditor_of(world)
     a.valid_until = date(2026, 1, 1)
     a.save()
-    refused(lambda: services.team_set(case=case, leader=a, members=[], by=p["reviewer"]), case, match="2026-01-01")
+    refused(lambda: plan.team_set(case=case, leader=a, members=[], by=p["reviewer"]), case, match="2026-01-01")
 
 
 def test_it_registers_only_users_with_the_auditor_role(world):
     with pytest.raises(AuditRefused):
-        services.auditor_register(
+        auditors.auditor_register(
             cb=world["cb"],
             user=world["people"]["reviewer"],
             registration="X",
@@ -140,7 +138,7 @@ def test_it_registers_only_users_with_the_auditor_role(world):
 
 def test_it_refuses_a_conflict_that_ends_before_it_starts(world):
     with pytest.raises(AuditRefused):
-        services.conflict_declare(
+        auditors.conflict_declare(
             auditor=auditor_of(world),
             enterprise=world["enterprise"],
             kind="other",
@@ -162,16 +160,16 @@ def test_it_sends_the_plan_to_the_enterprise(world):
 
 def test_it_refuses_to_send_a_plan_without_a_leader(world):
     case = contracted_case(world)
-    services.audit_plan_save(case=case, plan=plan_input(), by=world["people"]["reviewer"])
-    refused(lambda: services.plan_send(case=case, by=world["people"]["reviewer"]), case, match="leader")
+    plan.audit_plan_save(case=case, plan=plan_input(), by=world["people"]["reviewer"])
+    refused(lambda: plan.plan_send(case=case, by=world["people"]["reviewer"]), case, match="leader")
 
 
 STEPS = {
-    "plan_send": lambda case, p: services.plan_send(case=case, by=p["reviewer"]),
-    "review_start": lambda case, p: services.review_start(case=case, by=p["auditor"]),
-    "audit_start": lambda case, p: services.audit_start(case=case, by=p["auditor"]),
+    "plan_send": lambda case, p: plan.plan_send(case=case, by=p["reviewer"]),
+    "review_start": lambda case, p: steps.review_start(case=case, by=p["auditor"]),
+    "audit_start": lambda case, p: steps.audit_start(case=case, by=p["auditor"]),
     "rectification_start": lambda case, p: findings.rectification_start(case=case, by=p["auditor"]),
-    "report_issue": lambda case, p: decisions.report_issue(
+    "report_issue": lambda case, p: reporting.report_issue(
         case=case, conclusion="x", recommended_level="qualified", by=p["auditor"]
     ),
     "decision_record": lambda case, p: decisions.decision_record(
@@ -200,8 +198,8 @@ def test_it_refuses_every_step_from_a_status_that_does_not_allow_it(world, step,
 def test_it_refuses_to_start_document_review_with_an_open_objection(world):
     case = case_at(world, S.PLANNED)
     member = case.audit.team.get()
-    services.objection_raise(case=case, member=member, reason="曾为我司提供咨询", by=world["people"]["ent_admin"])
-    refused(lambda: services.review_start(case=case, by=world["people"]["auditor"]), case, match="objection")
+    plan.objection_raise(case=case, member=member, reason="曾为我司提供咨询", by=world["people"]["ent_admin"])
+    refused(lambda: steps.review_start(case=case, by=world["people"]["auditor"]), case, match="objection")
 
 
 # ------------------------------------------------------------------------------- objections
@@ -211,8 +209,8 @@ def test_it_replaces_an_auditor_objected_to(world):
     case = case_at(world, S.PLANNED)
     p = world["people"]
     member = case.audit.team.get()
-    objection = services.objection_raise(case=case, member=member, reason="曾为我司提供咨询", by=p["ent_admin"])
-    services.objection_answer(
+    objection = plan.objection_raise(case=case, member=member, reason="曾为我司提供咨询", by=p["ent_admin"])
+    plan.objection_answer(
         objection=objection,
         keep=False,
         reason="已更换",
@@ -231,15 +229,15 @@ def test_it_replaces_an_auditor_objected_to(world):
 def test_it_keeps_an_auditor_with_a_reason_and_refuses_a_second_answer(world):
     case = case_at(world, S.PLANNED)
     p = world["people"]
-    objection = services.objection_raise(case=case, member=case.audit.team.get(), reason="x", by=p["ent_admin"])
+    objection = plan.objection_raise(case=case, member=case.audit.team.get(), reason="x", by=p["ent_admin"])
     refused(
-        lambda: services.objection_answer(objection=objection, keep=True, reason=" ", by=p["reviewer"]),
+        lambda: plan.objection_answer(objection=objection, keep=True, reason=" ", by=p["reviewer"]),
         case,
         match="required",
     )
-    services.objection_answer(objection=objection, keep=True, reason="未发现利益冲突", by=p["reviewer"])
+    plan.objection_answer(objection=objection, keep=True, reason="未发现利益冲突", by=p["reviewer"])
     refused(
-        lambda: services.objection_answer(objection=objection, keep=True, reason="again", by=p["reviewer"]),
+        lambda: plan.objection_answer(objection=objection, keep=True, reason="again", by=p["reviewer"]),
         case,
         match="already",
     )
@@ -248,14 +246,14 @@ def test_it_keeps_an_auditor_with_a_reason_and_refuses_a_second_answer(world):
 def test_it_refuses_an_objection_without_a_reason_or_after_document_review(world):
     case = case_at(world, S.PLANNED)
     refused(
-        lambda: services.objection_raise(
+        lambda: plan.objection_raise(
             case=case, member=case.audit.team.get(), reason="", by=world["people"]["ent_admin"]
         ),
         case,
     )
     case = case_at(world, S.DOCUMENT_REVIEW)
     refused(
-        lambda: services.objection_raise(
+        lambda: plan.objection_raise(
             case=case, member=case.audit.team.get(), reason="x", by=world["people"]["ent_admin"]
         ),
         case,
@@ -277,7 +275,7 @@ def test_it_refuses_scoring_outside_document_review_and_audit(world, status):
     case = case_at(world, status)
     audit = case.audit
     with pytest.raises(AuditRefused):
-        services.audit_answer_save(
+        scoring.audit_answer_save(
             audit=audit, item_code="5.1.1.1", kind="nonconform", expected_version=1, by=world["people"]["auditor"]
         )
     if audit.assessment_id:
@@ -348,18 +346,18 @@ def test_it_shows_the_score_if_accepted_items_are_rescored(world):
     case = case_at(world, S.AUDIT, with_nc=False)
     p = world["people"]
     a = case.audit.assessment
-    services.audit_answer_save(
+    scoring.audit_answer_save(
         audit=case.audit, item_code="5.1.1.1", kind="nonconform", expected_version=1, by=p["auditor"]
     )
     findings.finding_raise(audit=case.audit, item_code="5.1.1.1", grade="minor", description="x", by=p["auditor"])
-    effect = decisions.score_effect(case.audit)
+    effect = reporting.score_effect(case.audit)
     assert effect.items == ()  # not accepted yet: no what-if gain
     assert effect.now == effect.if_accepted
     findings.rectification_start(case=case, by=p["auditor"])
     nc = case.audit.findings.get()
     findings.finding_answer(finding=nc, cause="a", correction="b", corrective_action="c", by=p["ent_member"])
     findings.finding_verify(finding=nc, accept=True, reason="", by=p["auditor"])
-    effect = decisions.score_effect(case.audit)
+    effect = reporting.score_effect(case.audit)
     assert effect.items == ("5.1.1.1",) and effect.if_accepted > effect.now
     assert a.answers.get(item_code="5.1.1.1").kind == "nonconform"  # the what-if changes nothing
 
@@ -383,7 +381,7 @@ def test_it_issues_the_final_report_freezing_the_audit_with_its_hash(world):
 def test_it_lets_only_the_team_leader_issue_the_report(world):
     case = case_at(world, S.AUDIT, with_nc=False)
     refused(
-        lambda: decisions.report_issue(
+        lambda: reporting.report_issue(
             case=case, conclusion="x", recommended_level="qualified", by=world["people"]["auditor_other"]
         ),
         case,
@@ -396,32 +394,32 @@ def test_it_refuses_a_report_with_unscored_items_or_a_recommendation_above_the_s
     p = world["people"]
     case.audit.assessment.answers.filter(item_code="5.1.1.1").delete()
     refused(
-        lambda: decisions.report_issue(case=case, conclusion="x", recommended_level="qualified", by=p["auditor"]),
+        lambda: reporting.report_issue(case=case, conclusion="x", recommended_level="qualified", by=p["auditor"]),
         case,
         match="5.1.1.1",
     )
     assert case.audit.assessment.status == "draft"
-    services.audit_answer_save(
+    scoring.audit_answer_save(
         audit=case.audit, item_code="5.1.1.1", kind="nonconform", expected_version=0, by=p["auditor"]
     )
     for code in ("5.1.2.2", "5.2.4.1"):
-        services.audit_answer_save(
+        scoring.audit_answer_save(
             audit=case.audit, item_code=code, kind="nonconform", expected_version=1, by=p["auditor"]
         )
     refused(
-        lambda: decisions.report_issue(case=case, conclusion="x", recommended_level="five_star", by=p["auditor"]),
+        lambda: reporting.report_issue(case=case, conclusion="x", recommended_level="five_star", by=p["auditor"]),
         case,
         match="above",
     )
     refused(
-        lambda: decisions.report_issue(case=case, conclusion="", recommended_level="qualified", by=p["auditor"]), case
+        lambda: reporting.report_issue(case=case, conclusion="", recommended_level="qualified", by=p["auditor"]), case
     )
 
 
 def test_it_refuses_the_report_while_nonconformities_wait_for_rectification(world):
     case = case_at(world, S.AUDIT)
     refused(
-        lambda: decisions.report_issue(
+        lambda: reporting.report_issue(
             case=case, conclusion="x", recommended_level="qualified", by=world["people"]["auditor"]
         ),
         case,
@@ -429,7 +427,7 @@ def test_it_refuses_the_report_while_nonconformities_wait_for_rectification(worl
     )
     case = case_at(world, S.RECTIFICATION)
     refused(
-        lambda: decisions.report_issue(
+        lambda: reporting.report_issue(
             case=case, conclusion="x", recommended_level="qualified", by=world["people"]["auditor"]
         ),
         case,
@@ -458,7 +456,7 @@ def test_it_refuses_a_committee_member_who_was_on_the_audit_team(world):
     case = case_at(world, S.REPORTED)
     p = world["people"]
     membership_grant(user=p["committee"], organisation=world["cb"], role=Role.AUDITOR, by_label="t")
-    auditor = services.auditor_register(
+    auditor = auditors.auditor_register(
         cb=world["cb"], user=p["committee"], registration="C-1", valid_until=date(2030, 1, 1), by=p["cb_admin"]
     )
     TeamMember.objects.create(audit=case.audit, auditor=auditor, role="member", active=False, added_by=p["cb_admin"])
@@ -510,7 +508,7 @@ def test_it_sends_back_to_the_audit_team_with_a_new_round_of_scoring(world):
     audit = Audit.objects.get(case=case)
     assert (d.level, case.status) == ("", S.AUDIT)
     assert audit.assessment != first and audit.assessment.baseline == first and audit.assessment.answers.count() == 42
-    decisions.report_issue(
+    reporting.report_issue(
         case=case, conclusion="补充抽样后有效", recommended_level="four_star", by=world["people"]["auditor"]
     )
     assert AuditReport.objects.filter(audit=audit).count() == 2

@@ -39,7 +39,7 @@ def flow(world):
     """The world's people with display names, two registered auditors (one with a declared
     consulting link to the enterprise last year) and a finished five-star self-assessment."""
     from aftersales.assessments.services import answer_save, assessment_finish
-    from aftersales.audits.services import auditor_register, conflict_declare
+    from aftersales.audits.auditors import auditor_register, conflict_declare
     from aftersales.schemes.selectors import scheme_of
 
     p = world["people"]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from aftersales.audits import decisions, services
+from aftersales.audits import decisions, plan, reporting, steps
 from aftersales.certification.cases import case_transition
 from aftersales.certification.models import Case
 from aftersales.certification.review import contract_record
@@ -27,16 +27,16 @@ def decide(world, case: Case, *, outcome: str = "approve", level: str = "", reas
         case.refresh_from_db()
     today = timezone.localdate()
     contract_record(case=case, signed_on=today, signed_by="张伟", by=p["reviewer"])
-    services.audit_plan_save(
+    plan.audit_plan_save(
         case=case, plan=plan_input(start_date=today, end_date=today + timedelta(days=1)), by=p["reviewer"]
     )
     with policy_installed({"impartiality.max_consecutive_leads": 10**6}):
-        services.team_set(case=case, leader=auditor_of(world), members=[], by=p["reviewer"])
-    services.plan_send(case=case, by=p["reviewer"])
-    services.review_start(case=case, by=p["auditor"])
-    services.audit_start(case=case, by=p["auditor"])
+        plan.team_set(case=case, leader=auditor_of(world), members=[], by=p["reviewer"])
+    plan.plan_send(case=case, by=p["reviewer"])
+    steps.review_start(case=case, by=p["auditor"])
+    steps.audit_start(case=case, by=p["auditor"])
     score_all(case, p["auditor"])
-    decisions.report_issue(case=case, conclusion="体系运行有效", recommended_level="five_star", by=p["auditor"])
+    reporting.report_issue(case=case, conclusion="体系运行有效", recommended_level="five_star", by=p["auditor"])
     decision = decisions.decision_record(case=case, outcome=outcome, level=level, reasons=reasons, by=p["committee"])
     case.refresh_from_db()
     return decision

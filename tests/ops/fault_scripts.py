@@ -79,7 +79,7 @@ def setup() -> None:
 
 def _pause_after_the_history_event() -> None:
     """Make the service stop, inside its transaction, right after it wrote the case's event."""
-    from aftersales.audits import decisions
+    from aftersales.audits import decisions, reporting
 
     original = decisions.case_transition
 
@@ -90,11 +90,12 @@ def _pause_after_the_history_event() -> None:
         return event
 
     decisions.case_transition = transition_then_wait
+    reporting.case_transition = transition_then_wait
 
 
 def work(kind: str, case_id: int) -> None:
     from aftersales.accounts.models import User
-    from aftersales.audits import decisions
+    from aftersales.audits import decisions, reporting
     from aftersales.audits.services import AuditRefused
     from aftersales.certification.models import Case
 
@@ -107,7 +108,7 @@ def work(kind: str, case_id: int) -> None:
                 case=case, outcome="approve", reasons="材料齐全", by=User.objects.get(username="committee")
             )
         else:
-            decisions.report_issue(
+            reporting.report_issue(
                 case=case,
                 conclusion="体系运行有效",
                 recommended_level="five_star",

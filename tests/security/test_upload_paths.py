@@ -17,7 +17,8 @@ from aftersales.assessments.evidence import EvidenceRefused, evidence_add
 from aftersales.assessments.models import Evidence
 from aftersales.audits import findings
 from aftersales.audits.models import RectificationFile
-from aftersales.audits.services import AuditRefused, audit_evidence_add
+from aftersales.audits.scoring import audit_evidence_add
+from aftersales.audits.services import AuditRefused
 from aftersales.certification import review
 from aftersales.certification.materials import material_upload
 from aftersales.certification.models import Case, Contract, Material

@@ -9,7 +9,7 @@ order of the rows does not matter; a refused step redirects (302) with its messa
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from aftersales.audits import findings, services
+from aftersales.audits import findings, plan, scoring
 from aftersales.certification.models import Case
 from tests.audits.factories import auditor_of, case_at
 
@@ -36,15 +36,15 @@ def routes(world) -> dict:
 
     contracted, planned = at(S.CONTRACTED), at(S.PLANNED)
     objected = at(S.PLANNED)
-    objection = services.objection_raise(case=objected, member=objected.audit.team.get(), reason="x", by=p["ent_admin"])
+    objection = plan.objection_raise(case=objected, member=objected.audit.team.get(), reason="x", by=p["ent_admin"])
     audit = at(S.AUDIT)
-    evidence = services.audit_evidence_add(
+    evidence = scoring.audit_evidence_add(
         audit=audit.audit,
         item_code="5.1.1.1",
         by=p["auditor"],
         upload=SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\nxx"),
     )
-    special = services.audit_special_add(audit=audit.audit, type="bonus", reason="x", by=p["auditor"])
+    special = scoring.audit_special_add(audit=audit.audit, type="bonus", reason="x", by=p["auditor"])
     finding = audit.audit.findings.get()
     rect = at(S.RECTIFICATION)
     nc = rect.audit.findings.get()
@@ -56,7 +56,7 @@ def routes(world) -> dict:
         finding=answered.audit.findings.get(), cause="a", correction="b", corrective_action="c", by=p["ent_member"]
     )
     api_objected = at(S.PLANNED)
-    api_objection = services.objection_raise(
+    api_objection = plan.objection_raise(
         case=api_objected, member=api_objected.audit.team.get(), reason="x", by=p["ent_admin"]
     )
     api_rect = at(S.RECTIFICATION)
