@@ -12,7 +12,7 @@ class CertificatesConfig(AppConfig):
         from aftersales.events.chain import chain_head_moved
 
         from .checkpoints import checkpoint_on_commit
-        from .cycle import decision_recorded as apply_surveillance_decision
+        from .cycle.services import decision_recorded as apply_surveillance_decision
 
         def sign_head(sender, *, chain: str, seq: int, head: str, **kwargs) -> None:
             checkpoint_on_commit(chain, seq, head)

@@ -8,7 +8,9 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from aftersales.certificates import cycle, services, versions
+from aftersales.certificates import services, versions
+from aftersales.certificates.cycle import job
+from aftersales.certificates.cycle import services as cycle
 from aftersales.certificates.models import Certificate, CertificateCase, Reminder, Surveillance
 from aftersales.certificates.surveillance import surveillance_plan
 from aftersales.certification.models import Case, Quotation, Review
@@ -44,9 +46,9 @@ def certificate(world, people):
         return issued(world, today=ISSUED)
 
 
-def run(day: date) -> cycle.CycleReport:
+def run(day: date) -> job.CycleReport:
     with on(day):
-        return cycle.cycle_run(today=day)
+        return job.cycle_run(today=day)
 
 
 def surveillances(certificate):

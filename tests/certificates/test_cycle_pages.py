@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from aftersales.certificates import cycle
+from aftersales.certificates.cycle import job
+from aftersales.certificates.cycle import services as cycle
 from aftersales.certificates.models import Certificate, Surveillance
 from aftersales.certification.models import Case
 from tests.web.personas import PERSONAS
@@ -48,7 +49,7 @@ def test_the_dashboard_lists_due_overdue_expiring_and_recertification(client, wo
     (old,) = certificates(world, 1, date(2023, 6, 1))  # expires 2026-05-31
     Surveillance.objects.filter(certificate=old).update(state=SV.DONE, done_on=date(2025, 5, 1))
     with on(date(2026, 2, 1)):
-        cycle.cycle_run(today=date(2026, 2, 1))
+        job.cycle_run(today=date(2026, 2, 1))
     s = Surveillance.objects.filter(certificate=overdue_cert, n=1).get()
     Surveillance.objects.filter(pk=s.pk).update(due_by=date(2026, 1, 20), window_opens=date(2026, 1, 16))
     client.force_login(world["people"]["cb_admin"])
@@ -115,7 +116,7 @@ def test_the_cb_admin_opens_a_surveillance_audit_from_the_dashboard(client, worl
 def test_the_cb_admin_answers_a_proposal_and_a_missing_reason_is_refused(client, world):
     (c,) = certificates(world, 1, date(2026, 1, 15))
     with on(date(2027, 1, 16)):
-        cycle.cycle_run(today=date(2027, 1, 16))
+        job.cycle_run(today=date(2027, 1, 16))
     s = Surveillance.objects.get(certificate=c, n=1)
     assert s.state == SV.MISSED
     url = reverse("cycle_proposal_answer", args=[s.pk])

@@ -36,7 +36,7 @@ def test_every_refusal_class_of_the_project_is_a_refused():
     from aftersales.appeals.services import AppealRefused
     from aftersales.assessments.evidence import EvidenceRefused
     from aftersales.audits.services import AuditRefused
-    from aftersales.certificates.cycle import CycleRefused
+    from aftersales.certificates.cycle.services import CycleRefused
     from aftersales.certificates.services import CertificateRefused
     from aftersales.certification.cases import TransitionRefused
     from aftersales.certification.services import StepRefused

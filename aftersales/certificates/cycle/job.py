@@ -1,4 +1,4 @@
-"""The certificate cycle's part of the daily job (`cycle_run`, re-exported by `certificates.cycle`;
+"""The certificate cycle's part of the daily job (`cycle_run`;
 the whole job is ops/daily.py): expiry, reminders at lead times, missed surveillances proposing
 suspension. Idempotent: a second run on the same day sends and changes nothing."""
 

@@ -10,8 +10,8 @@
   confirmed; another level → a new certificate version; refused → suspension.
 - `recertification_open` opens the recertification application (a draft the enterprise fills,
   prefilled from the last application); its decision goes through `certificate_issue`.
-- `cycle_run` is the idempotent daily job: expiry, reminders, missed surveillances (which propose
-  a suspension the CB answers with `surveillance_proposal_answer`).
+- `job.cycle_run` is the cycle's part of the daily job: expiry, reminders, missed surveillances
+  (which propose a suspension the CB answers with `surveillance_proposal_answer`).
 """
 
 from __future__ import annotations
@@ -154,14 +154,8 @@ def _surveillance_mandays(previous: Case | None, case: Case) -> tuple[Decimal, d
     return value.quantize(Decimal("0.01")), calculation, {"audit_mode": mode, "risk_class": "", "outlets_visited": 0}
 
 
-@transaction.atomic
-def surveillance_open(*, surveillance: Surveillance, by) -> Case:
-    """Open the surveillance audit (cb_admin): a surveillance case following the certificate's
-    last decided case, its application copied, man-days ≈ 1/3 by the man-day rule, a quotation,
-    status "accepted" (the CB records the contract, then plans the audit as for any case)."""
-    surveillance = Surveillance.objects.select_for_update().get(pk=surveillance.pk)
-    certificate = lock_certificate(surveillance.certificate)
-    _cb_admin_needed(by, certificate)
+def _surveillance_followed(surveillance: Surveillance, certificate: Certificate) -> Case:
+    """The decided case a surveillance audit follows; refused unless its audit may be opened now."""
     if certificate.status not in LIVE:
         raise CycleRefused(
             _("Certificate %(number)s is “%(status)s”; no surveillance audit is opened for it.")
@@ -190,6 +184,11 @@ def surveillance_open(*, surveillance: Surveillance, by) -> Case:
     previous = last_case(certificate)
     if previous is None:
         raise CycleRefused(_("Certificate %(number)s has no decided case to follow.") % {"number": certificate.number})
+    return previous
+
+
+def _surveillance_case_create(certificate: Certificate, previous: Case, by) -> tuple[Case, Decimal, fees.Quote]:
+    """The surveillance case with its application (copied), review (man-days) and quotation."""
     Organisation.objects.select_for_update().get(pk=certificate.cb_id)  # case numbers, one at a time per CB
     case = Case.objects.create(
         reference=case_reference_next(timezone.localdate().year),
@@ -215,6 +214,19 @@ def surveillance_open(*, surveillance: Surveillance, by) -> Case:
     Quotation.objects.create(
         case=case, man_days=man_days, day_rate=table.day_rate, lines=quote.as_json(), total=quote.total, created_by=by
     )
+    return case, man_days, quote
+
+
+@transaction.atomic
+def surveillance_open(*, surveillance: Surveillance, by) -> Case:
+    """Open the surveillance audit (cb_admin): a surveillance case following the certificate's
+    last decided case, its application copied, man-days ≈ 1/3 by the man-day rule, a quotation,
+    status "accepted" (the CB records the contract, then plans the audit as for any case)."""
+    surveillance = Surveillance.objects.select_for_update().get(pk=surveillance.pk)
+    certificate = lock_certificate(surveillance.certificate)
+    _cb_admin_needed(by, certificate)
+    previous = _surveillance_followed(surveillance, certificate)
+    case, man_days, quote = _surveillance_case_create(certificate, previous, by)
     baseline = baseline_for(case)
     case_event_record(
         case=case,

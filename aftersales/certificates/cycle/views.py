@@ -1,7 +1,7 @@
 """The certification body's cycle dashboard: surveillances due and overdue (with the suspension a
 missed one proposes, and the CB's answer), certificates expiring, recertification windows open,
 and a month calendar. CB staff who see certificates (cb_admin, reviewer, committee) view it; the
-cb_admin acts. Everyone else: 404. Writes go through `certificates.cycle`."""
+cb_admin acts. Everyone else: 404. Writes go through `cycle.services`."""
 
 from __future__ import annotations
 
