@@ -382,7 +382,7 @@ def main(argv=None) -> None:
     print(f"data: {data}", flush=True)
     for label, code in codes:
         check_answers(args, code, dbs[label])
-    runs = []
+    load_before, runs = os.getloadavg(), []
     for round_ in range(args.rounds):
         for text in args.configs.split(","):
             config = parse_config(text)
@@ -406,7 +406,7 @@ def main(argv=None) -> None:
             "warmup_hot_s": args.warmup_hot,
             "hot_set": args.hot,
         },
-        "load_average_before": os.getloadavg(),
+        "load_average_before": load_before,
         "runs": runs,
         "target": {"share_of_ceiling": 0.60, "p99_ms": 50, "errors": 0},
     }
