@@ -189,6 +189,101 @@ def _notify(appeal: Appeal, subject, body) -> None:
 # ------------------------------------------------------------------------------------ lodging
 
 
+def _contested_problems(
+    problems: list[str], *, case: Case, decision: Decision | None, certificate_event: CertificateEvent | None, today
+) -> None:
+    """Add what is wrong with an appeal's contested decision or status change (its deadline is
+    checked only when nothing else is wrong)."""
+    if (decision is None) == (certificate_event is None):
+        problems.append(_("An appeal names one decision: the committee's decision or a certificate status change."))
+    elif decision is not None:
+        if decision.case_id != case.pk:
+            problems.append(_("This decision is not one of case %(reference)s.") % {"reference": case.reference})
+        elif decision.outcome not in CONTESTABLE_OUTCOMES:
+            problems.append(_("A send-back to the audit team is not a certification decision; it cannot be appealed."))
+    else:
+        cert = certificate_event.certificate
+        if certificate_event.to_status not in CONTESTABLE_STATUSES:
+            problems.append(_("Only a suspension or a withdrawal of a certificate can be appealed."))
+        elif cert.enterprise_id != case.enterprise_id or cert.cb_id != case.cb_id:
+            problems.append(
+                _("Certificate %(number)s is not one of case %(reference)s.")
+                % {"number": cert.number, "reference": case.reference}
+            )
+    if not problems:
+        day = contested_on(decision=decision, certificate_event=certificate_event)
+        if not deadlines.may_lodge(day, today, lodge_days(day)):
+            problems.append(
+                _("The decision of %(day)s could be appealed until %(last)s (%(n)s days); it is too late now.")
+                % {
+                    "day": day.isoformat(),
+                    "last": deadlines.lodge_deadline(day, lodge_days(day)).isoformat(),
+                    "n": lodge_days(day),
+                }
+            )
+
+
+def _lodge_problems(
+    *, case: Case, kind: str, grounds: str, decision: Decision | None, certificate_event: CertificateEvent | None, today
+) -> list[str]:
+    """Every problem with what is lodged (kind, grounds, what it contests), files aside."""
+    problems: list[str] = []
+    if kind not in Appeal.Kind.values:
+        problems.append(_("Choose an appeal or a complaint."))
+    if not grounds:
+        problems.append(_("Give the grounds: what you contest and why."))
+    if kind == Appeal.Kind.APPEAL:
+        _contested_problems(problems, case=case, decision=decision, certificate_event=certificate_event, today=today)
+    elif kind == Appeal.Kind.COMPLAINT and case.status == Case.Status.DRAFT:
+        problems.append(
+            _("Case %(reference)s is still a draft; there is no audit or decision to complain about.")
+            % {"reference": case.reference}
+        )
+    return problems
+
+
+def _files_accepted(problems: list[str], uploads) -> list:
+    """The checked files of the uploads (at most MAX_FILES); what is wrong goes into `problems`."""
+    files = []
+    uploads = list(uploads)
+    if len(uploads) > MAX_FILES:
+        problems.append(_("Attach at most %(n)s files.") % {"n": MAX_FILES})
+    else:
+        for upload in uploads:
+            try:
+                files.append(file_accept(upload))
+            except StepRefused as exc:
+                problems.extend(exc.problems)
+    return files
+
+
+def _refuse_open_appeal(decision: Decision | None, certificate_event: CertificateEvent | None) -> None:
+    if decision is not None and Appeal.objects.filter(decision=decision, status__in=OPEN).exists():
+        raise AppealRefused(_("An appeal against this decision is already open."))
+    if (
+        certificate_event is not None
+        and Appeal.objects.filter(certificate_event=certificate_event, status__in=OPEN).exists()
+    ):
+        raise AppealRefused(_("An appeal against this status change is already open."))
+
+
+def _files_store(appeal: Appeal, files: list, *, by, stored: list[AppealFile]) -> None:
+    """Save the checked files on the appeal; each saved row is appended to `stored` at once (so the
+    caller can delete the files if the transaction fails)."""
+    for checked in files:
+        row = AppealFile(
+            appeal=appeal,
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=by,
+        )
+        row.file.save(checked.stored_name, ContentFile(checked.data), save=False)
+        stored.append(row)
+        row.save()
+
+
 def appeal_lodge(
     *,
     case: Case,
@@ -203,59 +298,13 @@ def appeal_lodge(
     """Lodge an appeal against `decision` or `certificate_event` (a suspension or withdrawal), or
     a complaint about the case's audit or the CB's conduct. Refused with every problem named."""
     today = today or _today()
-    problems: list[str] = []
     grounds = (grounds or "").strip()
-    if kind not in Appeal.Kind.values:
-        problems.append(_("Choose an appeal or a complaint."))
-    if not grounds:
-        problems.append(_("Give the grounds: what you contest and why."))
-    if kind == Appeal.Kind.APPEAL:
-        if (decision is None) == (certificate_event is None):
-            problems.append(_("An appeal names one decision: the committee's decision or a certificate status change."))
-        elif decision is not None:
-            if decision.case_id != case.pk:
-                problems.append(_("This decision is not one of case %(reference)s.") % {"reference": case.reference})
-            elif decision.outcome not in CONTESTABLE_OUTCOMES:
-                problems.append(
-                    _("A send-back to the audit team is not a certification decision; it cannot be appealed.")
-                )
-        else:
-            cert = certificate_event.certificate
-            if certificate_event.to_status not in CONTESTABLE_STATUSES:
-                problems.append(_("Only a suspension or a withdrawal of a certificate can be appealed."))
-            elif cert.enterprise_id != case.enterprise_id or cert.cb_id != case.cb_id:
-                problems.append(
-                    _("Certificate %(number)s is not one of case %(reference)s.")
-                    % {"number": cert.number, "reference": case.reference}
-                )
-        if not problems:
-            day = contested_on(decision=decision, certificate_event=certificate_event)
-            if not deadlines.may_lodge(day, today, lodge_days(day)):
-                problems.append(
-                    _("The decision of %(day)s could be appealed until %(last)s (%(n)s days); it is too late now.")
-                    % {
-                        "day": day.isoformat(),
-                        "last": deadlines.lodge_deadline(day, lodge_days(day)).isoformat(),
-                        "n": lodge_days(day),
-                    }
-                )
-    elif kind == Appeal.Kind.COMPLAINT:
-        decision = certificate_event = None
-        if case.status == Case.Status.DRAFT:
-            problems.append(
-                _("Case %(reference)s is still a draft; there is no audit or decision to complain about.")
-                % {"reference": case.reference}
-            )
-    files = []
-    uploads = list(uploads)
-    if len(uploads) > MAX_FILES:
-        problems.append(_("Attach at most %(n)s files.") % {"n": MAX_FILES})
-    else:
-        for upload in uploads:
-            try:
-                files.append(file_accept(upload))
-            except StepRefused as exc:
-                problems.extend(exc.problems)
+    problems = _lodge_problems(
+        case=case, kind=kind, grounds=grounds, decision=decision, certificate_event=certificate_event, today=today
+    )
+    if kind == Appeal.Kind.COMPLAINT:
+        decision = certificate_event = None  # a complaint contests no decision
+    files = _files_accepted(problems, uploads)
     if problems:
         raise AppealRefused(*problems)
     policy = policy_on(today)
@@ -264,14 +313,7 @@ def appeal_lodge(
     try:
         with transaction.atomic():
             case_lock(case)  # one lodging at a time per case: the open-appeal checks below hold
-            if decision is not None and Appeal.objects.filter(decision=decision, status__in=OPEN).exists():
-                raise AppealRefused(_("An appeal against this decision is already open."))
-            if (
-                certificate_event is not None
-                and Appeal.objects.filter(certificate_event=certificate_event, status__in=OPEN).exists()
-            ):
-                raise AppealRefused(_("An appeal against this status change is already open."))
-            now = timezone.now()
+            _refuse_open_appeal(decision, certificate_event)
             appeal = Appeal.objects.create(
                 reference=appeal_reference_next(today.year),
                 kind=kind,
@@ -282,22 +324,11 @@ def appeal_lodge(
                 certificate_event=certificate_event,
                 grounds=grounds,
                 lodged_by=by,
-                lodged_at=now,
+                lodged_at=timezone.now(),
                 acknowledge_by=due.acknowledge_by,
                 decide_by=due.decide_by,
             )
-            for checked in files:
-                row = AppealFile(
-                    appeal=appeal,
-                    original_name=checked.name,
-                    content_type=checked.content_type,
-                    size=checked.size,
-                    sha256=checked.sha256,
-                    uploaded_by=by,
-                )
-                row.file.save(checked.stored_name, ContentFile(checked.data), save=False)
-                stored.append(row)
-                row.save()
+            _files_store(appeal, files, by=by, stored=stored)
             _event(
                 appeal,
                 action="appeal.lodged",

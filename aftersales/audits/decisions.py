@@ -33,13 +33,8 @@ def decision_refusal(user, case: Case, audit: Audit | None) -> str:
     return ""
 
 
-@transaction.atomic
-def decision_record(*, case: Case, outcome: str, reasons: str, by, level: str = "") -> Decision:
-    """The committee's decision on a reported case. approve: the recommended level; approve_lower:
-    a lower passing level; refuse; send_back: back to the audit team (a new round of scoring
-    starts from the frozen one)."""
-    locked = case_lock(case)
-    audit = Audit.objects.select_related("assessment").filter(case=locked).first()
+def _reasons_checked(*, locked: Case, audit: Audit | None, outcome: str, reasons: str, by) -> str:
+    """The decision's reasons (stripped); refused unless `by` may record `outcome` on the case now."""
     if locked.status != S.REPORTED:
         raise AuditRefused(
             _("Case %(reference)s is “%(status)s”; only a reported case is decided.")
@@ -50,22 +45,38 @@ def decision_record(*, case: Case, outcome: str, reasons: str, by, level: str = 
         raise AuditRefused(refusal)
     if outcome not in Decision.Outcome.values:
         raise AuditRefused(_("Unknown outcome: %(o)s.") % {"o": outcome})
-    reasons = _need(reasons, _("The reasons"))
-    report = audit.reports.order_by("-number").first()
-    recommended = report.recommended_level
+    return _need(reasons, _("The reasons"))
+
+
+def _decided_level(outcome: str, level: str, recommended: str) -> str:
+    """The level the outcome certifies: the recommended one (approve), the lower one chosen
+    (approve_lower), none otherwise."""
     if outcome == Decision.Outcome.APPROVE:
         if recommended == Level.FAIL:
             raise AuditRefused(_("The report recommends no level; approve at a level is not possible."))
-        level = recommended
-    elif outcome == Decision.Outcome.APPROVE_LOWER:
+        return recommended
+    if outcome == Decision.Outcome.APPROVE_LOWER:
         if level not in LEVEL_RANK or level == Level.FAIL:
             raise AuditRefused(_("Choose the lower level to approve."))
         if LEVEL_RANK[level] >= LEVEL_RANK.get(recommended, 0):
             raise AuditRefused(
                 _("%(level)s is not lower than the recommended level.") % {"level": Level(level).text.get(_lang())}
             )
-    else:
-        level = ""
+        return level
+    return ""
+
+
+@transaction.atomic
+def decision_record(*, case: Case, outcome: str, reasons: str, by, level: str = "") -> Decision:
+    """The committee's decision on a reported case. approve: the recommended level; approve_lower:
+    a lower passing level; refuse; send_back: back to the audit team (a new round of scoring
+    starts from the frozen one)."""
+    locked = case_lock(case)
+    audit = Audit.objects.select_related("assessment").filter(case=locked).first()
+    reasons = _reasons_checked(locked=locked, audit=audit, outcome=outcome, reasons=reasons, by=by)
+    report = audit.reports.order_by("-number").first()
+    recommended = report.recommended_level
+    level = _decided_level(outcome, level, recommended)
     inputs = {
         "report": report.number,
         "report_sha256": report.sha256,

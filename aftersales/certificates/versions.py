@@ -182,6 +182,136 @@ def _number_next(cb, year: int, policy: Policy) -> str:
         seq += 1
 
 
+def _issue_case(decision: Decision, by) -> Case:
+    """The decided case of `decision`, locked; refused unless a certificate may be issued from it by `by`."""
+    case = case_lock(decision.case)
+    if case.status != Case.Status.DECIDED:
+        raise CertificateRefused(
+            _("Case %(reference)s is “%(status)s”; a certificate is issued only after the decision.")
+            % {"reference": case.reference, "status": Case.Status(case.status).label}
+        )
+    _decision_checked(decision)
+    conflict = applicant_conflict(user=by, enterprise=case.enterprise) if by is not None else ""
+    if conflict:
+        raise CertificateRefused(conflict)
+    return case
+
+
+def _stated_base(case: Case, decision: Decision, report) -> dict:
+    """What every version issued from `decision` states, apart from scope, sites and dates."""
+    enterprise = case.enterprise
+    return {
+        "enterprise_name": enterprise.name,
+        "credit_code": enterprise.credit_code or "",
+        "address": enterprise.address,
+        "scheme_id": decision.scheme_id,
+        "scheme_version": decision.scheme_version,
+        "scheme_sha256": decision.scheme_sha256,
+        "level": decision.level,
+        "score_exact": report.score_exact,
+        "score_display": _score_display(case, report.score_exact),
+        "cb_name": case.cb.name,
+    }
+
+
+def _issue_initial(
+    *, case: Case, decision: Decision, stated: dict, policy: Policy, today: date, by
+) -> tuple[Certificate, CertificateVersion]:
+    """Initial certification: a new certificate with its number and version 1."""
+    enterprise = case.enterprise
+    if Certificate.objects.filter(
+        enterprise=enterprise, scheme_id=decision.scheme_id, status__in=LIVE_STATUSES
+    ).exists():
+        raise CertificateRefused(
+            _("%(name)s already holds a live certificate under this scheme; change it or recertify instead.")
+            % {"name": enterprise.name}
+        )
+    type(case.cb).objects.select_for_update().get(pk=case.cb_id)  # one number at a time per CB
+    expires_on = expiry_date(today, policy.validity_years)
+    try:
+        with transaction.atomic():
+            certificate = Certificate.objects.create(
+                number=_number_next(case.cb, today.year, policy),
+                enterprise=enterprise,
+                cb=case.cb,
+                scheme_id=decision.scheme_id,
+                status=S.VALID,
+                status_since=today,
+                first_issued_on=today,
+                name=enterprise.name,
+                credit_code=enterprise.credit_code or "",
+                level=decision.level,
+                issued_on=today,
+                expires_on=expires_on,
+            )
+    except IntegrityError:
+        raise CertificateRefused(_("Another certificate was issued at the same moment; try again.")) from None
+    version = _version_create(
+        certificate=certificate,
+        stated=Stated(**stated, first_issued_on=today, issued_on=today, expires_on=expires_on),
+        reason=R.ISSUE,
+        note="",
+        valid_from=today,
+        by=by,
+        case=case,
+        decision=decision,
+    )
+    CertificateCase.objects.create(certificate=certificate, case=case, kind=case.kind)
+    certificate_event_record(
+        certificate=certificate,
+        action="certificate.issued",
+        by=by,
+        data={"version": version.seq, "level": decision.level, "case": case.reference, "policy": policy.pin},
+        effective_on=today,
+    )
+    return certificate, version
+
+
+def _issue_recertification(
+    *, case: Case, decision: Decision, stated: dict, policy: Policy, today: date, by
+) -> tuple[Certificate, CertificateVersion, date]:
+    """Recertification: a new version of the case's live certificate; with the new cycle's first day."""
+    certificate = certificate_of_case(case)
+    if certificate is None:
+        raise CertificateRefused(
+            _("Case %(reference)s is a recertification but no certificate is linked to it.")
+            % {"reference": case.reference}
+        )
+    certificate = _lock(certificate)
+    if not certificate.is_live:
+        raise CertificateRefused(
+            _("Certificate %(number)s is “%(status)s”; only a live certificate is recertified.")
+            % {"number": certificate.number, "status": S(certificate.status).label}
+        )
+    cycle_start = max(certificate.expires_on + timedelta(days=1), today)
+    expires_on = expiry_date(cycle_start, policy.validity_years)
+    version = _version_create(
+        certificate=certificate,
+        stated=Stated(**stated, first_issued_on=certificate.first_issued_on, issued_on=today, expires_on=expires_on),
+        reason=R.RECERTIFICATION,
+        note="",
+        valid_from=today,
+        by=by,
+        case=case,
+        decision=decision,
+    )
+    CertificateCase.objects.get_or_create(certificate=certificate, case=case, defaults={"kind": case.kind})
+    certificate_event_record(
+        certificate=certificate,
+        action="certificate.recertified",
+        by=by,
+        data={
+            "version": version.seq,
+            "level": decision.level,
+            "case": case.reference,
+            "expires_on": expires_on,
+            "policy": policy.pin,
+        },
+        effective_on=today,
+    )
+    return certificate, version, cycle_start
+
+
 @transaction.atomic
 def certificate_issue(*, decision: Decision, by, today: date | None = None) -> Certificate:
     """The certificate of an approving decision.
@@ -194,16 +324,7 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
     - surveillance: refused here (the cycle decides what a surveillance decision changes).
     """
     today = today or _today()
-    case = case_lock(decision.case)
-    if case.status != Case.Status.DECIDED:
-        raise CertificateRefused(
-            _("Case %(reference)s is “%(status)s”; a certificate is issued only after the decision.")
-            % {"reference": case.reference, "status": Case.Status(case.status).label}
-        )
-    _decision_checked(decision)
-    conflict = applicant_conflict(user=by, enterprise=case.enterprise) if by is not None else ""
-    if conflict:
-        raise CertificateRefused(conflict)
+    case = _issue_case(decision, by)
     report = decision.report
     scope, sites = _scope_of(case)
     if case.kind != Case.Kind.SURVEILLANCE and not scope:
@@ -211,115 +332,16 @@ def certificate_issue(*, decision: Decision, by, today: date | None = None) -> C
             _("The application of case %(reference)s states no products or services in scope.")
             % {"reference": case.reference}
         )
-    enterprise = case.enterprise
-    base = {
-        "enterprise_name": enterprise.name,
-        "credit_code": enterprise.credit_code or "",
-        "address": enterprise.address,
-        "scheme_id": decision.scheme_id,
-        "scheme_version": decision.scheme_version,
-        "scheme_sha256": decision.scheme_sha256,
-        "level": decision.level,
-        "score_exact": report.score_exact,
-        "score_display": _score_display(case, report.score_exact),
-        "cb_name": case.cb.name,
-    }
+    stated = {**_stated_base(case, decision, report), "scope": scope, "sites": sites}
     policy = policy_on(today)
-    years = policy.validity_years
     if case.kind == Case.Kind.INITIAL:
-        if Certificate.objects.filter(
-            enterprise=enterprise, scheme_id=decision.scheme_id, status__in=LIVE_STATUSES
-        ).exists():
-            raise CertificateRefused(
-                _("%(name)s already holds a live certificate under this scheme; change it or recertify instead.")
-                % {"name": enterprise.name}
-            )
-        type(case.cb).objects.select_for_update().get(pk=case.cb_id)  # one number at a time per CB
-        expires_on = expiry_date(today, years)
-        try:
-            with transaction.atomic():
-                certificate = Certificate.objects.create(
-                    number=_number_next(case.cb, today.year, policy),
-                    enterprise=enterprise,
-                    cb=case.cb,
-                    scheme_id=decision.scheme_id,
-                    status=S.VALID,
-                    status_since=today,
-                    first_issued_on=today,
-                    name=enterprise.name,
-                    credit_code=enterprise.credit_code or "",
-                    level=decision.level,
-                    issued_on=today,
-                    expires_on=expires_on,
-                )
-        except IntegrityError:
-            raise CertificateRefused(_("Another certificate was issued at the same moment; try again.")) from None
-        stated = Stated(**base, scope=scope, sites=sites, first_issued_on=today, issued_on=today, expires_on=expires_on)
-        version = _version_create(
-            certificate=certificate,
-            stated=stated,
-            reason=R.ISSUE,
-            note="",
-            valid_from=today,
-            by=by,
-            case=case,
-            decision=decision,
-        )
-        CertificateCase.objects.create(certificate=certificate, case=case, kind=case.kind)
-        certificate_event_record(
-            certificate=certificate,
-            action="certificate.issued",
-            by=by,
-            data={"version": version.seq, "level": decision.level, "case": case.reference, "policy": policy.pin},
-            effective_on=today,
+        certificate, version = _issue_initial(
+            case=case, decision=decision, stated=stated, policy=policy, today=today, by=by
         )
         cycle, cycle_start = 1, today
     elif case.kind == Case.Kind.RECERTIFICATION:
-        certificate = certificate_of_case(case)
-        if certificate is None:
-            raise CertificateRefused(
-                _("Case %(reference)s is a recertification but no certificate is linked to it.")
-                % {"reference": case.reference}
-            )
-        certificate = _lock(certificate)
-        if not certificate.is_live:
-            raise CertificateRefused(
-                _("Certificate %(number)s is “%(status)s”; only a live certificate is recertified.")
-                % {"number": certificate.number, "status": S(certificate.status).label}
-            )
-        cycle_start = max(certificate.expires_on + timedelta(days=1), today)
-        expires_on = expiry_date(cycle_start, years)
-        stated = Stated(
-            **base,
-            scope=scope,
-            sites=sites,
-            first_issued_on=certificate.first_issued_on,
-            issued_on=today,
-            expires_on=expires_on,
-        )
-        version = _version_create(
-            certificate=certificate,
-            stated=stated,
-            reason=R.RECERTIFICATION,
-            note="",
-            valid_from=today,
-            by=by,
-            case=case,
-            decision=decision,
-        )
-        CertificateCase.objects.get_or_create(certificate=certificate, case=case, defaults={"kind": case.kind})
-        certificate_event_record(
-            certificate=certificate,
-            action="certificate.recertified",
-            by=by,
-            data={
-                "version": version.seq,
-                "level": decision.level,
-                "case": case.reference,
-                "expires_on": expires_on,
-                "policy": policy.pin,
-            },
-            effective_on=today,
+        certificate, version, cycle_start = _issue_recertification(
+            case=case, decision=decision, stated=stated, policy=policy, today=today, by=by
         )
         cycle = certificate.versions.filter(reason__in=[R.ISSUE, R.RECERTIFICATION]).count()
     else:
