@@ -39,3 +39,17 @@ def test_documents_and_the_mark_stamp_with_the_core_labels():
             continue
         assert documents.STATUS[status] == status.text
         assert documents.WATERMARK[status] == status.stamp == mark.STATUS_TEXT[status]
+
+
+def test_the_registry_words_a_status_as_the_certificate_pages_do():
+    from django.template.loader import render_to_string
+
+    for status in CertificateStatus:
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                html = render_to_string("registry/_status.html", {"status": status.value})
+                page = render_to_string(
+                    "certificates/_status.html", {"status": status.value, "label": Certificate.Status(status).label}
+                )
+                assert f">{Certificate.Status(status).label}<" in html
+                assert str(Certificate.Status(status).label) in page
