@@ -52,6 +52,8 @@ Lang = Annotated[str, typer.Option("--lang", help="Language of the output: zh-Ha
 Enterprise = Annotated[str, typer.Option("--enterprise", help="The enterprise's unified social credit code.")]
 KindOpt = Annotated[str, typer.Option("--kind", help="complaint | work_order | return_visit | survey")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+DateFrom = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+DateTo = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")]
 
 
 def _refuse(message: str, *, as_json: bool) -> None:
@@ -167,8 +169,8 @@ def records_sample_command(
     n: Annotated[int, typer.Option("--n", help="Sample size.")],
     seed: Annotated[str, typer.Option("--seed", help="Seed (default: a new random one, printed).")] = "",
     method: Annotated[str, typer.Option("--method", help="simple | stratified-month | stratified-category")] = "simple",
-    date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     as_json: AsJson = False,
     lang: Lang = "zh-Hans",
 ) -> None:
@@ -229,8 +231,8 @@ def records_sample_command(
 
 def kpi_command(
     enterprise: Enterprise,
-    date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     as_json: AsJson = False,
     lang: Lang = "zh-Hans",
 ) -> None:
