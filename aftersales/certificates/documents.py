@@ -26,6 +26,7 @@ from django.utils import timezone
 from aftersales import fonts, pdf
 from aftersales.core.concepts import CertificateStatus, Level
 from aftersales.core.text import Text, normalise_language
+from aftersales.schemes.models import SchemeVersion
 
 from . import mark, pagecheck, pdfrecord
 from .models import Certificate, CertificateVersion
@@ -110,8 +111,6 @@ def not_valid_because(version: CertificateVersion, today: date) -> str:
 
 
 def _standard(version: CertificateVersion) -> str:
-    from aftersales.schemes.models import SchemeVersion
-
     row = SchemeVersion.objects.filter(sha256=version.scheme_sha256).values_list("standard", flat=True).first()
     return row or version.scheme_id
 

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 from aftersales import fonts
 from aftersales.core.concepts import PASSING_LEVELS, CertificateStatus, Level
 
+from .payload import registry_url
 from .qr import qr_matrix
 
 CANVAS = 600
@@ -170,8 +171,6 @@ def mark_scene(*, number: str, level: str, status: str, url: str, with_qr: bool 
 
 
 def _scene_of(certificate) -> list:
-    from .payload import registry_url
-
     return mark_scene(
         number=certificate.number,
         level=certificate.level,
