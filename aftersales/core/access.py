@@ -11,13 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Access(Generic[T]):
+class Access[T]:
     obj: T
     roles: frozenset[str] = frozenset()  # the viewer's roles for the object (e.g. in its enterprise and CB)
     writes: frozenset[str] = frozenset()  # the writes the viewer may take (the access module's WRITE_* names)

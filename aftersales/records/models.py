@@ -16,7 +16,6 @@ from aftersales.choices import text_choices
 from aftersales.core.records import kinds
 from aftersales.uploads import RandomName
 
-
 # declared in core.records.kinds (codes and labels)
 Kind = text_choices(kinds.Kind)
 StatusCategory = text_choices(kinds.StatusCategory)
