@@ -25,6 +25,20 @@ EDITABLE = frozenset({Case.Status.DRAFT, Case.Status.INFO_REQUESTED})
 CLOSED = frozenset({Case.Status.REFUSED, Case.Status.DECIDED, Case.Status.WITHDRAWN})
 
 
+# the application's own fields (its sites, exclusions and managers are rows of their own)
+APPLICATION_FIELDS = (
+    "products",
+    "services",
+    "delivery_model",
+    "staff_total",
+    "staff_service_management",
+    "registered_on",
+    "system_effective_on",
+    "declared_no_incident",
+    "declared_not_blacklisted",
+)
+
+
 class StepRefused(Refused):
     """A step that cannot be taken now, or with this input. `problems` are messages for the user,
     each naming what and where; nothing was changed."""
@@ -176,17 +190,7 @@ def application_save(*, case: Case, data: ApplicationData, by) -> Application:
     if problems:
         raise StepRefused(*problems)
     application = Application.objects.select_for_update().get(case=locked)
-    for name in (
-        "products",
-        "services",
-        "delivery_model",
-        "staff_total",
-        "staff_service_management",
-        "registered_on",
-        "system_effective_on",
-        "declared_no_incident",
-        "declared_not_blacklisted",
-    ):
+    for name in APPLICATION_FIELDS:
         value = getattr(data, name)
         setattr(application, name, value.strip() if isinstance(value, str) else value)
     application.updated_by = by

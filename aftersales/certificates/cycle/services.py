@@ -33,6 +33,7 @@ from aftersales.certification.cases import case_event_record, case_reference_nex
 from aftersales.certification.models import Application, Case, Exclusion, Manager, Quotation, Review, Site
 from aftersales.certification.review import fee_table, mandays_for, mandays_rule
 from aftersales.certification.services import (
+    APPLICATION_FIELDS,
     ApplicationData,
     ExclusionRow,
     ManagerRow,
@@ -100,18 +101,7 @@ def _copy_application(source: Case | None, case: Case, by) -> Application:
     old = Application.objects.filter(case=source).first() if source else None
     if old is None:
         return Application.objects.create(case=case, registered_on=case.enterprise.registered_on, updated_by=by)
-    fields = [
-        "products",
-        "services",
-        "delivery_model",
-        "staff_total",
-        "staff_service_management",
-        "registered_on",
-        "system_effective_on",
-        "declared_no_incident",
-        "declared_not_blacklisted",
-    ]
-    new = Application.objects.create(case=case, updated_by=by, **{f: getattr(old, f) for f in fields})
+    new = Application.objects.create(case=case, updated_by=by, **{f: getattr(old, f) for f in APPLICATION_FIELDS})
     Site.objects.bulk_create(
         Site(application=new, name=s.name, address=s.address, kind=s.kind, fixed_outlet=s.fixed_outlet)
         for s in old.sites.all()
