@@ -1,0 +1,1 @@
+"""The audits app's pages, by page family (urls.py names them)."""
