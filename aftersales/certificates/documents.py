@@ -18,6 +18,8 @@ certificate's legal wording must not depend on a compiled translation.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from datetime import date
 
 from django.template.loader import render_to_string
@@ -46,7 +48,16 @@ L = {
     "address": Text("地址", "Address"),
     "scope": Text("认证范围", "Scope"),
     "sites": Text("服务网点", "Sites"),
-    "more_sites": Text("另有 {n} 个服务网点，详见证书查询页面", "and {n} more sites, listed on the registry page"),
+    "sites_in_annex": Text(
+        "共 {n} 个服务网点，名称和地址见附件", "{n} sites, listed with their addresses in the annex"
+    ),
+    "annex_title": Text("附件：服务网点清单", "Annex: sites"),
+    "annex_intro": Text(
+        "本附件是证书 {number} 的组成部分，列出证书覆盖的全部 {n} 个服务网点。",
+        "This annex is part of certificate {number} and lists all {n} sites the certificate covers.",
+    ),
+    "site_no": Text("序号", "No."),
+    "site_name": Text("名称", "Name"),
     "scheme": Text("评价依据", "Scheme"),
     "scheme_version": Text("评分表 {id} 版本 {version}", "scoring table {id}, version {version}"),
     "level": Text("评价等级", "Level"),
@@ -84,7 +95,11 @@ STATUS = {**{s: s.text for s in CertificateStatus if s is not CertificateStatus.
 WATERMARK = {reason: Text(text.zh, text.en.upper()) for reason, text in STATUS.items()}
 STANDARD_TITLE = Text("《商品售后服务评价体系》", "Evaluation system for after-sales service of goods")
 STANDARDS_WITH_TITLE = ("GB/T 27922", "SB/T 10401")
-MAX_SITES = 5
+# The first page has room for this many lines of sites (name and address, a column of about
+# SITE_LINE_WIDTH full-width characters); more go to an annex page listing them all, so the
+# facts table never runs into the issuer line and the footer (tests/certificates/test_layout.py).
+SITE_LINES = 3
+SITE_LINE_WIDTH = 40
 day_text = pagecheck.day_text  # one date format for the page and for the verifier that reads it
 
 
@@ -95,6 +110,17 @@ def stars(level: str) -> str:
 def certificate_record(version: CertificateVersion) -> dict:
     """The signed record the PDF embeds (and `verify` checks)."""
     return pdfrecord.signed_record(payload=version.payload, signature=version.signature, key_id=version.key_id)
+
+
+def _width(text: str) -> float:
+    """The printed width of `text` in full-width characters (Latin letters and digits about half)."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
+def sites_fit(sites: list[dict]) -> bool:
+    """Whether the sites fit the first page (SITE_LINES lines), else they are listed in the annex."""
+    widths = (_width(f"{s.get('name', '')} {s.get('address', '')}") for s in sites)
+    return sum(math.ceil(max(width, 1) / SITE_LINE_WIDTH) for width in widths) <= SITE_LINES
 
 
 def not_valid_because(version: CertificateVersion, today: date) -> str:
@@ -132,6 +158,7 @@ def certificate_context(version: CertificateVersion, lang: str, *, today: date |
         since = certificate.status_since if certificate.status == reason else version.expires_on
         banner = L["banner"].get(lang).format(status=STATUS[reason].get(lang), since=day_text(since, lang))
     sites = [s for s in version.sites if s.get("name") or s.get("address")]
+    in_annex = not sites_fit(sites)
     scene = mark.mark_scene(number=number, level=version.level, status=reason, url=url, with_qr=False)
     return {
         "lang": lang,
@@ -145,8 +172,10 @@ def certificate_context(version: CertificateVersion, lang: str, *, today: date |
         "scheme_version": L["scheme_version"].get(lang).format(id=version.scheme_id, version=version.scheme_version),
         "level_text": level_text,
         "stars": stars(version.level),
-        "sites": sites[:MAX_SITES],
-        "more_sites": L["more_sites"].get(lang).format(n=len(sites) - MAX_SITES) if len(sites) > MAX_SITES else "",
+        "sites": [] if in_annex else sites,
+        "annex_sites": sites if in_annex else [],
+        "sites_in_annex": L["sites_in_annex"].get(lang).format(n=len(sites)) if in_annex else "",
+        "annex_intro": L["annex_intro"].get(lang).format(number=number, n=len(sites)),
         "first_issued_on": day_text(version.first_issued_on, lang),
         "issued_on": day_text(version.issued_on, lang),
         "expires_on": day_text(version.expires_on, lang),

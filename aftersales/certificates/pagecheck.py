@@ -4,7 +4,8 @@ The signature covers the embedded record only, so `aftersales certificate verify
 page's text (`pdftext`) and finds the key fields where the certificate prints them — the number
 (after its label, in the mark and in the registry address), the enterprise name (in the statement),
 the level (statement, facts table, mark: word and number of ★) and the three dates (first issue,
-this issue, expiry) — in Chinese or English. Every place a field is found must agree with the record,
+this issue, expiry) — in Chinese or English. Every page after the first (the annex of sites) must
+name the certificate's number in its header. Every place a field is found must agree with the record,
 and each field must be found at least once; otherwise the file is not valid.
 
 What it cannot see: a value painted as an image or as outlines, or glyphs whose drawing differs
@@ -21,6 +22,7 @@ from datetime import date
 from aftersales.core.scheme import Level
 
 from .mark import STARS
+from .pdftext import PAGE_BREAK
 
 MONTHS = (
     "January",
@@ -117,6 +119,10 @@ def page_fields(text: str) -> dict[str, list[str]]:
     lines = "\n".join(re.sub(r"\s+", "", line) for line in text.splitlines())
     found = {name: [] for name in FIELDS}
     found["number"] = _NUMBER_LABEL.findall(lines) + _NUMBER_URL.findall(compact)
+    for seq, annex in enumerate(text.split(f"\n{PAGE_BREAK}\n")[1:], start=2):
+        annex_lines = "\n".join(re.sub(r"\s+", "", line) for line in annex.splitlines())
+        if not _NUMBER_LABEL.search(annex_lines):  # an annex page names its certificate in its header
+            found["number"].append(f"p.{seq}: —")
     for name, patterns in _PATTERNS.items():
         for pattern in patterns:
             found[name] += re.findall(pattern, compact)
