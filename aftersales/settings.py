@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "aftersales.regulator",
     "aftersales.registry",
     "aftersales.appeals",
+    "aftersales.notifications",
     "aftersales.ops",
     "aftersales.demo",
     "django_tasks_db",

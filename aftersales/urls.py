@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("aftersales.certificates.cycle.urls")),  # CB cycle dashboard, surveillance, reminders
     path("", include("aftersales.regulator.urls")),  # monthly regulator report
     path("", include("aftersales.appeals.urls")),  # appeals and complaints about the CB's decisions and audits
+    path("", include("aftersales.notifications.urls")),  # a person's notifications, preferences, the demo's outbox
 ]

@@ -8,7 +8,8 @@ the owner row carries `status`, `event_count` and `head_hash` and says its key i
 changed key would break every stored hash (core.chain).
 
 `chain_head_moved` tells the layer above (signed checkpoints, certificates/checkpoints.py) that a
-chain has a new head; it is sent inside the appending transaction.
+chain has a new head; it is sent inside the appending transaction. `event_appended` hands the new
+event to whoever tells people about it (notifications) once the appending transaction commits.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 from datetime import UTC
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,14 @@ from aftersales.core.chain import GENESIS, Break, Link, history_breaks, link_has
 
 # sent with chain="case:AS-2026-0001", seq, head once an event is appended (inside the transaction)
 chain_head_moved = Signal()
+# sent with event= (the appended row: a chained event or an events.Event) once its transaction has
+# committed; a receiver that fails is logged and changes nothing that was committed
+event_appended = Signal()
+
+
+def event_appended_on_commit(event: models.Model) -> None:
+    """Send `event_appended` for `event` after the current transaction commits."""
+    transaction.on_commit(lambda: event_appended.send(sender=type(event), event=event), robust=True)
 
 
 class ChainedEvent(models.Model):
@@ -138,6 +147,7 @@ def chain_append(
         update.append("status")
     locked.save(update_fields=update)
     chain_head_moved.send(sender=model, chain=f"{model.chain_kind}:{locked.chain_key}", seq=event.seq, head=event.hash)
+    event_appended_on_commit(event)
     return event
 
 

@@ -1,5 +1,6 @@
 from django.db import models
 
+from .chain import event_appended_on_commit
 from .models import Event
 
 
@@ -9,7 +10,7 @@ def event_record(
     """Record one state change. Call it inside the service's transaction."""
     if by is None and not by_label:
         raise ValueError("an event needs an actor: a user (by=) or a label (by_label=)")
-    return Event.objects.create(
+    event = Event.objects.create(
         actor=by,
         actor_label=by_label or by.get_username(),
         action=action,
@@ -18,3 +19,5 @@ def event_record(
         reason=reason,
         data=data or {},
     )
+    event_appended_on_commit(event)
+    return event

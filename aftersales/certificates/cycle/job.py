@@ -47,6 +47,8 @@ class CycleReport:
     retried: int = 0
     regulator: list[str] = field(default_factory=list)  # filled by the daily job (ops/daily.py)
     published: int = 0  # certificates whose registry answers were rendered again (missing or stale)
+    notified: int = 0  # notifications the daily job wrote (ops/daily.py: rectification deadlines, reminders)
+    digests: list[str] = field(default_factory=list)  # digest mails the daily job queued
 
     def as_json(self) -> dict:
         data = asdict(self)
