@@ -1,6 +1,7 @@
 """Bounded request parameters, one rule for pages and forms and the API (aftersales/core/bounds.py).
 
-`BoundedDateField` refuses a date outside its range with a message naming the range, `CountField` and
+`BoundedDateField` refuses a date outside its range with a message naming the range (its widget,
+`IsoDateInput`, writes the ISO value a date input needs in every language), `CountField` and
 `IdField` a number the database cannot hold; `ApiPage`,
 `ApiPageSize`, `ApiDate`, `ApiRecordsDate` and `ApiCount` are the API's types for the same rules (ninja answers
 422 with the range); `page_number` reads a page number from a query string for a Paginator.
@@ -34,8 +35,20 @@ ApiRecordsDate = Annotated[date, Field(ge=RECORDS_DATE_MIN, le=DATE_MAX)]
 ApiCount = Annotated[int, Field(ge=0, le=COUNT_MAX)]
 
 
+class IsoDateInput(forms.DateInput):
+    """`<input type="date">` with its value in ISO `YYYY-MM-DD`, the only form the browser takes: the
+    language's own date format (zh-Hans `2026/12/15`) is dropped by the browser and the date lost."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class BoundedDateField(forms.DateField):
-    """A date from `first` to `last` (default 1900-01-01 … 2999-12-31)."""
+    """A date from `first` to `last` (default 1900-01-01 … 2999-12-31), entered in a date input."""
+
+    widget = IsoDateInput
 
     def __init__(self, *args, first: date = DATE_MIN, last: date = DATE_MAX, **kwargs):
         self.first, self.last = first, last

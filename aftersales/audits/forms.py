@@ -10,8 +10,8 @@ from .models import Audit, ConflictDeclaration, Decision, Nonconformity
 
 class PlanForm(forms.Form):
     mode = forms.ChoiceField(label=_("Audit mode"), choices=Audit.Mode.choices)
-    start_date = BoundedDateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = BoundedDateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = BoundedDateField(label=_("First day"))
+    end_date = BoundedDateField(label=_("Last day"))
     man_days = forms.CharField(label=_("Man-days"), required=False, max_length=8)
     sites = forms.CharField(label=_("Sites (one a line)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
@@ -63,7 +63,7 @@ class DecisionForm(forms.Form):
 class AuditorForm(forms.Form):
     user = IdField()
     registration = forms.CharField(label=_("Registration number"), max_length=64)
-    valid_until = BoundedDateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = BoundedDateField(label=_("Valid until"))
     industries = forms.CharField(label=_("Industries"), max_length=300, required=False)
 
 

@@ -30,7 +30,7 @@ class StatusForm(forms.Form):
         max_length=4000,
     )
     effective_on = BoundedDateField(
-        label=gettext_lazy("Effective on"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=gettext_lazy("Effective on"), initial=timezone.localdate
     )
 
     def clean_reason(self):

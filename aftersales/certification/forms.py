@@ -40,13 +40,10 @@ class ApplicationForm(forms.Form):
     )
     staff_total = CountField(label=gettext_lazy("Staff (total headcount)"), min_value=0, required=False)
     staff_service_management = CountField(label=gettext_lazy("Service-management staff"), min_value=0, required=False)
-    registered_on = BoundedDateField(
-        label=gettext_lazy("Registration date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    registered_on = BoundedDateField(label=gettext_lazy("Registration date"), required=False)
     system_effective_on = BoundedDateField(
         label=gettext_lazy("Date the after-sales system took effect"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     declared_no_incident = forms.BooleanField(
         label=gettext_lazy(
@@ -138,7 +135,7 @@ class AcceptForm(forms.Form):
 
 
 class ContractForm(forms.Form):
-    signed_on = BoundedDateField(label=gettext_lazy("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = BoundedDateField(label=gettext_lazy("Signed on"))
     signed_by = forms.CharField(label=gettext_lazy("Signed by (for the enterprise)"), max_length=150)
     file = forms.FileField(label=gettext_lazy("Signed contract (optional)"), required=False)
 

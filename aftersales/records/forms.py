@@ -45,8 +45,8 @@ class ImportForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = RecordsDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = RecordsDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = RecordsDateField(label=_("From"), required=False)
+    date_to = RecordsDateField(label=_("To"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -66,7 +66,7 @@ def _decimal(label):
 
 
 class CommitmentForm(forms.Form):
-    effective_from = BoundedDateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = BoundedDateField(label=_("Effective from"))
     first_response_hours = _decimal(_("First response to complaints within (hours)"))
     arrival_hours = _decimal(_("Technician on site within (hours)"))
     completion_hours = _decimal(_("Repair completed within (hours)"))
