@@ -10,6 +10,7 @@ from aftersales.accounts.services import membership_grant
 from aftersales.audits import decisions, findings, plan, reporting, steps
 from aftersales.certificates import versions
 from aftersales.certification.models import Case
+from aftersales.certification.services import StepRefused
 from aftersales.notifications.kinds import Kind
 from aftersales.notifications.models import Notification
 from tests.audits.factories import auditor_of, plan_input, score_all
@@ -56,10 +57,14 @@ def certify(world, p) -> None:
     steps.review_start(case=case, by=p["auditor"])
     steps.audit_start(case=case, by=p["auditor"])
     score_all(case, p["auditor"])
-    findings.finding_raise(audit=case.audit, item_code="5.1.1.1", grade="minor", description="岗位职责未发布", by=p["auditor"])
+    findings.finding_raise(
+        audit=case.audit, item_code="5.1.1.1", grade="minor", description="岗位职责未发布", by=p["auditor"]
+    )
     findings.rectification_start(case=case, by=p["auditor"])
     nc = case.audit.findings.get()
-    findings.finding_answer(finding=nc, cause="疏漏", correction="已发布", corrective_action="建立审批", by=p["ent_member"])
+    findings.finding_answer(
+        finding=nc, cause="疏漏", correction="已发布", corrective_action="建立审批", by=p["ent_member"]
+    )
     findings.finding_verify(finding=nc, accept=True, reason="", by=p["auditor"])
     reporting.report_issue(case=case, conclusion="体系运行有效", recommended_level="five_star", by=p["auditor"])
     decision = decisions.decision_record(
@@ -107,6 +112,6 @@ def test_a_rolled_back_step_tells_nobody(world, people, django_capture_on_commit
     from aftersales.certification import review
 
     case = make_case(world, Case.Status.SUBMITTED)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception):  # noqa: PT011
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(StepRefused):
         review.application_request_info(case=case, questions=["  "], by=people["reviewer"])
     assert not Notification.objects.filter(kind=K.INFO_REQUESTED).exists()

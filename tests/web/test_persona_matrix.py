@@ -17,6 +17,7 @@ from .routes_audits import routes as audit_routes
 from .routes_certificates import routes as certificate_routes
 from .routes_certification import routes as certification_routes
 from .routes_cycle import routes as cycle_routes
+from .routes_notifications import routes as notification_routes
 from .routes_ops import routes as ops_routes
 from .routes_records import routes as record_routes
 from .routes_registry import routes as registry_routes
@@ -39,6 +40,7 @@ def routes(world):
         **regulator_routes(world),
         **appeal_routes(world),
         **ops_routes(world),
+        **notification_routes(world),
         **security_routes(world),
     }
 
