@@ -8,6 +8,7 @@ service's message. The public registry has its own endpoints (registry/api.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -18,8 +19,10 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from aftersales.accounts.models import Membership
 from aftersales.api_errors import errors, refused
 from aftersales.core.access import Access
+from aftersales.core.cycle import SurveillanceState
 from aftersales.core.text import normalise_language
 
 from . import services, versions
@@ -31,8 +34,9 @@ from .selectors import (
     certificate_list,
     certificate_surveillances,
     certificate_versions,
-    next_surveillance,
     recertification_window,
+    surveillance_state_of,
+    surveillance_states,
 )
 
 router = Router(tags=["certificates"])
@@ -61,7 +65,9 @@ class CertificateOut(Schema):
     issued_on: date
     expires_on: date
     version_count: int
-    next_surveillance_due: date | None
+    next_surveillance_due: date | None  # the surveillance due next, or the one overdue (due by that date)
+    surveillance_state: str | None  # due | overdue | missed | done (core.cycle.surveillance_state)
+    suspension_proposal: str | None  # a missed surveillance's: pending | suspended | waived | withdrawn
     url: str
 
 
@@ -151,7 +157,7 @@ def _access(request, number: str, *, write: bool = False) -> Access[Certificate]
         raise HttpError(403, _("Only the certification body's admin changes a certificate.")) from None
 
 
-def _out(c: Certificate, lang: str, next_due: date | None = None) -> dict:
+def _out(c: Certificate, lang: str, state: SurveillanceState) -> dict:
     return {
         "number": c.number,
         "enterprise": c.name,
@@ -167,7 +173,9 @@ def _out(c: Certificate, lang: str, next_due: date | None = None) -> dict:
         "issued_on": c.issued_on,
         "expires_on": c.expires_on,
         "version_count": c.version_count,
-        "next_surveillance_due": next_due if c.is_live else None,
+        "next_surveillance_due": state.due_by,
+        "surveillance_state": state.standing,
+        "suspension_proposal": state.proposal,
         "url": reverse("certificate_detail", args=[c.number]),
     }
 
@@ -200,10 +208,11 @@ def _version(v: CertificateVersion) -> dict:
 def _detail(request, access: Access[Certificate]) -> dict:
     lang, c = _lang(), access.obj
     surveillances = certificate_surveillances(c)
-    nxt = next_surveillance(surveillances)
-    events = certificate_events(c, internal=access.holds(*CB_VIEW_ROLES))
+    internal = access.holds(*CB_VIEW_ROLES)
+    events = certificate_events(c, internal=internal)
+    state = surveillance_state_of(c, timezone.localdate(), surveillances)
     return {
-        **_out(c, lang, nxt.due_by if nxt else None),
+        **_out(c, lang, state if internal else replace(state, proposal=None)),
         "recertification_opens": recertification_window(c, timezone.localdate()).opens,
         "versions": [_version(v) for v in certificate_versions(c)],
         "history": [
@@ -242,7 +251,10 @@ def list_certificates(request, status: str = "", level: str = "", q: str = ""):
     """The certificates you may see, newest first; filter by status, level, or search the number,
     enterprise name (Chinese or pinyin) or credit code."""
     lang = _lang()
-    return [_out(c, lang, c.next_due) for c in certificate_list(request.user, status=status, level=level, q=q[:100])]
+    rows = list(certificate_list(request.user, status=status, level=level, q=q[:100]))
+    states = surveillance_states(rows, timezone.localdate())
+    internal = Membership.objects.filter(user=request.user, role__in=CB_VIEW_ROLES).exists()
+    return [_out(c, lang, states[c.pk] if internal else replace(states[c.pk], proposal=None)) for c in rows]
 
 
 @router.get("/{number}/", response=CertificateDetail, url_name="certificate_api_detail")

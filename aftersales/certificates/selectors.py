@@ -3,34 +3,27 @@ their length), a certificate's versions, history, surveillances and recertificat
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 
-from aftersales.core.cycle import recertification_opens
+from aftersales.core.cycle import SurveillanceState, recertification_opens, surveillance_state
 from aftersales.policy import policy_on
 
 from .access import certificates_visible_to
 from .models import Certificate, CertificateEvent, CertificateVersion, Surveillance
 
-# surveillances still to be done (the "next" one is the earliest of these)
-OPEN_SURVEILLANCE = (Surveillance.State.PLANNED, Surveillance.State.OPENED)
 LEVELS = ("qualified", "three_star", "four_star", "five_star")
-
-
-def _next_surveillance(field: str) -> Subquery:
-    return Subquery(
-        Surveillance.objects.filter(certificate=OuterRef("pk"), state__in=OPEN_SURVEILLANCE)
-        .order_by("due_by", "n")
-        .values(field)[:1]
-    )
+# what core.cycle.surveillance_state reads of a surveillance
+STATE_FIELDS = ("certificate_id", "state", "window_opens", "due_by", "done_on", "proposal_answer")
 
 
 def certificate_list(user, *, status: str = "", level: str = "", q: str = "") -> QuerySet[Certificate]:
-    """The certificates the user may see, newest first, with `next_due` and `next_window_opens` (the
-    next open surveillance) annotated; filtered by status, level and a search over the number, the
-    enterprise name (Chinese or pinyin) and the credit code. One query."""
+    """The certificates the user may see, newest first, filtered by status, level and a search over
+    the number, the enterprise name (Chinese or pinyin) and the credit code. One query; their
+    surveillance standing: `surveillance_states`."""
     rows = certificates_visible_to(user).select_related("enterprise", "cb")
     if status in Certificate.Status.values:
         rows = rows.filter(status=status)
@@ -46,9 +39,7 @@ def certificate_list(user, *, status: str = "", level: str = "", q: str = "") ->
             | Q(name_initials__icontains=compact.lower())
             | Q(credit_code__iexact=compact)
         )
-    return rows.annotate(
-        next_due=_next_surveillance("due_by"), next_window_opens=_next_surveillance("window_opens")
-    ).order_by("-issued_on", "number")
+    return rows.order_by("-issued_on", "number")
 
 
 def certificate_versions(certificate: Certificate) -> list[CertificateVersion]:
@@ -72,15 +63,22 @@ def certificate_surveillances(certificate: Certificate) -> list[Surveillance]:
     return list(Surveillance.objects.filter(certificate=certificate).select_related("case").order_by("cycle", "n"))
 
 
-def next_surveillance(surveillances: list[Surveillance]) -> Surveillance | None:
-    """The earliest surveillance still to be done."""
-    open_ = [s for s in surveillances if s.state in OPEN_SURVEILLANCE]
-    return min(open_, key=lambda s: (s.due_by, s.n)) if open_ else None
+def surveillance_state_of(
+    certificate: Certificate, today: date, surveillances: list[Surveillance] | None = None
+) -> SurveillanceState:
+    """Where the certificate stands with its surveillances on `today` (core.cycle.surveillance_state);
+    `surveillances`: its rows if already read."""
+    rows = certificate_surveillances(certificate) if surveillances is None else surveillances
+    return surveillance_state(rows, today, live=certificate.is_live)
 
 
-def last_surveillance(surveillances: list[Surveillance]) -> Surveillance | None:
-    done = [s for s in surveillances if s.state == Surveillance.State.DONE and s.done_on]
-    return max(done, key=lambda s: s.done_on) if done else None
+def surveillance_states(certificates: Iterable[Certificate], today: date) -> dict[int, SurveillanceState]:
+    """The standing of each certificate (by pk) on `today`, one query for all of them."""
+    certificates = list(certificates)
+    rows: dict[int, list[Surveillance]] = {c.pk: [] for c in certificates}
+    for s in Surveillance.objects.filter(certificate_id__in=list(rows)).only(*STATE_FIELDS):
+        rows[s.certificate_id].append(s)
+    return {c.pk: surveillance_state(rows[c.pk], today, live=c.is_live) for c in certificates}
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,9 +42,9 @@ from .selectors import (
     certificate_list,
     certificate_surveillances,
     certificate_versions,
-    last_surveillance,
-    next_surveillance,
     recertification_window,
+    surveillance_state_of,
+    surveillance_states,
 )
 
 log = logging.getLogger(__name__)
@@ -66,16 +66,8 @@ def _detail(certificate: Certificate) -> str:
     return reverse("certificate_detail", args=[certificate.number])
 
 
-def _list_row(c: Certificate, lang: str, today) -> dict:
-    live = c.is_live
-    due = c.next_due if live else None
-    return {
-        "c": c,
-        "level": level_text(c.level, lang),
-        "next_due": due,
-        "overdue": bool(due and due < today),
-        "window_open": bool(due and c.next_window_opens and c.next_window_opens <= today <= due),
-    }
+def _list_row(c: Certificate, lang: str, state) -> dict:
+    return {"c": c, "level": level_text(c.level, lang), "surveillance": state}
 
 
 @login_required
@@ -89,9 +81,11 @@ def certificate_list_view(request):
     lang = _lang()
     today = timezone.localdate()
     is_cb = Membership.objects.filter(user=request.user, role__in=CB_VIEW_ROLES).exists()
+    objects = list(page.object_list)
+    states = surveillance_states(objects, today)
     context = {
         "page": page,
-        "rows": [_list_row(c, lang, today) for c in page.object_list],
+        "rows": [_list_row(c, lang, states[c.pk]) for c in objects],
         "status": status if status in Certificate.Status.values else "",
         "level": level if level in LEVELS else "",
         "q": q,
@@ -131,8 +125,7 @@ def detail_context(request, access: Access[Certificate], *, status_form=None, ch
         "events": event_rows(certificate_events(certificate, internal=internal)),
         "internal": internal,
         "surveillances": surveillances,
-        "next_surveillance": next_surveillance(surveillances),
-        "last_surveillance": last_surveillance(surveillances),
+        "surveillance": surveillance_state_of(certificate, today, surveillances),
         "window": recertification_window(certificate, today),
         "chart": score_chart(certificate, versions, lang) if versions else None,
         "is_cb_admin": admin,

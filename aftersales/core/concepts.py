@@ -74,6 +74,26 @@ class VersionReason(Concept):
 
 
 LIVE_STATUSES = frozenset({CertificateStatus.VALID, CertificateStatus.SUSPENDED})
+
+
+class SurveillanceStanding(Concept):
+    """Where a certificate stands with its surveillance audits on a day (core.cycle.surveillance_state):
+    the next one due, one past its date (overdue; missed once the daily job has noted it and proposed
+    suspension), or all of the cycle done."""
+
+    DUE = "due", "待监督审核", "surveillance due"
+    OVERDUE = "overdue", "监督审核逾期", "surveillance overdue"
+    MISSED = "missed", "监督审核逾期未完成", "surveillance missed"
+    DONE = "done", "本周期监督审核已完成", "surveillances of the cycle done"
+
+
+class ProposalState(Concept):
+    """The suspension a missed surveillance proposes, and the certification body's answer."""
+
+    PENDING = "pending", "建议暂停，待认证机构决定", "suspension proposed, awaiting the CB's answer"
+    SUSPENDED = "suspended", "已按建议暂停", "suspended as proposed"
+    WAIVED = "waived", "认证机构决定不暂停", "proposal waived by the CB"
+    WITHDRAWN = "withdrawn", "已撤销证书", "certificate withdrawn"
 # Which status may follow which; anything else is refused with a message naming both.
 _S = CertificateStatus
 CERTIFICATE_TRANSITIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
+from .concepts import ProposalState, SurveillanceStanding
 from .dates import add_months, add_years, months_between  # noqa: F401 (months_between: re-exported)
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -66,6 +69,71 @@ def surveillance_schedule(
         out.append(Due(k, min(opens, due), due))
         k += 1
     return tuple(out)
+
+
+class SurveillanceRow(Protocol):
+    """What `surveillance_state` reads of a surveillance (certificates.models.Surveillance)."""
+
+    state: str  # planned | opened | done | missed | cancelled
+    window_opens: date
+    due_by: date
+    done_on: date | None
+    proposal_answer: str  # "" | suspended | waived | withdrawn
+
+
+TO_DO = ("planned", "opened")
+
+
+@dataclass(frozen=True, slots=True)
+class SurveillanceState:
+    """A certificate's surveillance standing on a day. `due_by`: the date the surveillance in
+    question is (due) or was (overdue, missed) due; `proposal`: the suspension a missed one
+    proposes and the CB's answer (None otherwise)."""
+
+    standing: SurveillanceStanding | None  # None: nothing to do (not live, or none planned)
+    due_by: date | None = None
+    window_opens: date | None = None
+    window_open: bool = False
+    proposal: ProposalState | None = None
+    done: int = 0
+    last_done_on: date | None = None
+
+    @property
+    def late(self) -> bool:
+        return self.standing in (SurveillanceStanding.OVERDUE, SurveillanceStanding.MISSED)
+
+    @property
+    def public_standing(self) -> SurveillanceStanding | None:
+        """What the public registry states: missed is overdue there (the proposal is the CB's)."""
+        return SurveillanceStanding.OVERDUE if self.standing is SurveillanceStanding.MISSED else self.standing
+
+
+def surveillance_state(rows: Iterable[SurveillanceRow], today: date, *, live: bool = True) -> SurveillanceState:
+    """The one rule for where a certificate (or, given one row, a surveillance) stands on `today`;
+    the cycle page, the certificate list and page, the API and the registry all ask it.
+
+    A surveillance not done after its due date is overdue (missed once the daily job has marked it
+    and proposed suspension); the earliest such decides. Else the earliest still to do is due
+    (`window_open` from its window's first day). Else, with one done, the cycle's are done. A
+    certificate no longer live (`live` False) has none to do; done and last_done_on still count."""
+    rows = [r for r in rows if r.state != "cancelled"]
+    done = [r for r in rows if r.state == "done"]
+    last = max((r.done_on for r in done if r.done_on), default=None)
+    counted = {"done": len(done), "last_done_on": last}
+    if not live:
+        return SurveillanceState(None, **counted)
+    late = [r for r in rows if r.state == "missed" or (r.state in TO_DO and r.due_by < today)]
+    if late:
+        r = min(late, key=lambda r: r.due_by)
+        if r.state == "missed":
+            answer = ProposalState(r.proposal_answer) if r.proposal_answer else ProposalState.PENDING
+            return SurveillanceState(SurveillanceStanding.MISSED, r.due_by, r.window_opens, True, answer, **counted)
+        return SurveillanceState(SurveillanceStanding.OVERDUE, r.due_by, r.window_opens, True, **counted)
+    ahead = [r for r in rows if r.state in TO_DO]
+    if ahead:
+        r = min(ahead, key=lambda r: r.due_by)
+        return SurveillanceState(SurveillanceStanding.DUE, r.due_by, r.window_opens, r.window_opens <= today, **counted)
+    return SurveillanceState(SurveillanceStanding.DONE if done else None, **counted)
 
 
 def recertification_opens(expires_on: date, open_months: int) -> date:

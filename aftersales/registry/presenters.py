@@ -78,7 +78,9 @@ def entry_json(entry: RegistryEntry, *, as_of: str) -> dict:
         "surveillance": {
             "done": entry.surveillances_done,
             "last_on": _iso(entry.last_surveillance_on),
-            "next_due": _iso(entry.next_surveillance_due),
+            # due | overdue (also once missed: the suspension proposal is the CB's) | done | None
+            "state": entry.surveillance.public_standing,
+            "next_due": _iso(entry.next_surveillance_due),  # overdue: the date it was due
         },
         "history": [
             {

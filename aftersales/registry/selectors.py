@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from aftersales.certificates.mark import STARS
 from aftersales.certificates.models import Certificate, CertificateEvent, CertificateVersion, Surveillance
 from aftersales.core.certnumber import number_normalise, number_valid
+from aftersales.core.concepts import LIVE_STATUSES
+from aftersales.core.cycle import SurveillanceState, surveillance_state
 
 # the columns a result row of the search reads (one query; no per-row query)
 SEARCH_FIELDS = ("number", "name", "credit_code", "level", "status", "status_since", "issued_on", "expires_on", "cb")
@@ -68,19 +71,32 @@ class RegistryEntry:
     certificate: Certificate  # only the public fields are read (ENTRY_FIELDS)
     version: CertificateVersion
     events: list[PublicEvent]
-    surveillances_done: int
-    last_surveillance_on: date | None
-    next_surveillance_due: date | None
+    surveillance: SurveillanceState  # on the day it was read (core.cycle.surveillance_state)
     stamp: str = ""  # the certificate's head_hash: what the record was read at (publish.py)
 
     @property
     def stars(self) -> int:
         return STARS.get(self.certificate.level, 0)
 
+    @property
+    def surveillances_done(self) -> int:
+        return self.surveillance.done
+
+    @property
+    def last_surveillance_on(self) -> date | None:
+        return self.surveillance.last_done_on
+
+    @property
+    def next_surveillance_due(self) -> date | None:
+        """The surveillance due next, or the one overdue (the date it was due)."""
+        return self.surveillance.due_by
+
 
 def registry_entry(number: str, *, using: str | None = None) -> RegistryEntry:
     """The public record of the certificate numbered `number` (spaces and case ignored); Http404
-    if there is none. Four queries whatever the history's length, each reading only public columns.
+    if there is none. Four queries whatever the history's length, each reading only public columns;
+    the surveillance standing is the one on the day it is read (the daily job moves the head of a
+    certificate whose surveillance passes its date: cycle/job.py, `_missed`).
     `using`: the database to read (default REGISTRY_DATABASE; publishing reads the primary)."""
     db = using or settings.REGISTRY_DATABASE
     c = Certificate.objects.using(db).filter(number=number_normalise(number)).only(*ENTRY_FIELDS).first()
@@ -89,13 +105,14 @@ def registry_entry(number: str, *, using: str | None = None) -> RegistryEntry:
     version = CertificateVersion.objects.using(db).only(*VERSION_FIELDS).get(certificate=c, seq=c.version_count)
     history = CertificateEvent.objects.using(db).filter(certificate=c, public=True).order_by("seq")
     events = [PublicEvent(*row) for row in history.values_list(*EVENT_FIELDS)]
-    done, planned = Q(state="done"), Q(state__in=["planned", "opened"])
-    s = Surveillance.objects.using(db).filter(certificate=c)
-    s = s.aggregate(done=Count("pk", filter=done), last=Max("done_on", filter=done), due=Min("due_by", filter=planned))
-    return RegistryEntry(c, version, events, s["done"], s["last"], s["due"], stamp=c.head_hash)
+    rows = Surveillance.objects.using(db).filter(certificate=c).only(*SURVEILLANCE_FIELDS)
+    standing = surveillance_state(rows, timezone.localdate(), live=c.status in LIVE_STATUSES)
+    return RegistryEntry(c, version, events, standing, stamp=c.head_hash)
 
 
 ENTRY_FIELDS = (*SEARCH_FIELDS[:-1], "first_issued_on", "version_count", "event_count", "head_hash")
 VERSION_FIELDS = ("certificate", "seq", "address", "scope", "sites", "scheme_id", "scheme_version", "score_display")
 VERSION_FIELDS += ("cb_name",)
 EVENT_FIELDS = ("action", "from_status", "to_status", "effective_on", "at", "reason")
+# what core.cycle.surveillance_state reads (the proposal's answer is not published: presenters)
+SURVEILLANCE_FIELDS = ("certificate", "state", "window_opens", "due_by", "done_on", "proposal_answer")

@@ -91,9 +91,9 @@ def test_cancelled_surveillances_of_a_withdrawn_certificate_are_published(
     from aftersales.ops.daily import daily_run
 
     services.certificate_withdraw(certificate=haichuan, reason="撤销", by=world["people"]["cb_admin"])
-    # the withdrawal published the page with the next surveillance still planned
+    # the withdrawal published the page; a dead certificate has no surveillance due, planned or not
     publish.publish([haichuan.number])
-    assert json.loads(current("json", haichuan.number))["surveillance"]["next_due"] is not None
+    assert json.loads(current("json", haichuan.number))["surveillance"]["next_due"] is None
     with django_capture_on_commit_callbacks(execute=False):  # the job's own catching up only
         report, _ = daily_run(today=date(2026, 11, 23))
     assert not Surveillance.objects.filter(certificate=haichuan, state="planned").exists()

@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from aftersales.certification.models import Case
 from aftersales.core import cycle as rules
 from aftersales.core.concepts import LIVE_STATUSES
+from aftersales.core.cycle import surveillance_state
 from aftersales.policy import policy_on
 
 from ..models import Certificate, CertificateCase, Surveillance
@@ -64,7 +65,10 @@ def _open_recertification(field_name: str) -> Subquery:
 
 
 def cycle_lists(cb, today: date) -> dict[str, QuerySet]:
-    """The dashboard's four lists for certification body `cb` on `today`, ordered, not yet read."""
+    """The dashboard's four lists for certification body `cb` on `today`, ordered, not yet read.
+    "due" and "overdue" select in SQL the rows `core.cycle.surveillance_state` finds due with the
+    window open, and overdue or missed (tests/certificates/test_surveillance_state.py holds them
+    to it)."""
     rows = _surveillances(cb)
     live = Certificate.objects.filter(cb=cb, status__in=LIVE)
     months = policy_on(today).recertification_open_months
@@ -92,6 +96,11 @@ def cycle_lists(cb, today: date) -> dict[str, QuerySet]:
 
 
 def _rows(name: str, rows, today: date) -> list:
+    if name in ("due", "overdue"):  # each row's standing, by the one rule (core.cycle.surveillance_state)
+        rows = list(rows)
+        for s in rows:
+            s.standing = surveillance_state([s], today)
+        return rows
     if name != "recertification":
         return list(rows)
     months = policy_on(today).recertification_open_months

@@ -341,7 +341,8 @@ def surveillance_decided(*, decision: Decision, by) -> Surveillance | None:
     return surveillance
 
 
-PROPOSAL_ANSWERS = ("suspend", "waive")
+# valid certificate: suspend or waive; one suspended already: withdraw, keep it suspended, or waive
+PROPOSAL_ANSWERS = ("suspend", "waive", "withdraw", "keep")
 
 
 def _suspended_for(certificate: Certificate, surveillance: Surveillance) -> bool:
@@ -353,8 +354,9 @@ def _suspended_for(certificate: Certificate, surveillance: Surveillance) -> bool
 
 @transaction.atomic
 def surveillance_proposal_answer(*, surveillance: Surveillance, answer: str, reason: str, by) -> Surveillance:
-    """The CB's answer to the suspension a missed surveillance proposes: suspend the certificate,
-    or waive the proposal; a reason either way."""
+    """The CB's answer to the suspension a missed surveillance proposes, with a reason: suspend the
+    certificate, or waive the proposal; a certificate suspended already is withdrawn (the step
+    after a suspension, domain.md §5) or kept suspended ("keep"; "suspend" is taken so)."""
     surveillance = Surveillance.objects.select_for_update().get(pk=surveillance.pk)
     certificate = lock_certificate(surveillance.certificate)
     _cb_admin_needed(by, certificate)
@@ -364,7 +366,15 @@ def surveillance_proposal_answer(*, surveillance: Surveillance, answer: str, rea
             % {"cycle": surveillance.cycle, "n": surveillance.n, "number": certificate.number}
         )
     if answer not in PROPOSAL_ANSWERS:
-        raise CycleRefused(_("Answer: choose suspend or waive."))
+        raise CycleRefused(_("Answer: choose suspend, waive, withdraw or keep suspended."))
+    if answer in ("withdraw", "keep") and certificate.status != S.SUSPENDED:
+        raise CycleRefused(
+            _(
+                "Certificate %(number)s is “%(status)s”: only a suspended certificate is withdrawn or kept "
+                "suspended in answer to the proposal; choose suspend or waive."
+            )
+            % {"number": certificate.number, "status": S(certificate.status).label}
+        )
     reason = (reason or "").strip()
     if not reason:
         raise CycleRefused(_("Reason: say why the certificate is suspended or the proposal waived."))
@@ -379,7 +389,17 @@ def surveillance_proposal_answer(*, surveillance: Surveillance, answer: str, rea
             data=where,
         )
         surveillance.proposal_answer = "suspended"
-    elif answer == "suspend":  # suspended already (for another reason): the answer is noted
+    elif answer == "withdraw":
+        certificate_transition(
+            certificate=certificate,
+            to=S.WITHDRAWN,
+            action="certificate.withdrawn",
+            reason=reason,
+            by=by,
+            data=where,
+        )
+        surveillance.proposal_answer = "withdrawn"
+    elif answer in ("suspend", "keep"):  # suspended already (for another reason): the answer is noted
         certificate_event_record(
             certificate=certificate,
             action="surveillance.proposal_answered",

@@ -12,15 +12,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.models import Membership, Organisation, Role
 from aftersales.core import cycle as rules
+from aftersales.core.concepts import ProposalState
 from aftersales.refusals import redirect_on_refusal
 
 from ..access import CB_VIEW_ROLES, certificate_for, is_cb_admin
-from ..models import Certificate, Surveillance
+from ..models import Surveillance
 from . import services as cycle
 from .selectors import EXPIRING_DAYS, FIRST_ROWS, LISTS, calendar_entries, cycle_list_page, cycle_overview
 
@@ -138,8 +140,8 @@ def cycle_surveillance_open(request, pk: int):
 def cycle_proposal_answer(request, pk: int):
     s = surveillance_for(request, pk, write=True)
     answer, reason = request.POST.get("answer", ""), request.POST.get("reason", "")
-    cycle.surveillance_proposal_answer(surveillance=s, answer=answer, reason=reason, by=request.user)
-    done = Certificate.Status.SUSPENDED.label if answer == "suspend" else _("proposal waived")
+    answered = cycle.surveillance_proposal_answer(surveillance=s, answer=answer, reason=reason, by=request.user)
+    done = ProposalState(answered.proposal_answer).label(get_language())
     messages.success(request, _("Certificate %(number)s: %(done)s.") % {"number": s.certificate.number, "done": done})
     return redirect(_back(request, reverse("cycle_dashboard")))
 
