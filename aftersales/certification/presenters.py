@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import CB_ROLES, ENTERPRISE_ROLES, Role
+from aftersales.core import fees
 from aftersales.core.access import Access
 from aftersales.core.eligibility import OUTCOME_TEXT
 from aftersales.schemes.selectors import scheme_of
@@ -62,6 +63,12 @@ def event_rows(events) -> list[dict]:
             }
         )
     return rows
+
+
+def _tax_text(quotation: Quotation | None, lang: str) -> str:
+    """The quotation's VAT statement (含税/不含税, stored from the fee table), or ''."""
+    statement = fees.tax_statement(quotation.lines.get("tax")) if quotation else None
+    return statement.get(lang) if statement else ""
 
 
 def _text_lines(lines: list[dict], lang: str) -> list[dict]:
@@ -122,6 +129,7 @@ def detail_context(request, access: Access[Case], lang: str) -> dict:
         "fixed_outlets": fixed_outlets(case) if application else 0,
         "quotation": quotation,
         "quotation_lines": _text_lines(quotation.lines.get("lines", []), lang) if quotation else [],
+        "quotation_tax": _tax_text(quotation, lang),
         "contract": contract,
         "events": event_rows(case_events(case, internal=bool(roles & CB_ROLES))),
         "internal": bool(roles & CB_ROLES),

@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from aftersales.core import fees
 from aftersales.core.mandays import KIND_TEXT
 from aftersales.pdf import FONT_FAMILY, ReportUnavailable, font_faces, stored_pdf
+from aftersales.policy import policy_on
 
 from .access import case_for
 from .models import Application, Case, Quotation, Review
@@ -23,6 +25,14 @@ log = logging.getLogger(__name__)
 
 # the document is Chinese whatever the UI language, and must not wait for the translation catalogue
 MODE_ZH = {"on_site": "现场审核", "remote": "远程审核", "mixed": "现场与远程结合"}
+
+
+def quotation_terms(quotation: Quotation, lang: str) -> dict:
+    """What a quotation states besides its lines: the VAT statement stored with it (from the fee
+    table) and the CB's contact and bank details from its policy in force on the quotation's day."""
+    statement = fees.tax_statement(quotation.lines.get("tax"))
+    policy = policy_on(timezone.localdate(quotation.created_at))
+    return {"tax_statement": statement.get(lang) if statement else "", "contact": policy.cb_contact}
 
 
 def quotation_context(case: Case, quotation: Quotation) -> dict:
@@ -40,6 +50,7 @@ def quotation_context(case: Case, quotation: Quotation) -> dict:
         "mode_zh": MODE_ZH.get(review.audit_mode, "") if review else "",
         "font_faces": font_faces(),
         "font_family": FONT_FAMILY,
+        **quotation_terms(quotation, "zh-hans"),
     }
 
 

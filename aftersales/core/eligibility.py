@@ -225,19 +225,38 @@ def _records(f: Facts) -> Rule:
     if f.coverage is None:
         why = f.coverage_not_checked or Text("无服务记录数据", "no service records available")
         return Rule("records", title, Outcome.NOT_CHECKED, why)
-    months = f"{f.coverage.months[0]}…{f.coverage.months[-1]}" if f.coverage.months else "-"
-    missing = f.coverage.missing
-    if not missing:
+    cov = f.coverage
+    months = f"{cov.months[0]}…{cov.months[-1]}" if cov.months else "-"
+    visits = _visit_share(cov)
+    if cov.ok:
         return _rule(
             "records",
             title,
             Outcome.PASS,
-            f"{months} 每月均有各类记录",
-            f"every month {months} has records of every kind",
+            f"{months} 每月均有各类记录；{visits.zh}",
+            f"every month {months} has records of every kind; {visits.en}",
         )
-    zh = "；".join(f"{KIND_TEXT.get(k, Text(k, k)).zh}缺 {', '.join(m)}" for k, m in missing.items())
-    en = "; ".join(f"{KIND_TEXT.get(k, Text(k, k)).en} missing for {', '.join(m)}" for k, m in missing.items())
-    return _rule("records", title, Outcome.FAIL, zh, en)
+    zh = [f"{KIND_TEXT.get(k, Text(k, k)).zh}缺 {', '.join(m)}" for k, m in cov.missing.items()]
+    en = [f"{KIND_TEXT.get(k, Text(k, k)).en} missing for {', '.join(m)}" for k, m in cov.missing.items()]
+    if not cov.visits_enough:
+        zh.append(visits.zh)
+        en.append(visits.en)
+    return _rule("records", title, Outcome.FAIL, "；".join(zh), "; ".join(en))
+
+
+def _visit_share(cov: Coverage) -> Text:
+    """The return visits against the work orders and complaints of the months checked, and the
+    share the CB's policy asks for (docs/policy.md: eligibility.return_visit_percent)."""
+    share = cov.visit_percent
+    required = cov.visit_percent_required
+    if share is None:
+        return Text("同期无维修工单和投诉，回访比例不适用", "no work orders or complaints in those months to visit")
+    shown = cov.visit_percent_text
+    return Text(
+        f"回访 {cov.visits} 次，为同期维修工单和投诉 {cov.followed} 件的 {shown}%（要求不低于 {required}%）",
+        f"{cov.visits} return visits for {cov.followed} work orders and complaints: {shown} % "
+        f"(at least {required} % required)",
+    )
 
 
 def _self_assessment(f: Facts) -> Rule:

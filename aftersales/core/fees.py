@@ -1,7 +1,8 @@
 """Quotation fees from a fee table kept as data (`rules/fees-default.yaml` or a CB's own).
 
 Lines: application fee, audit (man-days × day rate), registration fee, annual fee, travel
-estimate (given by the reviewer); all Decimal yuan with 2 places, total exact.
+estimate (given by the reviewer); all Decimal yuan with 2 places, total exact. The table also
+says whether its amounts include VAT and at which rate (`tax`), which the quotation states.
 """
 
 from __future__ import annotations
@@ -24,12 +25,22 @@ class FeeTableError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Tax:
+    included: bool  # the amounts include VAT (含税) or not (不含税: VAT is added)
+    rate: Decimal  # VAT rate in per cent
+
+    def as_json(self) -> dict:
+        return {"included": self.included, "rate": str(self.rate)}
+
+
+@dataclass(frozen=True, slots=True)
 class FeeTable:
     id: str
     day_rate: Decimal
     application_fee: dict[str, Decimal]
     registration_fee: dict[str, Decimal]
     annual_fee: dict[str, Decimal]
+    tax: Tax
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +56,7 @@ class QuoteLine:
 class Quote:
     table_id: str
     lines: tuple[QuoteLine, ...]
+    tax: Tax
 
     @property
     def total(self) -> Decimal:
@@ -65,7 +77,24 @@ class Quote:
                 for ln in self.lines
             ],
             "total": str(self.total),
+            "tax": self.tax.as_json(),
         }
+
+
+def money(amount: Decimal | str) -> str:
+    """An amount in yuan as a quotation prints it: 19,000.00 (thousands separated, 2 places)."""
+    return f"{Decimal(amount).quantize(CENT):,.2f}"
+
+
+def tax_statement(tax: dict | None) -> Text | None:
+    """What a quotation says about VAT, from its stored `tax` ({"included", "rate"}); None for a
+    quotation made before fee tables stated it."""
+    if not tax:
+        return None
+    rate = f"{Decimal(tax['rate']).normalize():f}"
+    if tax["included"]:
+        return Text(f"以上金额均为含税价（增值税税率 {rate}%）。", f"All amounts include VAT at {rate} %.")
+    return Text(f"以上金额均不含税，增值税按 {rate}% 另计。", f"All amounts exclude VAT; VAT at {rate} % is added.")
 
 
 def _money(raw: object, where: str) -> Decimal:
@@ -93,7 +122,15 @@ def parse_table(raw: object) -> FeeTable:
             raise FeeTableError(f"{where}: missing")
         return value
 
+    tax = get("tax")
+    included = tax.get("included") if isinstance(tax, dict) else None
+    if not isinstance(included, bool):
+        raise FeeTableError("tax.included: write true (amounts include VAT, 含税) or false (不含税)")
+    rate = _money(tax.get("rate", ""), "tax.rate")
+    if rate > 100:
+        raise FeeTableError(f"tax.rate: {rate} is not a per cent rate (0…100)")
     return FeeTable(
+        tax=Tax(included, rate),
         id=str(get("id")),
         day_rate=_money(get("day_rate"), "day_rate"),
         **{
@@ -115,8 +152,9 @@ def quote(table: FeeTable, *, kind: str, man_days: Decimal, travel_estimate: Dec
         raise ValueError("man-days and travel cannot be negative")
     audit = (man_days * table.day_rate).quantize(CENT)
     return Quote(
-        table.id,
-        (
+        table_id=table.id,
+        tax=table.tax,
+        lines=(
             QuoteLine("application", Text("申请费", "application fee"), None, None, table.application_fee[kind]),
             QuoteLine(
                 "audit",

@@ -243,6 +243,11 @@ MESSAGES = MappingProxyType(
         "records_unknown_kind_ref": _m(
             "无法识别的记录类型 “{value}”；可用：{allowed}", "unknown record kind '{value}'; use one of: {allowed}"
         ),
+        "records_visit_before_subject": _m(
+            "回访时间“{visited}”（{visited_value}）早于所回访记录（“{subject}”：{subject_id}）的受理时间 {received_value}",
+            "'{visited}' ({visited_value}) is before the record it follows up ('{subject}': {subject_id}) "
+            "was received ({received_value})",
+        ),
         "records_order": _m(
             "“{later}”（{later_value}）早于 “{earlier}”（{earlier_value}）",
             "'{later}' ({later_value}) is before '{earlier}' ({earlier_value})",

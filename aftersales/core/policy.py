@@ -41,8 +41,10 @@ class Policy:
     title: str
     system_months: int
     records_months: int
+    return_visit_percent: int
     conflict_years: int
     max_consecutive_leads: int
+    committee_quorum: int
     rectification_days: dict[str, int]
     validity_years: int
     number_pattern: str
@@ -56,6 +58,7 @@ class Policy:
     appeal_lodge_days: int
     appeal_ack_days: int
     appeal_decide_days: int
+    cb_contact: dict[str, str]  # CONTACT_KEYS → text, "" when not published
 
     @property
     def pin(self) -> dict[str, str]:
@@ -67,8 +70,10 @@ class Policy:
 _NUMBERS: dict[str, tuple[str, int, int]] = {
     "eligibility.system_months": ("system_months", 0, 120),
     "eligibility.records_months": ("records_months", 0, 120),
+    "eligibility.return_visit_percent": ("return_visit_percent", 0, 100),
     "impartiality.conflict_years": ("conflict_years", 0, 50),
     "impartiality.max_consecutive_leads": ("max_consecutive_leads", 1, 10**6),
+    "committee.quorum": ("committee_quorum", 1, 99),
     "certificate.validity_years": ("validity_years", 1, 10),
     "surveillance.interval_months": ("surveillance_interval_months", 1, 36),
     "surveillance.window_months": ("surveillance_window_months", 0, 36),
@@ -86,6 +91,7 @@ _TOP_KEYS = {
     "title",
     "eligibility",
     "impartiality",
+    "committee",
     "rectification_days",
     "certificate",
     "surveillance",
@@ -93,15 +99,20 @@ _TOP_KEYS = {
     "reminder_lead_days",
     "regulator_report",
     "appeals",
+    "contact",
 }
+# the CB's contact and bank details the quotation prints (its name and address are its organisation's)
+CONTACT_KEYS = ("person", "phone", "email", "bank_name", "account_name", "account_number")
 _GROUP_KEYS = {
-    "eligibility": {"system_months", "records_months"},
+    "eligibility": {"system_months", "records_months", "return_visit_percent"},
     "impartiality": {"conflict_years", "max_consecutive_leads"},
+    "committee": {"quorum"},
     "rectification_days": set(GRADES),
     "certificate": {"validity_years", "number_pattern", "cb_code"},
     "surveillance": {"interval_months", "window_months"},
     "regulator_report": {"due_day", "reminder_days"},
     "appeals": {"lodge_days", "ack_days", "decide_days"},
+    "contact": set(CONTACT_KEYS),
 }
 
 
@@ -176,7 +187,14 @@ def parse_policy(raw: object, *, source: str = "<policy>", sha256: str = "") -> 
         raise r.fail("certificate.number_pattern", str(exc)) from None
     except (ValueError, IndexError, KeyError) as exc:
         raise r.fail("certificate.number_pattern", f"cannot be filled in: {exc}") from None
+    contact = {}
+    for key in CONTACT_KEYS:
+        value = raw["contact"][key]
+        if not isinstance(value, str):
+            raise r.fail(f"contact.{key}", f'{value!r} is not a text (write "" when not published)')
+        contact[key] = value.strip()
     return Policy(
+        cb_contact=contact,
         id=r.text("id"),
         sha256=sha256,
         source=source,

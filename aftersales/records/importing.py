@@ -17,6 +17,7 @@ from aftersales.core.records.parse import parse_records
 from aftersales.events.services import event_record
 
 from . import bulk
+from .followups import visits_before_subjects
 from .models import RecordImport
 
 
@@ -99,6 +100,10 @@ def _run(ri: RecordImport, data: bytes, on_progress: Callable | None) -> RecordI
     ri.refresh_from_db(fields=["rows_done", "rows_total"])
     if parsed.problems:
         return _finish_failed(ri, parsed.problems, parsed.rows_read)
+    if ri.kind == Kind.RETURN_VISIT:
+        early = visits_before_subjects(enterprise_id=ri.enterprise_id, parsed=parsed, mapping=mapping)
+        if early:
+            return _finish_failed(ri, early, parsed.rows_read)
     ri.rows_total = ri.rows_done = parsed.rows_read
     ri.records = parsed.records.height
     ri.phase = "writing"

@@ -13,7 +13,8 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, QuerySet
+from django.db.models import Count, Exists, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aftersales.accounts.models import Organisation
@@ -87,7 +88,8 @@ def _month_start(month: str) -> datetime:
 def record_coverage(enterprise: Organisation, *, as_of: date | None = None, months: int | None = None) -> Coverage:
     """Which of the required whole months before `as_of` hold records of each required kind: one
     query of an EXISTS per kind and month, each a seek on the (enterprise, date) index, so its time
-    does not grow with the number of records (a DISTINCT month over the rows read every row)."""
+    does not grow with the number of records (a DISTINCT month over the rows read every row); and,
+    in the same query, the count of each kind over those months (the return-visit share)."""
     as_of = as_of or timezone.localdate()
     months = months or required_months(as_of)
     wanted = months_before(as_of, months)
@@ -103,11 +105,24 @@ def record_coverage(enterprise: Organisation, *, as_of: date | None = None, mont
         for k, kind in enumerate(kinds)
         for i, (month, end) in enumerate(zip(wanted, ends, strict=True))
     }
+    for k, kind in enumerate(kinds if wanted else ()):  # counts over the months, for the return-visit share
+        field = DATE_FIELD[kind]
+        window = {f"{field}__gte": _month_start(wanted[0]), f"{field}__lt": _month_start(ends[-1])}
+        rows = RECORD_MODELS[kind].objects.filter(enterprise=enterprise, **window).order_by().values("enterprise")
+        checks[f"n{k}"] = Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
     row = Organisation.objects.filter(pk=enterprise.pk).annotate(**checks).values(*checks).first() or {}
     present = {
         str(kind): [month for i, month in enumerate(wanted) if row.get(f"m{k}_{i}")] for k, kind in enumerate(kinds)
     }
-    return coverage(present, required_months=months, as_of=as_of)
+    counts = {kind: row.get(f"n{k}", 0) for k, kind in enumerate(kinds)}
+    return coverage(
+        present,
+        required_months=months,
+        as_of=as_of,
+        visits=counts[Kind.RETURN_VISIT],
+        followed=counts[Kind.WORK_ORDER] + counts[Kind.COMPLAINT],
+        visit_percent_required=policy_on(as_of).return_visit_percent,
+    )
 
 
 def kind_summaries(enterprise: Organisation, cov: Coverage) -> list[KindSummary]:

@@ -127,7 +127,7 @@ def test_it_renders_the_quotation_pdf_in_chinese_with_the_case_number(client, wo
     text = pdf_text(response.content, tmp_path)
     # 1000 + 4 × 3000 + 1000 + 2000 + 1500 travel = 17500
     assert "初次认证" in text and "现场审核" in text and "行业风险中" in text
-    assert case.reference in text and "认证报价单" in text and "17500.00" in text and "审核人日计算" in text
+    assert case.reference in text and "认证报价单" in text and "¥17,500.00" in text and "审核人日计算" in text
 
 
 def test_it_has_no_quotation_before_acceptance(client, world):

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
+
+from ..display import format_decimal
 
 # the kinds an applicant must show for every required month (domain.md §3)
 REQUIRED_KINDS = ("complaint", "work_order", "return_visit")
@@ -29,6 +32,27 @@ class Coverage:
     months: tuple[str, ...]  # the months checked, oldest first ("YYYY-MM")
     present: Mapping[str, frozenset[str]]  # kind -> months with at least one record
     kinds: tuple[str, ...] = REQUIRED_KINDS
+    # return visits made in those months against the work orders and complaints received in them,
+    # and the share (per cent) the CB's policy asks for (eligibility.return_visit_percent; 0: none)
+    visits: int = 0
+    followed: int = 0
+    visit_percent_required: int = 0
+
+    @property
+    def visit_percent(self) -> Fraction | None:
+        """Return visits per 100 work orders and complaints (exact), None when there were none."""
+        return Fraction(100 * self.visits, self.followed) if self.followed else None
+
+    @property
+    def visit_percent_text(self) -> str:
+        """The share as shown (one decimal, rounded down: never shown as reaching what it does not)."""
+        share = self.visit_percent
+        return "" if share is None else format_decimal(share, 1)
+
+    @property
+    def visits_enough(self) -> bool:
+        share = self.visit_percent
+        return share is None or share >= self.visit_percent_required
 
     @property
     def missing(self) -> dict[str, list[str]]:
@@ -42,11 +66,22 @@ class Coverage:
 
     @property
     def ok(self) -> bool:
-        return not self.missing
+        return not self.missing and self.visits_enough
 
 
-def coverage(months_with_records: Mapping[str, Iterable[str]], *, required_months: int, as_of: date) -> Coverage:
-    """Coverage of the `required_months` whole months before `as_of` by the given record months."""
+def coverage(
+    months_with_records: Mapping[str, Iterable[str]],
+    *,
+    required_months: int,
+    as_of: date,
+    visits: int = 0,
+    followed: int = 0,
+    visit_percent_required: int = 0,
+) -> Coverage:
+    """Coverage of the `required_months` whole months before `as_of` by the given record months,
+    with the return visits made and the work orders and complaints received in those months."""
     months = months_before(as_of, required_months)
     present = {kind: frozenset(m for m in months_with_records.get(kind, ()) if m in months) for kind in REQUIRED_KINDS}
-    return Coverage(months=months, present=present)
+    return Coverage(
+        months=months, present=present, visits=visits, followed=followed, visit_percent_required=visit_percent_required
+    )

@@ -9,7 +9,7 @@ skipped rows and the header); columns are named by their header in the source fi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import polars as pl
@@ -34,6 +34,9 @@ PLANNED_FIELDS = frozenset({"deadline_at", "promised_arrival_at"})
 PLANNED_DAYS = 366
 
 
+FIRST_ROWS_SCHEMA = {"external_id": pl.Utf8, "row": pl.Int64}
+
+
 @dataclass(frozen=True)
 class ParsedRecords:
     kind: Kind
@@ -41,6 +44,8 @@ class ParsedRecords:
     events: pl.DataFrame  # external_id, status, status_raw, at, source_row (complaint/work_order only)
     rows_read: int  # data rows read (blank rows not counted)
     problems: tuple[Problem, ...]
+    # external_id, row: the file's row where each record starts (empty when there are problems)
+    first_rows: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FIRST_ROWS_SCHEMA))
 
     @property
     def ok(self) -> bool:
@@ -87,12 +92,12 @@ def parse_records(
         return _failed(mapping.kind, checker.first_problems(), raw.height)
     parsed = checker.check_values()
     progress(0.6)
-    merged, events = checker.merge(parsed)
+    merged, events, first_rows = checker.merge(parsed)
     progress(0.9)
     if checker.problems:
         return _failed(mapping.kind, checker.first_problems(), raw.height)
     progress(1.0)
-    return ParsedRecords(mapping.kind, merged, events, raw.height, ())
+    return ParsedRecords(mapping.kind, merged, events, raw.height, (), first_rows)
 
 
 def _failed(kind: Kind, problems: list[Problem], rows: int) -> ParsedRecords:
@@ -244,8 +249,9 @@ class _Checker:
 
     # -------------------------------------------------------------------------------- merging
 
-    def merge(self, parsed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """One record per external id (later non-empty values win), the order rules, the events."""
+    def merge(self, parsed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        """One record per external id (later non-empty values win), the order rules, the events,
+        and the row where each record starts."""
         parsed = parsed.filter(pl.col("external_id").is_not_null())
         names = [f.name for f in self.fields if f.name != "external_id"]
         required = [f.name for f in self.fields if f.required and f.name != "external_id"]
@@ -294,14 +300,15 @@ class _Checker:
                         },
                     )
                 )
+        first_rows = merged.select("external_id", pl.col("_row_first").cast(pl.Int64).alias("row"))
         if self.problems:
-            return _empty_frame(self.kind), empty_events()
+            return _empty_frame(self.kind), empty_events(), first_rows.clear()
         records = conform(merged, self.kind)
         # an event log only where the source provides one: a status-change time column. A file of
         # current states (no `status_at`) says nothing about when a status was reached.
         logged = self.kind in EVENT_KINDS and "status_at" in self.mapping.columns
         events = self.events(parsed, records, merged=merging) if logged else empty_events()
-        return records, events
+        return records, events, first_rows
 
     def _record_problems(
         self, code: str, fname: str, merged: pl.DataFrame, mask: pl.Expr, row_col: str, **params
