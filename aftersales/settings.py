@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "aftersales.registry",
     "aftersales.appeals",
     "aftersales.notifications",
+    "aftersales.inbox",
     "aftersales.ops",
     "aftersales.demo",
     "django_tasks_db",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("aftersales.registry.urls")),  # the public registry (no login) and /.well-known/
     path("", include("aftersales.ops.urls")),  # health endpoint
     path("api/", api.urls),
+    path("", include("aftersales.inbox.urls")),  # the workspace: what waits for me, and its count
     path("", include("aftersales.accounts.urls")),  # login, logout, password reset, language, profile, org, invite
     path("", include("aftersales.assessments.urls")),
     path("", include("aftersales.schemes.urls")),

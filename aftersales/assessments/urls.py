@@ -3,7 +3,6 @@ from django.urls import path
 from . import report_views, views
 
 urlpatterns = [
-    path("app/", views.dashboard, name="dashboard"),
     path("assessments/new/", views.assessment_new, name="assessment_new"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/items/<str:code>/", views.answer_save, name="answer_save"),

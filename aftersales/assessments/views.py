@@ -23,7 +23,7 @@ from .evidence import EvidenceRefused, evidence_add, evidence_remove
 from .forms import SpecialForm, StartForm
 from .models import Evidence, SpecialFinding
 from .presenters import item_context, page_context
-from .selectors import assessment_list, assessment_score, filled_of
+from .selectors import assessment_score, filled_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FROZEN = gettext_lazy("This assessment is finished and can no longer change.")
@@ -35,19 +35,6 @@ def _refuse_frozen(request) -> None:
 
 def _lang() -> str:
     return normalise_language(get_language())
-
-
-@login_required
-@require_GET
-def dashboard(request):
-    enterprises = list(enterprises_of(request.user))
-    context = {
-        "enterprises": enterprises,
-        "assessments": assessment_list(enterprise_ids=[e.pk for e in enterprises]),
-        "schemes": SchemeVersion.objects.defer("source").order_by("scheme_id", "-registered_at"),
-        "memberships": request.user.memberships.select_related("organisation"),
-    }
-    return render(request, "assessments/dashboard.html", context)
 
 
 @login_required

@@ -17,6 +17,7 @@ from .routes_audits import routes as audit_routes
 from .routes_certificates import routes as certificate_routes
 from .routes_certification import routes as certification_routes
 from .routes_cycle import routes as cycle_routes
+from .routes_inbox import routes as inbox_routes
 from .routes_notifications import routes as notification_routes
 from .routes_ops import routes as ops_routes
 from .routes_records import routes as record_routes
@@ -36,6 +37,7 @@ def routes(world):
         **audit_routes(world),
         **certificate_routes(world),
         **cycle_routes(world),
+        **inbox_routes(world),
         **registry_routes(world),
         **regulator_routes(world),
         **appeal_routes(world),

@@ -19,3 +19,17 @@
     }
   });
 })();
+/* <span data-inbox-count="URL">: the number of steps waiting for the user (inbox/_count.html),
+   fetched once the page is shown, so no page pays for the inbox's queries before it is drawn. */
+(function () {
+  "use strict";
+  function load() {
+    var slots = document.querySelectorAll("[data-inbox-count]");
+    if (!slots.length || !window.fetch) { return; }
+    fetch(slots[0].getAttribute("data-inbox-count"), { credentials: "same-origin" })
+      .then(function (response) { return response.ok && !response.redirected ? response.text() : ""; })
+      .then(function (html) { slots.forEach(function (slot) { slot.innerHTML = html; }); })
+      .catch(function () {});
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", load); } else { load(); }
+})();
