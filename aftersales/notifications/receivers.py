@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from aftersales.appeals.models import Appeal, AppealEvent
 from aftersales.audits.models import Audit
@@ -12,7 +13,7 @@ from aftersales.certification.models import Case, CaseEvent
 from aftersales.core.concepts import Level
 
 from . import recipients
-from .rules import APPEAL_RULES, CASE_RULES, CERTIFICATE_RULES, Rule
+from .rules import APPEAL_RULES, CASE_RULES, CERTIFICATE_RULES, REASONS, Rule
 from .services import Message, notify
 
 
@@ -27,7 +28,7 @@ def on_event_appended(sender, *, event, **kwargs) -> None:
 
 def _tell(event, rule: Rule, *, key: str, link: str, fill, case, enterprise, cb, handler=None) -> None:
     audiences = rule.audiences if event.public else tuple(a for a in rule.audiences if a != recipients.ENTERPRISE)
-    message = Message(subject=lambda: str(rule.subject) % fill(), body=lambda: str(rule.body) % fill())
+    message = Message(subject=lambda: str(rule.subject) % fill(), body=lambda: _body(rule, fill()))
     for mail, group in (
         (True, tuple(a for a in audiences if a not in rule.mailed_elsewhere)),
         (False, rule.mailed_elsewhere),
@@ -36,6 +37,14 @@ def _tell(event, rule: Rule, *, key: str, link: str, fill, case, enterprise, cb,
         if group:
             users = recipients.people(group, case=case, enterprise=enterprise, cb=cb, handler=handler)
             notify(users, kind=rule.kind, key=key, message=message, link=link, mail=mail, by=event.actor)
+
+
+def _body(rule: Rule, values: dict) -> str:
+    """The rule's body and, if it has one, the event's reason as a paragraph of its own."""
+    text = str(rule.body) % values
+    if rule.reason and values.get("reason"):
+        text += "\n\n" + (_("Reasons: %(reason)s") % values if rule.reason == REASONS else values["reason"])
+    return text
 
 
 def _level(code: str) -> str:

@@ -21,8 +21,13 @@ class Rule:
     audiences: tuple[str, ...]
     subject: str
     body: str
+    # the event's reason follows the body as its own paragraph: REASONS ("Reasons: …") or PLAIN
+    reason: str = ""
     # audiences the step already mails itself (appeals/services.py): told in the app only
     mailed_elsewhere: tuple[str, ...] = ()
+
+
+REASONS, PLAIN = "reasons", "plain"
 
 
 _DECIDED = _(
@@ -68,13 +73,15 @@ CASE_RULES: dict[str, Rule] = {
         Kind.APPLICATION_REFUSED,
         (ENTERPRISE,),
         _("%(case)s: application refused"),
-        _("%(cb)s refused your application (case %(case)s).\n\nReasons: %(reason)s"),
+        _("%(cb)s refused your application (case %(case)s)."),
+        reason=REASONS,
     ),
     "case.withdrawn": Rule(
         Kind.CASE_WITHDRAWN,
         (CB_STAFF,),
         _("%(case)s: application withdrawn"),
-        _("%(enterprise)s withdrew its application (case %(case)s).\n\n%(reason)s"),
+        _("%(enterprise)s withdrew its application (case %(case)s)."),
+        reason=PLAIN,
     ),
     "contract.signed": Rule(
         Kind.CONTRACT,
@@ -95,19 +102,22 @@ CASE_RULES: dict[str, Rule] = {
         Kind.PLAN,
         (CB_STAFF,),
         _("%(case)s: objection to the audit team"),
-        _("%(enterprise)s objects to a member of the audit team of case %(case)s.\n\n%(reason)s"),
+        _("%(enterprise)s objects to a member of the audit team of case %(case)s."),
+        reason=PLAIN,
     ),
     "audit.objection_replaced": Rule(
         Kind.PLAN,
         (ENTERPRISE, TEAM),
         _("%(case)s: objection answered, auditor replaced"),
-        _("%(cb)s answered the objection to the audit team of case %(case)s: the auditor is replaced.\n\n%(reason)s"),
+        _("%(cb)s answered the objection to the audit team of case %(case)s: the auditor is replaced."),
+        reason=PLAIN,
     ),
     "audit.objection_kept": Rule(
         Kind.PLAN,
         (ENTERPRISE, TEAM),
         _("%(case)s: objection answered, auditor kept"),
-        _("%(cb)s answered the objection to the audit team of case %(case)s: the auditor stays.\n\n%(reason)s"),
+        _("%(cb)s answered the objection to the audit team of case %(case)s: the auditor stays."),
+        reason=PLAIN,
     ),
     "audit.audit_started": Rule(
         Kind.AUDIT_STARTED,
@@ -161,58 +171,50 @@ CASE_RULES: dict[str, Rule] = {
         Kind.DECISION,
         (ENTERPRISE, CB_STAFF, TEAM),
         _("%(case)s: certification refused"),
-        _(
-            "The review committee of %(cb)s refused the certification of %(enterprise)s (case "
-            "%(case)s).\n\nReasons: %(reason)s"
-        ),
+        _("The review committee of %(cb)s refused the certification of %(enterprise)s (case %(case)s)."),
+        reason=REASONS,
     ),
     "decision.send_back": Rule(
         Kind.DECISION,
         (CB_STAFF, TEAM),
         _("%(case)s: sent back to the audit team"),
-        _("The review committee sent case %(case)s back to the audit team.\n\nReasons: %(reason)s"),
+        _("The review committee sent case %(case)s back to the audit team."),
+        reason=REASONS,
     ),
 }
 
+
+def _certificate(subject, body, reason: str = "") -> Rule:
+    return Rule(Kind.CERTIFICATE, (ENTERPRISE, CB_ADMINS), subject, body, reason=reason)
+
+
 CERTIFICATE_RULES: dict[str, Rule] = {
-    action: Rule(Kind.CERTIFICATE, (ENTERPRISE, CB_ADMINS), subject, body)
-    for action, subject, body in [
-        (
-            "certificate.issued",
-            _("Certificate %(number)s issued"),
-            _("%(cb)s issued certificate %(number)s to %(enterprise)s."),
-        ),
-        (
-            "certificate.recertified",
-            _("Certificate %(number)s renewed"),
-            _("%(cb)s renewed certificate %(number)s of %(enterprise)s after recertification."),
-        ),
-        (
-            "certificate.changed",
-            _("Certificate %(number)s changed"),
-            _("%(cb)s changed certificate %(number)s of %(enterprise)s.\n\n%(reason)s"),
-        ),
-        (
-            "certificate.suspended",
-            _("Certificate %(number)s suspended"),
-            _("%(cb)s suspended certificate %(number)s of %(enterprise)s.\n\nReasons: %(reason)s"),
-        ),
-        (
-            "certificate.restored",
-            _("Certificate %(number)s valid again"),
-            _("%(cb)s lifted the suspension of certificate %(number)s of %(enterprise)s.\n\n%(reason)s"),
-        ),
-        (
-            "certificate.withdrawn",
-            _("Certificate %(number)s withdrawn"),
-            _("%(cb)s withdrew certificate %(number)s of %(enterprise)s.\n\nReasons: %(reason)s"),
-        ),
-        (
-            "certificate.cancelled",
-            _("Certificate %(number)s cancelled"),
-            _("%(cb)s cancelled certificate %(number)s of %(enterprise)s.\n\n%(reason)s"),
-        ),
-    ]
+    "certificate.issued": _certificate(
+        _("Certificate %(number)s issued"), _("%(cb)s issued certificate %(number)s to %(enterprise)s.")
+    ),
+    "certificate.recertified": _certificate(
+        _("Certificate %(number)s renewed"),
+        _("%(cb)s renewed certificate %(number)s of %(enterprise)s after recertification."),
+    ),
+    "certificate.changed": _certificate(
+        _("Certificate %(number)s changed"), _("%(cb)s changed certificate %(number)s of %(enterprise)s."), PLAIN
+    ),
+    "certificate.suspended": _certificate(
+        _("Certificate %(number)s suspended"),
+        _("%(cb)s suspended certificate %(number)s of %(enterprise)s."),
+        REASONS,
+    ),
+    "certificate.restored": _certificate(
+        _("Certificate %(number)s valid again"),
+        _("%(cb)s lifted the suspension of certificate %(number)s of %(enterprise)s."),
+        PLAIN,
+    ),
+    "certificate.withdrawn": _certificate(
+        _("Certificate %(number)s withdrawn"), _("%(cb)s withdrew certificate %(number)s of %(enterprise)s."), REASONS
+    ),
+    "certificate.cancelled": _certificate(
+        _("Certificate %(number)s cancelled"), _("%(cb)s cancelled certificate %(number)s of %(enterprise)s."), PLAIN
+    ),
 }
 
 APPEAL_RULES: dict[str, Rule] = {

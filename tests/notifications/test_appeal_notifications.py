@@ -52,3 +52,5 @@ def test_a_suspension_and_a_withdrawal_tell_the_enterprise_and_the_other_cb_admi
     assert told == {"ent_admin": 2, "ent_member": 2, "cb_admin2": 2}
     subjects = set(Notification.objects.filter(user=people["ent_member"]).values_list("subject", flat=True))
     assert subjects == {f"证书 {certificate.number} 已暂停", f"证书 {certificate.number} 已撤销"}
+    suspended = Notification.objects.get(user=people["ent_member"], subject__endswith="已暂停")
+    assert suspended.body.endswith("。\n\n理由：监督审核未按期进行")
