@@ -43,8 +43,12 @@ def cycle_items(who: Who, today: date) -> list[Item]:
                 items.append(
                     Item("surveillance.open", what, _subject(s.certificate), url, s.window_opens, s.due_by, today)
                 )
-            elif not s.proposal_answer and s.certificate.is_valid:
-                what = _("Surveillance audit %(n)s was missed: suspend the certificate or waive") % {"n": s.n}
+            elif not s.proposal_answer:  # the proposal waits for the CB's answer (cycle_proposal_answer)
+                if s.certificate.is_valid:
+                    what = _("Surveillance audit %(n)s was missed: suspend the certificate or waive")
+                else:
+                    what = _("Surveillance audit %(n)s was missed: withdraw the certificate or keep it suspended")
+                what %= {"n": s.n}
                 since = s.missed_on or s.due_by
                 items.append(Item("surveillance.missed", what, _subject(s.certificate), url, since, s.due_by, today))
         recertifications = lists["recertification"].filter(recert_case_id=None)

@@ -10,7 +10,7 @@ from aftersales.accounts.models import Membership, Role
 from aftersales.accounts.services import membership_grant
 from aftersales.audits import findings, plan
 from aftersales.audits.models import Nonconformity, TeamMember
-from aftersales.certificates import versions
+from aftersales.certificates import services, versions
 from aftersales.certificates.models import Surveillance
 from aftersales.certification.models import Case
 from aftersales.inbox.selectors import inbox_for
@@ -147,6 +147,10 @@ def test_the_cb_admin_opens_a_due_surveillance_and_answers_a_missed_one(world):
     item = inbox_for(world["people"]["cb_admin"], today=first.due_by + timedelta(days=2))[0]
     assert (item.kind, item.due, item.overdue) == ("surveillance.missed", first.due_by, True)
     assert certificate.number in item.subject and "周期企业" in item.subject
+    assert "暂停证书" in item.what
+    services.certificate_suspend(certificate=certificate, reason="企业申请暂停", by=world["people"]["cb_admin"])
+    item = inbox_for(world["people"]["cb_admin"], today=first.due_by + timedelta(days=2))[0]
+    assert item.kind == "surveillance.missed" and "撤销证书或维持暂停" in item.what  # suspended already
 
 
 def test_an_unassigned_appeal_waits_for_the_cb_admin(world):
