@@ -2,6 +2,9 @@
    Content-Security-Policy allows no inline script):
      <select data-autosubmit>      submits its form when the choice changes
      <button data-print>           prints the page
+   and one for the item forms of the scoring pages (assessments/_answer_fields.html): a change
+   while 抽样 is chosen is saved only once both counts are filled in (choosing 抽样 first shows
+   and focuses the counts); the Save button still sends it, and the server names what is missing.
 */
 (function () {
   "use strict";
@@ -9,6 +12,20 @@
     var field = event.target;
     if (field.matches && field.matches("[data-autosubmit]") && field.form) {
       if (field.form.requestSubmit) { field.form.requestSubmit(); } else { field.form.submit(); }
+    }
+  });
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt, trigger = event.detail.triggeringEvent;
+    if (!trigger || trigger.type !== "change" || !form.matches || !form.matches("form.item")) { return; }
+    var sampled = form.querySelector("input[name=kind][value=sampled]");
+    if (!sampled || !sampled.checked) { return; }
+    var missing = Array.prototype.filter.call(
+      form.querySelectorAll("input[name=sampled], input[name=nonconforming]"),
+      function (count) { return count.value.trim() === ""; }
+    );
+    if (missing.length) {
+      event.preventDefault();
+      if (trigger.target === sampled) { missing[0].focus(); }
     }
   });
   document.addEventListener("click", function (event) {
