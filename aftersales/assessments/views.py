@@ -22,6 +22,7 @@ from .answering import answer_messages, answer_post
 from .evidence import EvidenceRefused, evidence_add, evidence_remove
 from .forms import SpecialForm, StartForm
 from .models import Evidence, SpecialFinding
+from .item_messages import item_error, item_messages_placed
 from .presenters import item_context, page_context
 from .selectors import assessment_score, filled_of
 
@@ -63,7 +64,8 @@ def assessment_new(request):
 @login_required
 @require_GET
 def assessment_detail(request, pk: int):
-    return render(request, "assessments/detail.html", page_context(request, assessment_access(request, pk), _lang()))
+    context = page_context(request, assessment_access(request, pk), _lang())
+    return render(request, "assessments/detail.html", item_messages_placed(request, context))
 
 
 @login_required
@@ -238,13 +240,13 @@ def _import(request, assessment, checklist, name: str) -> list[str]:
 def evidence_upload(request, pk: int, code: str):
     assessment = assessment_for(request, pk)
     upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, _("Choose a file to upload."))
+    if upload is None:  # a refusal is shown at the item, in its opened evidence panel
+        item_error(request, code, _("Choose a file to upload."))
     else:
         try:
             evidence_add(assessment=assessment, item_code=code, upload=upload, by=request.user)
         except EvidenceRefused as exc:
-            messages.error(request, str(exc))
+            item_error(request, code, str(exc))
         except services.AssessmentFrozen:
             _refuse_frozen(request)
     return redirect(f"{assessment.get_absolute_url()}#item-{code}")

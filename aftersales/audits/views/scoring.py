@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.assessments.answering import answer_messages, answer_post
 from aftersales.assessments.forms import SpecialForm
+from aftersales.assessments.evidence import EvidenceRefused
 from aftersales.assessments.models import Evidence, SpecialFinding
+from aftersales.assessments.item_messages import item_error, item_messages_placed
 from aftersales.assessments.services import AssessmentFrozen
 from aftersales.core.problems import ProblemsError
 
@@ -34,7 +36,8 @@ from .common import _file, _lang, _scoring_url, refusals
 @require_GET
 def audit_scoring(request, pk: int):
     access, audit = audit_scores_access(request, pk)
-    return render(request, "audits/scoring.html", scoring_context(request, access, audit, _lang()))
+    context = scoring_context(request, access, audit, _lang())
+    return render(request, "audits/scoring.html", item_messages_placed(request, context))
 
 
 @login_required
@@ -96,9 +99,13 @@ def audit_special_remove(request, pk: int, finding_id: int):
 def audit_evidence_upload(request, pk: int, code: str):
     case, audit = audit_scores_for(request, pk, write="audit")
     upload = request.FILES.get("file")
-    if upload is None:
-        raise services.AuditRefused(_("Choose a file to upload."))
-    scoring.audit_evidence_add(audit=audit, item_code=code, upload=upload, by=request.user)
+    try:
+        if upload is None:
+            raise EvidenceRefused(_("Choose a file to upload."))
+        scoring.audit_evidence_add(audit=audit, item_code=code, upload=upload, by=request.user)
+    except EvidenceRefused as exc:  # shown at the item, in its opened evidence panel
+        for problem in exc.problems:
+            item_error(request, code, problem)
     return redirect(_scoring_url(case, f"item-{code}"))
 
 
