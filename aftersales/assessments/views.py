@@ -21,8 +21,8 @@ from .access import assessment_access, assessment_child_for, assessment_for
 from .answering import answer_messages, answer_post
 from .evidence import EvidenceRefused, evidence_add, evidence_remove
 from .forms import SpecialForm, StartForm
-from .models import Evidence, SpecialFinding
 from .item_messages import item_error, item_messages_placed
+from .models import Evidence, SpecialFinding
 from .presenters import item_context, page_context
 from .selectors import assessment_score, filled_of
 

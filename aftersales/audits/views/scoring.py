@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.assessments.answering import answer_messages, answer_post
-from aftersales.assessments.forms import SpecialForm
 from aftersales.assessments.evidence import EvidenceRefused
-from aftersales.assessments.models import Evidence, SpecialFinding
+from aftersales.assessments.forms import SpecialForm
 from aftersales.assessments.item_messages import item_error, item_messages_placed
+from aftersales.assessments.models import Evidence, SpecialFinding
 from aftersales.assessments.services import AssessmentFrozen
 from aftersales.core.problems import ProblemsError
 
