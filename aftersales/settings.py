@@ -156,6 +156,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "aftersales.ops.navigation.navigation",  # the role-dependent links of base.html
             ],
         },
     },

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from aftersales.audits.models import Audit
 from aftersales.certification.models import Case
 from aftersales.core import cycle as rules
 from aftersales.core.concepts import LIVE_STATUSES
@@ -138,14 +139,16 @@ def cycle_list_page(cb, today: date, name: str, page) -> tuple[Overview, Page]:
 @dataclass(frozen=True)
 class Entry:
     day: date
-    kind: str  # "surveillance" | "window" | "expiry" | "recertification"
-    certificate: Certificate
+    kind: str  # "surveillance" | "window" | "expiry" | "recertification" | "audit"
+    certificate: Certificate | None = None
     surveillance: Surveillance | None = None
+    audit: Audit | None = None  # an audit's every planned day (its case's enterprise and reference)
 
 
 def calendar_entries(cb, first: date) -> dict[date, list[Entry]]:
     """What falls on each day of the month of `first`: surveillance windows opening, surveillances
-    due, recertification windows opening, expiries (live certificates; two queries)."""
+    due, recertification windows opening, expiries (live certificates), and the days of the audits
+    planned (from the plans' dates; cases not withdrawn); three queries."""
     start, end = rules.month_bounds(first)
     out: dict[date, list[Entry]] = {}
 
@@ -168,4 +171,15 @@ def calendar_entries(cb, first: date) -> dict[date, list[Entry]]:
     for c in certificates.order_by("expires_on", "number"):
         add(Entry(c.expires_on, "expiry", c))
         add(Entry(rules.recertification_opens(c.expires_on, months), "recertification", c))
+    audits = (
+        Audit.objects.filter(case__cb=cb, start_date__lte=end, end_date__gte=start)
+        .exclude(case__status=Case.Status.WITHDRAWN)
+        .select_related("case__enterprise")
+        .order_by("start_date", "case__reference")
+    )
+    for a in audits:
+        day = max(a.start_date, start)
+        while day <= min(a.end_date, end):
+            add(Entry(day, "audit", audit=a))
+            day += timedelta(days=1)
     return out

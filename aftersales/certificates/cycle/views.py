@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.models import Membership, Organisation, Role
+from aftersales.certification.access import CB_STAFF_ROLES
 from aftersales.core import cycle as rules
 from aftersales.core.concepts import ProposalState
 from aftersales.refusals import redirect_on_refusal
@@ -104,6 +105,8 @@ def cycle_calendar(request):
     first = rules.month_parse(request.GET.get("month"), default=today)
     entries = calendar_entries(cb, first)
     weeks = [[{"day": d, "entries": entries.get(d, []) if d else []} for d in week] for week in rules.month_grid(first)]
+    # an audit links to its case for the staff who see every case (committee members see few)
+    case_links = Membership.objects.filter(user=request.user, organisation=cb, role__in=CB_STAFF_ROLES).exists()
     return render(
         request,
         "certificates/cycle_calendar.html",
@@ -116,6 +119,7 @@ def cycle_calendar(request):
             "prev": rules.add_months(first, -1).strftime("%Y-%m"),
             "next": rules.add_months(first, 1).strftime("%Y-%m"),
             "count": sum(len(v) for v in entries.values()),
+            "case_links": case_links,
         },
     )
 
