@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from aftersales.certification.models import Case
+from aftersales.inbox.selectors import inbox_for
 from tests.certification.helpers import make_case
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +48,39 @@ def test_the_navigation_carries_the_count_slot_for_logged_in_people_only(client,
     assert "data-inbox-count" not in client.get(reverse("scheme_list")).content.decode()
     client.force_login(world["people"]["auditor"])
     assert f'data-inbox-count="{reverse("inbox_count")}"' in client.get(reverse("scheme_list")).content.decode()
+
+
+def test_every_link_of_every_inbox_opens_for_its_viewer(client, world):
+    """Each item links to a page its viewer may open: no 403 or 404 behind a to-do."""
+    from tests.appeals.factories import appeal_in
+    from tests.audits.factories import case_at
+    from tests.certificates.factories import _application
+
+    def at(status):  # case_at builds its cases without an application; the case page shows one
+        case = case_at(world, status)
+        _application(case, world["people"]["ent_admin"])
+        return case
+
+    make_case(world, Case.Status.ACCEPTED)
+    for status in ("contracted", "planned", "document_review", "audit", "rectification", "reported"):
+        at(status)
+    appeal_in(world, "acknowledged", case=at("decided"))
+    seen = set()
+    for persona, user in world["people"].items():
+        client.force_login(user)
+        for item in inbox_for(user):
+            seen.add(item.kind)
+            assert client.get(item.url.split("#")[0]).status_code == 200, (persona, item.kind, item.url)
+    assert seen >= {
+        "contract.sign",
+        "contract.record",
+        "audit.plan",
+        "plan.check",
+        "audit.review_start",
+        "audit.start",
+        "audit.report",
+        "finding.answer",
+        "case.decide",
+        "certificate.issue",
+        "appeal.review",
+    }, seen
