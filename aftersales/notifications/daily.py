@@ -19,7 +19,7 @@ from aftersales.policy import policy_on
 
 from . import recipients
 from .kinds import Kind
-from .services import Message, digests_send, notify
+from .services import Message, digests_send, mails_retry, notify
 
 DUE_SUBJECT = _("%(case)s: rectification of item %(item)s due in %(days)s days")
 DUE_BODY = _("The nonconformity on item %(item)s of case %(case)s (%(enterprise)s) must be rectified by %(deadline)s.")
@@ -35,6 +35,7 @@ class DailyNotices:
     rectification: int = 0
     reminders: int = 0
     digests: list = field(default_factory=list)
+    retried: int = 0
 
 
 def notifications_daily(*, today: date) -> DailyNotices:
@@ -43,6 +44,7 @@ def notifications_daily(*, today: date) -> DailyNotices:
         rectification=rectification_notices(today=today),
         reminders=reminder_notices(today=today),
         digests=[m.key for m in digests_send(today=today)],
+        retried=mails_retry(),
     )
 
 

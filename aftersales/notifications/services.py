@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -104,6 +105,17 @@ def digests_send(*, today) -> list[Mail]:
             Notification.objects.filter(pk__in=[n.pk for n in notes]).update(digest_pending=False, mail=mail)
         sent.append(mail)
     return sent
+
+
+def mails_retry(*, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Queue again the mails still unsent an hour after they were recorded (a mail server that was
+    down); the task sends each once however often it is queued. Returns how many."""
+    unsent = list(
+        Mail.objects.filter(sent_at__isnull=True, created__lt=timezone.now() - older_than).values_list("pk", flat=True)
+    )
+    for pk in unsent:
+        mail_send.enqueue(pk)
+    return len(unsent)
 
 
 def notification_read(*, user, pk: int) -> int:

@@ -117,3 +117,28 @@ def test_the_cycles_reminders_reach_the_organisations_admins_in_the_app(world, p
     [note] = Notification.objects.all()
     assert note.user == people["ent_admin"] and note.kind == Kind.CYCLE and note.mail is None
     assert mail.outbox == []  # the reminder mails itself (certificates/notify.py)
+
+
+def test_a_mail_the_server_refused_is_sent_by_the_next_daily_run(world, people, settings):
+    from django.utils import timezone
+
+    user = people["ent_admin"]
+    stuck = Mail.objects.create(user=user, key="n:stuck", to=user.email, subject="证书已颁发", body="…")
+    Mail.objects.filter(pk=stuck.pk).update(created=timezone.now() - timedelta(hours=2))
+    Mail.objects.create(user=user, key="n:fresh", to=user.email, subject="刚刚排队", body="…")  # its job may still run
+    assert services.mails_retry() == 1
+    stuck.refresh_from_db()
+    assert stuck.sent_at is not None and [m.subject for m in mail.outbox] == ["证书已颁发"]
+    assert services.mails_retry() == 0
+
+
+@pytest.mark.parametrize(("status", "told"), [(Case.Status.DRAFT, 0), (Case.Status.SUBMITTED, 2)])
+def test_a_withdrawal_tells_the_cb_only_if_it_saw_the_application(
+    world, people, django_capture_on_commit_callbacks, status, told
+):
+    from aftersales.certification.services import case_withdraw
+
+    case = make_case(world, status)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_withdraw(case=case, reason="暂不申请", by=people["ent_admin"])
+    assert Notification.objects.filter(kind=Kind.CASE_WITHDRAWN).count() == told
