@@ -27,7 +27,6 @@ from aftersales.core.scoring import StarContext
 from aftersales.core.text import Text, normalise_language
 from aftersales.ops.cli import register as ops_commands
 from aftersales.records.cli import register as record_commands
-from aftersales.registry.cli import register as registry_commands
 from aftersales.regulator.cli import register as regulator_commands
 
 app = typer.Typer(
@@ -266,7 +265,6 @@ cycle_commands(app)
 regulator_commands(app)
 ops_commands(app)
 appeal_commands(app)
-registry_commands(app)
 account_commands(app)
 
 

@@ -132,6 +132,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the web process (after security)
     "aftersales.ops.middleware.DatabaseUnavailableMiddleware",  # above everything that reads the database
+    "aftersales.registry.middleware.RegistryGate",  # rate limit; a certificate's page and JSON before the session
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -166,14 +167,16 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'aftersales.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),  # a round trip per request
     )
 }
 # The public registry may read from a PostgreSQL streaming replica (its answers tolerate the
 # replica's lag of a second; every write goes to the primary). Tests mirror it to the primary.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=DATABASES["default"]["CONN_HEALTH_CHECKS"],
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 REGISTRY_DATABASE = "replica" if "replica" in DATABASES else "default"

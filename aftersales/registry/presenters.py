@@ -99,20 +99,5 @@ def entry_json(entry: RegistryEntry, *, as_of: str) -> dict:
     }
 
 
-def search_row_json(c: Certificate) -> dict:
-    return {
-        "number": c.number,
-        "name": c.name,
-        "credit_code": c.credit_code,
-        "level": c.level,
-        "status": c.status,
-        "status_since": c.status_since.isoformat(),
-        "issued_on": c.issued_on.isoformat(),
-        "expires_on": c.expires_on.isoformat(),
-        "certification_body": c.cb.name,
-        "registry_url": registry_url(c.number),
-    }
-
-
 def _iso(d) -> str | None:
     return d.isoformat() if d else None

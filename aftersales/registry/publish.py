@@ -1,6 +1,7 @@
-"""The registry's answers: each certificate's JSON and its page per language, read by the
-certificate's current head from Django's cache, else from the stored row (`Publication`), else
-rendered and stored. How and why: docs/certificates.md, "The public registry"."""
+"""The registry's answers: each certificate's JSON and its page per language, read with the
+certificate's current head in one statement: from Django's cache while that head is the cached
+one's, else the stored row (`Publication`), else rendered and stored. How and why: docs/certificates.md,
+"The public registry"."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
@@ -30,7 +32,7 @@ log = logging.getLogger(__name__)
 
 AS_OF = "@@as-of@@"  # where the time of reading goes (fill)
 JSON = "json"
-CACHE_SECONDS = 24 * 3600  # keys name the head: an entry is never stale, the timeout only frees room
+CACHE_SECONDS = 24 * 3600  # an entry is checked against the head: never stale, the timeout only frees room
 
 
 def kinds() -> list[str]:
@@ -92,42 +94,38 @@ class Answer(NamedTuple):
         return 'W/"' + hashlib.sha256(f"{self.kind}|{self.head}|{release()}".encode()).hexdigest()[:24] + '"'
 
 
-HEAD_SQL = f"SELECT head_hash FROM {Certificate._meta.db_table} WHERE number = %s"
+def cache_key(kind: str, number: str) -> str:
+    return f"registry:{release()}:{kind}:{number}"
 
 
-def head_of(number: str) -> str | None:
-    """The certificate's current head (every change moves it); None if there is no such number."""
-    with connections[settings.REGISTRY_DATABASE].cursor() as cursor:
-        cursor.execute(HEAD_SQL, [number])
-        row = cursor.fetchone()
-    return None if row is None else row[0]
-
-
-def cache_key(kind: str, number: str, head: str) -> str:
-    return f"registry:{release()}:{kind}:{number}:{head}"
+# The certificate's current head and, unless the cache holds the answer of that head (the third
+# parameter), the answer stored for it by this release: every lookup is this one indexed statement.
+READ_SQL = (
+    f"SELECT c.head_hash, p.published_at, p.body FROM {Certificate._meta.db_table} c"
+    f" LEFT JOIN {Publication._meta.db_table} p"
+    " ON p.key = %s AND p.stamp = c.head_hash AND p.release = %s AND c.head_hash <> %s WHERE c.number = %s"
+)
 
 
 def answer(kind: str, number: str) -> Answer:
-    """The answer of `kind` for the certificate `number` (normalised) as it is now; Http404 if none."""
-    head = head_of(number)
-    if head is None:
+    """The answer of `kind` for the certificate `number` (normalised) as it is now; Http404 if none.
+    The cache holds the last answer read per kind and number; it is answered only while the
+    certificate's head is the one it was rendered from, else the stored row or a render is."""
+    cached = django_cache.get(cache_key(kind, number))
+    with connections[settings.REGISTRY_DATABASE].cursor() as cursor:
+        cursor.execute(READ_SQL, [pub_key(kind, number), release(), cached.head if cached else "", number])
+        row = cursor.fetchone()
+    if row is None:
         raise Http404("no such certificate")
-    if (found := django_cache.get(cache_key(kind, number, head))) is not None:
-        return found
-    found = stored(kind, number, head) or rendered(kind, number)
-    django_cache.set(cache_key(kind, number, found.head), found, CACHE_SECONDS)
+    head, published_at, body = row
+    if cached is not None and cached.head == head:
+        return cached
+    if body is None:
+        found = rendered(kind, number)
+    else:  # SQLite hands back UTC without its zone
+        found = Answer(kind, head, published_at.replace(tzinfo=published_at.tzinfo or UTC), body.encode())
+    django_cache.set(cache_key(kind, number), found, CACHE_SECONDS)
     return found
-
-
-def stored(kind: str, number: str, head: str) -> Answer | None:
-    """The stored answer if it was rendered from `head` by this release."""
-    row = (
-        Publication.objects.using(settings.REGISTRY_DATABASE)
-        .filter(key=pub_key(kind, number), stamp=head, release=release())
-        .values_list("published_at", "body")
-        .first()
-    )
-    return None if row is None else Answer(kind, head, row[0], row[1].encode())
 
 
 def rendered(kind: str, number: str) -> Answer:
@@ -151,29 +149,20 @@ def fill(kind: str, body: bytes) -> bytes:
 
 def language_links(query: dict | None = None) -> list[tuple[str, str, str]]:
     """(code, name, url) per language: the same page with `lang` set, other parameters kept."""
-    from urllib.parse import urlencode
-
     others = {k: v for k, v in (query or {}).items() if k != "lang"}
     return [(code, name, "?" + urlencode({**others, "lang": code})) for code, name in settings.LANGUAGES]
-
-
-def record_context(entry: RegistryEntry) -> dict:
-    """What registry/_record_page.html (and its _record.html) is rendered from."""
-    events = [(e, event_label(e.action, e.from_status, e.to_status)) for e in reversed(entry.events)]
-    return {"entry": entry, "c": entry.certificate, "v": entry.version, "events": events, "as_of_text": AS_OF}
 
 
 def render(kind: str, entry: RegistryEntry) -> str:
     """One answer, unfilled (AS_OF in place of the time of reading)."""
     if kind == JSON:
         return json.dumps(entry_json(entry, as_of=AS_OF), ensure_ascii=False)
+    c = entry.certificate
+    events = [(e, event_label(e.action, e.from_status, e.to_status)) for e in reversed(entry.events)]
+    record = {"entry": entry, "c": c, "v": entry.version, "events": events, "as_of_text": AS_OF}
     with translation.override(kind.removeprefix("html:")):
-        c = entry.certificate
-        context = {
-            "title": f"{c.number} · {c.name}",
-            "content": render_to_string("registry/_record_page.html", record_context(entry)),
-            "language_links": language_links(),
-        }
+        content = render_to_string("registry/_record_page.html", record)
+        context = {"title": f"{c.number} · {c.name}", "content": content, "language_links": language_links()}
         return render_to_string("registry/detail.html", context)
 
 
@@ -225,27 +214,3 @@ def publish_on_commit(number: str) -> None:
             log.exception("registry: publishing %s after its change failed", number)
 
     transaction.on_commit(run)
-
-
-def stale_numbers(*, after_id: int = 0, limit: int = 10**9) -> list[tuple[int, str]]:
-    """(id, number) of the certificates after `after_id` whose answers are not all current, by id."""
-    table, pub = Certificate._meta.db_table, Publication._meta.db_table
-    sql = (
-        f"SELECT c.id, c.number FROM {table} c WHERE c.id > %s AND (SELECT COUNT(*) FROM {pub} p"
-        f" WHERE p.certificate_id = c.id AND p.stamp = c.head_hash AND p.release = %s) < %s ORDER BY c.id LIMIT %s"
-    )
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(sql, [after_id, release(), len(kinds()), limit])
-        return cursor.fetchall()
-
-
-def publish_stale(*, batch: int = 200, progress=None) -> int:
-    """Publish every certificate whose rows are not current, `batch` per transaction; how many."""
-    done, after = 0, 0
-    while rows := stale_numbers(after_id=after, limit=batch):
-        with transaction.atomic():
-            publish(number for _, number in rows)
-        done, after = done + len(rows), rows[-1][0]
-        if progress:
-            progress(done)
-    return done

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -55,22 +55,12 @@ def _search_rows(match: Q) -> QuerySet[Certificate]:
 
 
 @dataclass(frozen=True)
-class PublicEvent:
-    action: str
-    from_status: str
-    to_status: str
-    effective_on: date
-    at: datetime
-    reason: str
-
-
-@dataclass(frozen=True)
 class RegistryEntry:
     """The public record of one certificate (docs/certificates.md, "What the registry shows")."""
 
     certificate: Certificate  # only the public fields are read (ENTRY_FIELDS)
     version: CertificateVersion
-    events: list[PublicEvent]
+    events: list  # rows of EVENT_FIELDS, by name
     surveillance: SurveillanceState  # on the day it was read (core.cycle.surveillance_state)
     stamp: str = ""  # the certificate's head_hash: what the record was read at (publish.py)
 
@@ -104,7 +94,7 @@ def registry_entry(number: str, *, using: str | None = None) -> RegistryEntry:
         raise Http404("no such certificate")
     version = CertificateVersion.objects.using(db).only(*VERSION_FIELDS).get(certificate=c, seq=c.version_count)
     history = CertificateEvent.objects.using(db).filter(certificate=c, public=True).order_by("seq")
-    events = [PublicEvent(*row) for row in history.values_list(*EVENT_FIELDS)]
+    events = list(history.values_list(*EVENT_FIELDS, named=True))
     rows = Surveillance.objects.using(db).filter(certificate=c).only(*SURVEILLANCE_FIELDS)
     standing = surveillance_state(rows, timezone.localdate(), live=c.status in LIVE_STATUSES)
     return RegistryEntry(c, version, events, standing, stamp=c.head_hash)

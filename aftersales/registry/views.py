@@ -1,26 +1,26 @@
-"""The public registry: search, a certificate's public record (also answered by the API, api.py,
-through `respond`), the printable verification page, the published signing keys. No login; rate
-limited per client address (ratelimit.py). docs/certificates.md, "The public registry"."""
+"""The public registry: search, a certificate's public record (its page and its JSON), the
+printable verification page, the published signing keys. No login; rate limited per client
+address (middleware.py). docs/certificates.md, "The public registry"."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from aftersales.api_errors import refusal_body
 from aftersales.certificates.payload import registry_url
 from aftersales.certificates.qr import qr_svg
+from aftersales.certificates.signing import published_keys
 from aftersales.core.certnumber import number_normalise
 
 from .presenters import verification_code
 from .publish import JSON, Answer, answer, fill, html_kind, language_links
-from .ratelimit import retry_after
 from .selectors import registry_entry, registry_search
 
 PAGE_SIZE = 20
@@ -28,8 +28,6 @@ PAGE_SIZE = 20
 
 @require_safe
 def registry_search_page(request):
-    if (wait := retry_after(request)) is not None:
-        return too_many(request, wait)
     query = request.GET.get("q", "").strip()[:200]
     page = None
     if query:
@@ -47,9 +45,6 @@ def _language(request) -> str:
 
 @require_safe
 def registry_detail(request, number: str):
-    if (wait := retry_after(request)) is not None:
-        with translation.override(_language(request)):
-            return too_many(request, wait)
     key = number_normalise(number)
     if key != number:  # the normal form, keeping ?lang=
         response = redirect("registry_detail", key, permanent=True)
@@ -60,10 +55,18 @@ def registry_detail(request, number: str):
 
 
 @require_safe
+def registry_json(request, number: str):
+    """One certificate's public record as JSON (`/api/registry/<number>`, any form of the number):
+    the page's fields, codes rather than labels (presenters.entry_json; docs/certificates.md)."""
+    try:
+        return respond(request, answer(JSON, number_normalise(number)))
+    except Http404:
+        return JsonResponse(refusal_body("Not Found"), status=404)
+
+
+@require_safe
 def registry_verify(request, number: str):
     """One printable page for a tender file: what the registry shows now, with a code over it."""
-    if (wait := retry_after(request)) is not None:
-        return too_many(request, wait)
     entry = registry_entry(number)
     c = entry.certificate
     now = timezone.localtime().replace(microsecond=0)
@@ -77,8 +80,6 @@ def registry_verify(request, number: str):
 @require_safe
 def signing_keys(request):
     """The public keys certificates are signed with (Ed25519), for verifying a PDF offline."""
-    from aftersales.certificates.signing import published_keys
-
     response = JsonResponse({"keys": published_keys()}, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = f"public, max-age={max(settings.REGISTRY_CACHE_SECONDS, 0)}"
     response["Access-Control-Allow-Origin"] = "*"
@@ -92,29 +93,18 @@ def respond(request, found: Answer) -> HttpResponse:
     304 tells the client that the record it holds is still the current one. Last-Modified is when
     the answer was rendered, sent only once that second has passed (so that a change in the same
     second cannot hide behind an equal date). Clients must revalidate (`no-cache`)."""
-    content = fill(found.kind, found.body)
+    content, etag = fill(found.kind, found.body), found.etag
     if found.kind == JSON:
         response = HttpResponse(content, content_type="application/json")
     else:
         response = HttpResponse(content, content_type="text/html; charset=utf-8")
         response["Content-Language"] = found.kind.removeprefix("html:")
         response["Vary"] = "Accept-Language, Cookie"
-    response["ETag"] = found.etag
+    response["ETag"] = etag
+    response["Content-Length"] = str(len(content))
     response["Cache-Control"] = "no-cache"
     last_modified = None
     if int(found.published_at.timestamp()) < int(timezone.now().timestamp()):
         last_modified = int(found.published_at.timestamp())
         response["Last-Modified"] = http_date(last_modified)
-    return get_conditional_response(request, etag=found.etag, last_modified=last_modified, response=response)
-
-
-def too_many(request, wait: int, *, json: bool = False):
-    """429 with Retry-After: a friendly page, or a JSON body for the API."""
-    if json:
-        detail = gettext("Too many requests from your address: please wait a minute.")
-        response = JsonResponse({"detail": detail, "problems": [detail], "retry_after": wait}, status=429)
-    else:
-        context = {"wait": wait, "language_links": language_links(request.GET)}
-        response = render(request, "registry/too_many.html", context, status=429)
-    response["Retry-After"] = str(wait)
-    return response
+    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)

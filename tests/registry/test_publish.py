@@ -1,16 +1,15 @@
-"""Publishing the registry: what is stale, catching up in batches, the CLI, the daily job, and a
-failed publication costing a render, never the change."""
+"""Publishing the registry: every kind stored, what makes it stale, a failed publication costing a
+render (never the change), the release, a lagging render not stored."""
 
 import json
 from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from django.db.models import F
 
 from aftersales.certificates import services
 from aftersales.certificates.models import Surveillance
-from aftersales.cli import app
 from aftersales.registry import publish
 from aftersales.registry.models import Publication
 
@@ -21,8 +20,10 @@ pytestmark = pytest.mark.django_db
 
 def current(kind: str, number: str) -> str | None:
     """The stored answer for the certificate's current head and this release, if there is one."""
-    found = publish.stored(kind, number, publish.head_of(number))
-    return None if found is None else found.body.decode()
+    found = Publication.objects.filter(
+        key=publish.pub_key(kind, number), stamp=F("certificate__head_hash"), release=publish.release()
+    ).first()
+    return None if found is None else found.body
 
 
 @pytest.fixture
@@ -34,38 +35,11 @@ def written(world):
     ]
 
 
-def test_certificates_written_without_the_services_are_stale_until_published(written):
-    assert [number for _, number in publish.stale_numbers()] == [c.number for c in written]
-    progress = []
-    assert publish.publish_stale(batch=2, progress=progress.append) == 3
-    assert progress == [2, 3]
-    assert publish.stale_numbers() == []
-    assert Publication.objects.count() == 3 * len(publish.kinds())
-    assert publish.publish_stale() == 0
-
-
-def test_an_event_added_behind_the_services_back_makes_its_rows_stale(written):
-    publish.publish_stale()
+def test_a_publication_stores_every_kind_and_an_event_behind_the_services_back_makes_them_stale(written):
+    assert publish.publish(c.number for c in written) == 3 * len(publish.kinds())
+    assert all(current(kind, c.number) for kind in publish.kinds() for c in written)
     add_event(written[1], action="certificate.suspended", to="suspended", on=date(2026, 6, 1), reason="暂停")
-    assert [number for _, number in publish.stale_numbers()] == [written[1].number]
-    assert current("json", written[1].number) is None
-
-
-def test_the_cli_publishes_what_is_stale_and_all_on_request(written, monkeypatch):
-    monkeypatch.setattr("aftersales.registry.cli.django_setup", lambda: None)
-    result = CliRunner().invoke(app, ["registry", "publish"])
-    assert result.exit_code == 0, result.output
-    assert "published 3 certificates" in result.output
-    assert "published 0 certificates" in CliRunner().invoke(app, ["registry", "publish"]).output
-    assert "published 3 certificates" in CliRunner().invoke(app, ["registry", "publish", "--all"]).output
-
-
-def test_the_daily_job_publishes_what_is_stale(written):
-    from aftersales.ops.daily import daily_run
-
-    report, _ = daily_run(today=date(2026, 11, 23))
-    assert report.published == 3 and report.as_json()["published"] == 3
-    assert daily_run(today=date(2026, 11, 23))[0].published == 0
+    assert current("json", written[1].number) is None and current("json", written[0].number)
 
 
 def test_a_failed_publication_is_logged_and_the_change_stands(
@@ -83,22 +57,22 @@ def test_a_failed_publication_is_logged_and_the_change_stands(
     assert current("json", haichuan.number) is None  # the valid answer is not current any more
 
 
-def test_cancelled_surveillances_of_a_withdrawn_certificate_are_published(
+def test_cancelled_surveillances_of_a_withdrawn_certificate_are_never_answered_from_before(
     world, haichuan, django_capture_on_commit_callbacks
 ):
     """The job cancels a dead certificate's planned surveillances with an event that moves its head:
-    the answer showing them is stale at once, even if publishing the new one failed."""
+    the answer stored before is not current at once, even before (or without) publishing the new one."""
     from aftersales.ops.daily import daily_run
 
     services.certificate_withdraw(certificate=haichuan, reason="撤销", by=world["people"]["cb_admin"])
-    # the withdrawal published the page; a dead certificate has no surveillance due, planned or not
-    publish.publish([haichuan.number])
-    assert json.loads(current("json", haichuan.number))["surveillance"]["next_due"] is None
-    with django_capture_on_commit_callbacks(execute=False):  # the job's own catching up only
-        report, _ = daily_run(today=date(2026, 11, 23))
+    publish.publish([haichuan.number])  # as the withdrawal's commit does
+    assert current("json", haichuan.number) is not None
+    with django_capture_on_commit_callbacks(execute=False):  # the job's change, not published yet
+        daily_run(today=date(2026, 11, 23))
     assert not Surveillance.objects.filter(certificate=haichuan, state="planned").exists()
-    assert report.published == 1  # the old answer no longer passed for current: it was stale
-    assert json.loads(current("json", haichuan.number))["surveillance"]["next_due"] is None
+    assert current("json", haichuan.number) is None  # its head moved: the stored answer is not current
+    assert json.loads(publish.answer("json", haichuan.number).body)["surveillance"]["next_due"] is None
+    assert current("json", haichuan.number) is not None  # its reader rendered and stored it
 
 
 def test_the_release_covers_what_shapes_the_answers_and_nothing_else(settings, tmp_path, monkeypatch):

@@ -21,11 +21,5 @@ def routes(world) -> dict:
         "registry_verify": ("get", reverse("registry_verify", args=[number]), {}, {}, everyone),
         "registry_signing_keys": ("get", reverse("registry_signing_keys"), {}, {}, everyone),
         "api:registry_api_search": ("get", reverse("api:registry_api_search") + "?q=hzhc", {}, {}, everyone),
-        "api:registry_api_certificate": (
-            "get",
-            reverse("api:registry_api_certificate", args=[number]),
-            {},
-            {},
-            everyone,
-        ),
+        "registry_api_certificate": ("get", reverse("registry_api_certificate", args=[number]), {}, {}, everyone),
     }

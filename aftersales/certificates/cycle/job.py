@@ -46,7 +46,6 @@ class CycleReport:
     reminders: list[str] = field(default_factory=list)  # reminder keys sent
     retried: int = 0
     regulator: list[str] = field(default_factory=list)  # filled by the daily job (ops/daily.py)
-    published: int = 0  # certificates whose registry answers were rendered again (missing or stale)
     notified: int = 0  # notifications the daily job wrote (ops/daily.py: rectification deadlines, reminders)
     digests: list[str] = field(default_factory=list)  # digest mails the daily job queued
 
