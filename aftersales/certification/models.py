@@ -118,6 +118,8 @@ class Application(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # the eligibility result frozen at (re)submission: {"as_of", "policy": pin, "scheme", "rules": [...]}
+    eligibility = models.JSONField(_("eligibility at submission"), default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"{self.case}"
@@ -235,6 +237,32 @@ class InfoItem(models.Model):
 
     def __str__(self) -> str:
         return self.question[:40]
+
+
+class InfoAttachment(models.Model):
+    """A file the applicant sends with an answer to a request for more information (checked like
+    every upload, hashed, stored privately)."""
+
+    item = models.ForeignKey(InfoItem, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=RandomName("case-info"))
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="info_attachment_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="info_attachment_sha256_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 # ----------------------------------------------------------------------------------- the review

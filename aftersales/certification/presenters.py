@@ -104,7 +104,8 @@ def detail_context(request, access: Access[Case], lang: str) -> dict:
     quotation = Quotation.objects.filter(case=case).first()
     contract = Contract.objects.filter(case=case).first()
     rounds: dict[int, list[InfoItem]] = {}
-    for item in InfoItem.objects.filter(case=case).select_related("asked_by", "answered_by"):
+    items = InfoItem.objects.filter(case=case).select_related("asked_by", "answered_by")
+    for item in items.prefetch_related("attachments"):
         rounds.setdefault(item.round, []).append(item)
     last_round = max(rounds, default=None)
     editable = case.status in EDITABLE

@@ -5,6 +5,7 @@ transaction; status changes go through `cases.case_transition`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,6 +19,7 @@ from aftersales.schemes.models import SchemeVersion
 from aftersales.schemes.selectors import scheme_of
 
 from .cases import case_event_record, case_lock, case_reference_next, case_transition
+from .info_files import info_files_accept, info_files_event_data, info_files_store
 from .models import Application, Case, Exclusion, InfoItem, Manager, Site
 from .selectors import application_missing
 
@@ -263,8 +265,10 @@ def application_submit(*, case: Case, by) -> Case:
 
 
 @transaction.atomic
-def info_answer(*, item: InfoItem, answer: str, by) -> InfoItem:
-    """The applicant answers one question of the open request for more information."""
+def info_answer(*, item: InfoItem, answer: str, by, files: Sequence = ()) -> InfoItem:
+    """The applicant answers one question of the open request for more information, with a text
+    and any files (each checked as every upload; one bad file refuses the whole answer)."""
+    checked = info_files_accept(files)
     locked = case_lock(item.case)
     if locked.status != Case.Status.INFO_REQUESTED:
         raise StepRefused(
@@ -278,9 +282,15 @@ def info_answer(*, item: InfoItem, answer: str, by) -> InfoItem:
     item = InfoItem.objects.select_for_update().get(pk=item.pk)
     item.answer, item.answered_by, item.answered_at = answer.strip(), by, timezone.now()
     item.save()
-    case_event_record(
-        case=locked, action="application.info_answered", by=by, data={"question": item.question, "answer": item.answer}
-    )
+    attached = info_files_store(item=item, checked=checked, by=by)
+    files = {"files": info_files_event_data(attached)} if attached else {}
+    try:
+        data = {"question": item.question, "answer": item.answer, **files}
+        case_event_record(case=locked, action="application.info_answered", by=by, data=data)
+    except Exception:
+        for attachment in attached:
+            attachment.file.delete(save=False)
+        raise
     return item
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<int:pk>/submit/", views.case_submit, name="case_submit"),
     path("cases/<int:pk>/withdraw/", views.case_withdraw, name="case_withdraw"),
     path("cases/<int:pk>/info/<int:item_id>/answer/", views.case_info_answer, name="case_info_answer"),
+    path("cases/<int:pk>/info-files/<int:file_id>/", views.case_info_file_download, name="case_info_file_download"),
     path("cases/<int:pk>/review/", views.case_review, name="case_review"),
     path("cases/<int:pk>/request-info/", views.case_request_info, name="case_request_info"),
     path("cases/<int:pk>/refuse/", views.case_refuse, name="case_refuse"),

@@ -42,7 +42,7 @@ from .forms import (
     form_errors,
 )
 from .materials import material_upload
-from .models import Case, Contract, Exclusion, InfoItem, Material
+from .models import Case, Contract, Exclusion, InfoAttachment, InfoItem, Material
 from .presenters import application_rows, detail_context
 from .selectors import case_list, cbs
 
@@ -227,7 +227,8 @@ def case_info_answer(request, pk: int, item_id: int):
         problems = form_errors(form)
     else:
         try:
-            item = services.info_answer(item=item, answer=form.cleaned_data["answer"], by=request.user)
+            files = request.FILES.getlist("files")
+            item = services.info_answer(item=item, answer=form.cleaned_data["answer"], by=request.user, files=files)
         except Refused as exc:
             problems = exc.problems
     if _is_htmx(request):
@@ -236,6 +237,22 @@ def case_info_answer(request, pk: int, item_id: int):
         return render(request, "certification/case_detail.html#info-item", context)
     refusal_messages(request, problems)
     return _back(case, "info")
+
+
+@login_required
+@require_GET
+def case_info_file_download(request, pk: int, file_id: int):
+    """A file sent with an answer to a request for more information (whoever may see the case)."""
+    case = case_for(request, pk)
+    attachment = InfoAttachment.objects.filter(pk=file_id, item__case=case).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
 
 
 @login_required

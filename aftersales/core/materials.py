@@ -46,6 +46,7 @@ MATERIAL_TYPES: tuple[MaterialType, ...] = (
     MaterialType("tool_list", Text("工具清单", "tool list"), False),
     MaterialType("customer_list", Text("顾客清单", "customer list"), False),
     MaterialType("remote_audit_info", Text("远程审核信息", "remote-audit information"), False),
+    MaterialType("other", Text("其他材料", "other materials"), False),
 )
 BY_CODE = {m.code: m for m in MATERIAL_TYPES}
 REQUIRED = tuple(m.code for m in MATERIAL_TYPES if m.required)

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from aftersales.certification.models import Case, Exclusion
 from aftersales.certification.review import contract_record
+from aftersales.certification.services import info_answer
 from tests.certification.helpers import make_case, review_complete
 
 from .personas import ENTERPRISE, LOGGED_IN, OWN, expect
@@ -34,7 +35,13 @@ def routes(world) -> dict:
     draft = case(S.DRAFT)
     material = draft.materials.first()
     submit_me, withdraw_me, api_submit_me, api_withdraw_me = (case(S.DRAFT) for _ in range(4))
-    info, api_info = case(S.INFO_REQUESTED), case(S.INFO_REQUESTED)
+    info, api_info, info_files = case(S.INFO_REQUESTED), case(S.INFO_REQUESTED), case(S.INFO_REQUESTED)
+    answered = info_answer(
+        item=info_files.info_items.first(),
+        answer="见附件",
+        files=[SimpleUploadedFile("说明.pdf", b"%PDF-1.4 i")],
+        by=world["people"]["ent_admin"],
+    )
     to_review, to_ask, to_refuse, to_accept = (case(S.SUBMITTED) for _ in range(4))
     api_review, api_ask, api_refuse, api_accept = (case(S.SUBMITTED) for _ in range(4))
     for c in (to_accept, api_accept):
@@ -96,6 +103,13 @@ def routes(world) -> dict:
             {"answer": "已补充"},
             {},
             writes_ent_admin,
+        ),
+        "case_info_file_download": (
+            "get",
+            url("case_info_file_download", info_files.pk, answered.attachments.get().pk),
+            {},
+            {},
+            expect(VIEWERS, 200),
         ),
         "case_review": ("post", url("case_review", to_review.pk), review_form | excl, {}, writes_staff),
         "case_request_info": ("post", url("case_request_info", to_ask.pk), {"questions": "请补充"}, {}, writes_staff),

@@ -1,0 +1,152 @@
+"""What a person sees in zh-Hans (issue 23 §4, items 7, 11 and 12): the quotation on the case page
+with separated amounts and its VAT statement; an answer to a request for more information sent with
+a file, which the reviewer can open; the records page naming the return-visit share the CB asks for.
+
+Each page is looked at 1280 px and 390 px wide; screenshots go to /tmp/e2e-shots/ (not the repo).
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from datetime import datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from tests.browser.test_certification_flow import PASSWORD, authenticator_code
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture skips (or, in CI, fails) with the reason
+    expect = None
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path("/tmp/e2e-shots")
+WIDTHS = (1280, 390)
+
+
+@contextmanager
+def person(browser, live_server, username: str, width: int):
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    code = authenticator_code(username)
+    page.goto(live_server.url + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    if code is not None:
+        page.wait_for_url(re.compile(r"/login/code/$"))
+        page.fill("#id_code", code)
+        page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r"/app/$"))
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def shot(page, name: str, where) -> None:
+    """The viewport with `where` scrolled into it."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    where.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}.png"))
+
+
+@pytest.fixture
+def people(world):
+    for user in world["people"].values():
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return world["people"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_case_page_shows_the_quotation_with_separated_amounts_and_vat(browser, live_server, world, people, width):
+    from aftersales.certification.models import Case
+    from tests.certification.helpers import make_case
+
+    case = make_case(world, Case.Status.ACCEPTED)
+    with person(browser, live_server, "ent_admin", width) as page:
+        page.goto(f"{live_server.url}/cases/{case.pk}/")
+        quotation = page.locator("#quotation")
+        expect(quotation).to_contain_text("¥17,500.00")
+        expect(quotation).to_contain_text("¥12,000.00")
+        expect(quotation).to_contain_text("以上金额均为含税价（增值税税率 6%）。")
+        shot(page, "quotation", quotation)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_enterprise_answers_with_a_file_and_the_reviewer_opens_it(browser, live_server, world, people, width):
+    from aftersales.certification.models import Case
+    from tests.certification.helpers import make_case
+
+    case = make_case(world, Case.Status.INFO_REQUESTED)
+    item = case.info_items.order_by("id").first()
+    with person(browser, live_server, "ent_admin", width) as page:
+        page.goto(f"{live_server.url}/cases/{case.pk}/")
+        box = page.locator(f"#info-{item.pk}")
+        expect(box.get_by_text("随答复上传的文件")).to_be_visible()
+        box.locator("textarea").fill("已补充网点清单，见附件")
+        box.locator("input[type=file]").set_input_files(
+            files=[{"name": "网点清单.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 sites"}]
+        )
+        box.get_by_role("button", name="答复", exact=True).click()
+        expect(page.locator(f"#info-{item.pk} .info-files")).to_contain_text("网点清单.pdf")
+        shot(page, "info-answer-files", page.locator(f"#info-{item.pk}"))
+    with person(browser, live_server, "reviewer", width) as page:
+        page.goto(f"{live_server.url}/cases/{case.pk}/")
+        link = page.locator(f"#info-{item.pk} .info-files a", has_text="网点清单.pdf")
+        with page.expect_download() as download:
+            link.click()
+        assert download.value.suggested_filename == "网点清单.pdf"
+        shot(page, "info-answer-files-reviewer", link)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_records_page_names_the_return_visit_share(browser, live_server, world, people, width):
+    from aftersales.core.records.coverage import months_before
+    from aftersales.records.models import Complaint, RecordImport, ReturnVisit, WorkOrder
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    months = months_before(timezone.localdate(), 3)
+    ent = world["enterprise"]
+    ri = RecordImport.objects.create(
+        enterprise=ent,
+        kind="work_order",
+        file_name="x.csv",
+        file_size=1,
+        file_sha256="0" * 64,
+        mapping_name="m",
+        mapping_sha256="0" * 64,
+        mapping_text="",
+        created_by_label="t",
+        status="done",
+        finished_at=timezone.now(),
+    )
+
+    def day(n: int, hour: int) -> datetime:
+        year, month = map(int, months[n % 3].split("-"))
+        return datetime.combine(datetime(year, month, 1 + n % 28), time(hour), tzinfo=shanghai)
+
+    common = {"enterprise": ent, "import_batch": ri}
+    WorkOrder.objects.bulk_create(
+        WorkOrder(**common, external_id=f"W{n}", received_at=day(n, 9), product="空调", status="resolved")
+        for n in range(800)
+    )
+    Complaint.objects.bulk_create(Complaint(**common, external_id=f"C{n}", received_at=day(n, 10)) for n in range(3))
+    ReturnVisit.objects.bulk_create(
+        ReturnVisit(**common, external_id=f"V{n}", subject_kind="work_order", subject_id=f"W{n}", visited_at=day(n, 15))
+        for n in range(10)
+    )
+    with person(browser, live_server, "ent_admin", width) as page:
+        page.goto(f"{live_server.url}/records/{ent.pk}/")
+        share = page.locator(".rec-visit-share")
+        expect(share).to_contain_text("回访：10 次，同期受理的维修工单和投诉 803 件，回访比例 1.2%")
+        expect(share).to_contain_text("认证机构要求不低于 10%")
+        expect(page.locator(".rec-ready")).to_have_count(0)
+        shot(page, "records-visit-share", share)
