@@ -245,9 +245,8 @@ def _print_report(s: Scheme, r, lang: str) -> None:
         out.print(f"{t('next', lang)}: {t('top', lang)}")
         return
     gap = r.gap
-    out.print(
-        f"[bold]{t('next', lang)} {gap.level.text.get(lang)}[/bold]: {t('needed', lang)} {r.display(gap.score_needed)}"
-    )
+    needed = r.display_gap(gap.score_needed)  # rounded up: the shown score plus this reaches the level
+    out.print(f"[bold]{t('next', lang)} {gap.level.text.get(lang)}[/bold]: {t('needed', lang)} {needed}")
     for blocker in gap.blockers:
         out.print(f"  [red]•[/red] {blocker.message(lang)}")
     if gap.items_to_reach:

@@ -25,6 +25,7 @@ class LoginView(auth_views.LoginView):
     a CB staff member without an authenticator is logged in but held on the enrolment page."""
 
     authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True  # the registry's published pages offer 登录 to everyone
 
     def form_valid(self, form):
         user = form.get_user()

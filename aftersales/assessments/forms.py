@@ -28,3 +28,4 @@ class SpecialForm(forms.Form):
 class StartForm(forms.Form):
     scheme = forms.CharField()
     baseline = IdField(required=False)
+    title = forms.CharField(max_length=200, required=False)  # blank: the scheme's title and the day

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Organisation
+from aftersales.choices import text_choices
 from aftersales.core.scoring import DeductionKind, ResultKind
 from aftersales.schemes.models import SchemeVersion
 from aftersales.uploads import RandomName
@@ -118,7 +119,8 @@ class SpecialFinding(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="specials")
     type = models.CharField(_("type"), max_length=16, choices=Type.choices)
-    kind = models.CharField(_("kind"), max_length=16, blank=True, choices=[(k.value, k.value) for k in DeductionKind])
+    Kind = text_choices(DeductionKind)  # declared in core.concepts: codes and labels
+    kind = models.CharField(_("kind"), max_length=16, blank=True, choices=Kind.choices)
     reason = models.TextField(_("reason"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

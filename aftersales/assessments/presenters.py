@@ -131,7 +131,7 @@ def panel(live: LiveScore, lang: str) -> dict:
         "fail_reasons": [f.message(lang) for f in r.fail_reasons],
         "groups": groups,
         "gap_level": gap.level.text.get(lang) if gap else "",
-        "gap_needed": r.display(gap.score_needed) if gap else "",
+        "gap_needed": r.display_gap(gap.score_needed) if gap else "",
         "gap_items": gap_items,
         "gap_items_to_reach": gap.items_to_reach if gap else None,
         "gap_blockers": [b.message(lang) for b in gap.blockers] if gap else [],
@@ -168,6 +168,7 @@ def page_context(request, access: Access[Assessment], lang: str) -> dict:
         "can_finish": not assessment.is_frozen and access.can(WRITE_ADMIN),
         "bonus_allowed": live.scheme.parameters.special_bonus_max > 0,
         "deduction_kinds": [(k, t.get(lang)) for k, t in _deduction_texts()],
+        "inferred": sum(1 for node in live.scheme.walk() if node.is_item and node.basis == "inferred"),
     }
 
 

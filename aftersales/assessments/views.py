@@ -43,6 +43,9 @@ def _lang() -> str:
 def assessment_new(request):
     enterprises = list(enterprises_of(request.user))
     form = StartForm(request.POST)
+    if enterprises and not form.is_valid() and set(form.errors) == {"title"}:
+        messages.error(request, _("Name: at most 200 characters."))
+        return redirect("dashboard")
     if not enterprises or not form.is_valid():
         raise Http404
     enterprise = enterprises[0]
@@ -57,6 +60,7 @@ def assessment_new(request):
         scheme_version=scheme_version,
         by=request.user,
         baseline=baseline,
+        title=form.cleaned_data["title"],
     )
     return redirect("assessment_detail", pk=assessment.pk)
 
@@ -134,7 +138,7 @@ def assessment_finish(request, pk: int):
         messages.error(
             request,
             _("%(n)s items are not answered yet: %(items)s")
-            % {"n": len(exc.problems), "items": ", ".join(p.where for p in exc.problems[:12])},
+            % {"n": len(exc.problems), "items": _(", ").join(p.where for p in exc.problems[:12])},
         )
     except services.AssessmentFrozen:
         _refuse_frozen(request)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from aftersales.audits.models import Decision
 from aftersales.charts import Point, Svg, Threshold, history_chart
+from aftersales.core.concepts import actor_text
 from aftersales.core.scheme import Level
 from aftersales.schemes.models import SchemeVersion
 from aftersales.schemes.selectors import scheme_of
@@ -88,7 +89,7 @@ def event_rows(events: list[CertificateEvent]) -> list[dict]:
             "label": action_label(e),
             "from": status_text(e.from_status) if e.from_status else "",
             "to": status_text(e.to_status) if e.to_status else "",
-            "actor": str(e.actor) if e.actor_id else e.actor_label,
+            "actor": str(e.actor) if e.actor_id else actor_text(e.actor_label).get(get_language()),
         }
         for e in events
     ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Organisation
 from aftersales.choices import text_choices
-from aftersales.core.concepts import CaseKind, CaseStatus
+from aftersales.core.concepts import AuditMode, CaseKind, CaseStatus, RiskClass
 from aftersales.events.chain import ChainedEvent
 from aftersales.schemes.models import SchemeVersion
 from aftersales.uploads import RandomName
@@ -271,10 +271,8 @@ class InfoAttachment(models.Model):
 class Review(models.Model):
     """The CB's review of the application: audit mode, man-days (calculated, maybe overridden)."""
 
-    class Mode(models.TextChoices):
-        ON_SITE = "on_site", _("on-site audit")
-        REMOTE = "remote", _("remote audit")
-        MIXED = "mixed", _("mixed (on-site and remote)")
+    Mode = text_choices(AuditMode)  # declared in core.concepts: codes and labels
+    RiskClass = text_choices(RiskClass)
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="review")
     scope_confirmed = models.BooleanField(_("scope confirmed"), default=False)
@@ -310,6 +308,11 @@ class Review(models.Model):
     @property
     def man_days(self):
         return self.man_days_override if self.man_days_override is not None else self.man_days_calculated
+
+    def get_risk_class_display(self) -> str:
+        """The risk class's label (the rule file may name a class the concept does not: shown as it is)."""
+        known = self.risk_class in Review.RiskClass.values
+        return str(Review.RiskClass(self.risk_class).label) if known else self.risk_class
 
 
 class Quotation(models.Model):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import CB_ROLES, ENTERPRISE_ROLES, Role
 from aftersales.core import fees
 from aftersales.core.access import Access
+from aftersales.core.concepts import actor_text
 from aftersales.core.eligibility import OUTCOME_TEXT
 from aftersales.schemes.selectors import scheme_of
 
@@ -37,11 +39,15 @@ ACTION_LABELS = {
     "contract.signed": _("contract recorded as signed"),
     "case.withdrawn": _("application withdrawn"),
 }
+# steps that come in runs: consecutive ones by the same person show as one row, expandable
+GROUPED = {"application.material_uploaded": _("uploaded %(n)s materials")}
 
 
 def event_rows(events) -> list[dict]:
-    """Each event with a readable label and what it says in brief (material, version, questions…)."""
-    rows = []
+    """Each event with a readable label, who did it and what it says in brief (material, version,
+    questions…); consecutive uploads by the same person form one row (`group`: the uploads)."""
+    lang = get_language()
+    rows: list[dict] = []
     for e in events:
         d = e.data or {}
         detail = ""
@@ -52,16 +58,30 @@ def event_rows(events) -> list[dict]:
         elif e.action == "application.accepted":
             detail = f"{d.get('man_days', '')} · ¥ {d.get('quotation_total', '')}"
         elif e.action == "review.saved":
-            detail = f"{d.get('audit_mode', '')} · {d.get('man_days', '')}"
-        rows.append(
-            {
-                "e": e,
-                "label": ACTION_LABELS.get(e.action) or AUDIT_ACTION_LABELS.get(e.action, e.action),
-                "detail": detail,
-                "from": Case.Status(e.from_status).label if e.from_status else "",
-                "to": Case.Status(e.to_status).label if e.to_status else "",
-            }
-        )
+            mode = d.get("audit_mode", "")
+            detail = f"{Review.Mode(mode).label if mode in Review.Mode.values else mode} · {d.get('man_days', '')}"
+        row = {
+            "e": e,
+            "actor": str(e.actor) if e.actor_id else actor_text(e.actor_label).get(lang),
+            "label": ACTION_LABELS.get(e.action) or AUDIT_ACTION_LABELS.get(e.action, e.action),
+            "detail": detail,
+            "from": Case.Status(e.from_status).label if e.from_status else "",
+            "to": Case.Status(e.to_status).label if e.to_status else "",
+            "group": [],
+        }
+        last = rows[-1] if rows else None
+        if (
+            e.action in GROUPED
+            and last is not None
+            and last["e"].action == e.action
+            and (last["e"].actor_id, last["e"].actor_label) == (e.actor_id, e.actor_label)
+            and last["e"].public == e.public
+        ):
+            last["group"] = last["group"] or [last]
+            last["group"].append(row)
+            last["label"] = GROUPED[e.action] % {"n": len(last["group"])}
+            continue
+        rows.append(row)
     return rows
 
 
@@ -125,7 +145,7 @@ def detail_context(request, access: Access[Case], lang: str) -> dict:
         "open_round": last_round if status == Case.Status.INFO_REQUESTED else None,
         "review": review,
         "review_lines": _text_lines(review.calculation.get("lines", []), lang) if review else [],
-        "risk_classes": mandays_rule().risk_classes,
+        "risk_classes": [(r, Review(risk_class=r).get_risk_class_display()) for r in mandays_rule().risk_classes],
         "review_modes": Review.Mode.choices,
         "fixed_outlets": fixed_outlets(case) if application else 0,
         "quotation": quotation,

@@ -80,7 +80,8 @@ def review_save(
         problems.append(_("Audit mode: choose on-site, remote or mixed."))
     rule = mandays_rule()
     if risk_class not in rule.risk_classes:
-        problems.append(_("Risk class: choose one of %(classes)s.") % {"classes": ", ".join(rule.risk_classes)})
+        classes = _(", ").join(Review(risk_class=r).get_risk_class_display() for r in rule.risk_classes)
+        problems.append(_("Risk class: choose one of %(classes)s.") % {"classes": classes})
     available = fixed_outlets(locked)
     if outlets_visited < 0 or outlets_visited > available:
         problems.append(

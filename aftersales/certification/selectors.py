@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Organisation
@@ -69,9 +70,7 @@ def application_missing(case: Case) -> list[str]:
     have = set(Material.objects.filter(case=case).values_list("material_type", flat=True))
     for code in REQUIRED:
         if code not in have:
-            missing.append(
-                _("material: %(title)s") % {"title": BY_CODE[code].title.zh + " / " + BY_CODE[code].title.en}
-            )
+            missing.append(_("material: %(title)s") % {"title": BY_CODE[code].title.get(get_language())})
     return missing
 
 

@@ -158,3 +158,64 @@ class CaseStatus(Concept):
     REPORTED = "reported", "已提交审核报告，待决定", "audit reported, awaiting decision", "已提交审核报告"
     DECIDED = "decided", "已作出决定", "decided", "已作出认证决定"
     WITHDRAWN = "withdrawn", "已撤回", "withdrawn"
+
+
+# ---------------------------------------------------------------------------------- scoring
+
+
+class DeductionKind(Concept):
+    """The four kinds of special deduction (特别扣分项, GB/T 27922 clause 6)."""
+
+    LAW = "law", "违反法律法规", "breach of law"
+    OWN_RULES = "own_rules", "违反企业服务制度", "breach of own service rules"
+    INDUSTRY = "industry", "违反行业要求", "breach of industry requirements"
+    DISRUPTION = "disruption", "影响服务体系运行", "disturbs the service system"
+
+
+# ------------------------------------------------------------------------------ review and audit
+
+
+class AuditMode(Concept):
+    """How an audit is carried out (the CB's review chooses it; the plan states it)."""
+
+    ON_SITE = "on_site", "现场审核", "on-site audit"
+    REMOTE = "remote", "远程审核", "remote audit"
+    MIXED = "mixed", "现场与远程结合", "mixed (on-site and remote)"
+
+
+class RiskClass(Concept):
+    """The industry risk class the man-day rule reads (core/rules/mandays-default.yaml)."""
+
+    LOW = "low", "低", "low"
+    MEDIUM = "medium", "中", "medium"
+    HIGH = "high", "高", "high"
+
+
+# ------------------------------------------------------------------------------------ actors
+
+
+class SystemActor(Concept):
+    """Who acted when no person did: the label an event, an import or a sample stores as its actor
+    (stored as it is, hash-chained; a page shows this label instead)."""
+
+    DEMO = "command:load_demo", "演示数据", "demo data"
+    CYCLE = "cycle", "证书周期任务", "certificate cycle job"
+    CYCLE_JOB = "cycle job", "证书周期任务", "certificate cycle job"
+    CYCLE_RUN = "command:cycle run", "证书周期任务（命令行）", "certificate cycle job (command line)"
+    ESCALATE = "command:escalate-overdue", "逾期整改升级任务", "overdue rectification escalation"
+    REGISTER_SCHEME = "command:register_scheme", "评价方案登记（命令行）", "scheme registration (command line)"
+    SYNC_SCHEMES = "command:sync_schemes", "评价方案同步（命令行）", "scheme sync (command line)"
+    REGULATOR_REPORT = "command:regulator-report", "监管报表任务", "regulator report job"
+    LOGIN_THROTTLE = "login-throttle", "登录限流", "login throttle"
+    PASSWORD_RESET_LIMIT = "password-reset-limit", "密码重置限制", "password reset limit"
+
+
+def actor_text(label: str) -> Text:
+    """How a stored actor label reads: a system actor's label, another command as "命令行：name",
+    anything else (a user name) as it is."""
+    if label in SystemActor._value2member_map_:
+        return SystemActor(label).text
+    if label.startswith("command:"):
+        name = label.removeprefix("command:")
+        return Text(f"命令行：{name}", f"command line: {name}")
+    return Text(label, label)

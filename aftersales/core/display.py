@@ -21,6 +21,8 @@ def round_fraction(value: Fraction, decimals: int, rounding: str) -> Fraction:
             whole = math.floor(abs(scaled) + Fraction(1, 2)) * (1 if scaled >= 0 else -1)
         case "half_even":
             whole = round(scaled)  # exact banker's rounding on Fraction
+        case "ceiling":  # towards +∞: a gap to a level, so that score + gap never falls short
+            whole = math.ceil(scaled)
         case _:
             raise ValueError(f"unknown rounding {rounding!r}")
     return Fraction(whole, scale)

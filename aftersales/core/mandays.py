@@ -19,18 +19,14 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from .concepts import CaseKind, RiskClass
 from .safe_yaml import load_untrusted
 from .text import Text
 
 FORMAT = "aftersales-mandays/1"
 DEFAULT_PATH = Path(__file__).resolve().parent / "rules" / "mandays-default.yaml"
 KINDS = ("initial", "surveillance", "recertification")
-KIND_TEXT = {
-    "initial": Text("初次认证", "initial certification"),
-    "surveillance": Text("监督审核", "surveillance audit"),
-    "recertification": Text("再认证", "recertification"),
-}
-RISK_TEXT = {"low": Text("低", "low"), "medium": Text("中", "medium"), "high": Text("高", "high")}
+KIND_TEXT = {kind.value: kind.text for kind in CaseKind}
 
 
 class RuleError(ValueError):
@@ -170,7 +166,7 @@ def calculate(
     factor = rule.kind_factor[kind]
     scaled = initial * factor
     rounded = max(round_up(scaled, rule.round_up_to), rule.minimum)
-    risk = RISK_TEXT.get(risk_class, Text(risk_class, risk_class))
+    risk = RiskClass(risk_class).text if risk_class in RiskClass._value2member_map_ else Text(risk_class, risk_class)
     kind_text = KIND_TEXT[kind]
     band_text = f"≤ {band.max_staff}" if band.max_staff is not None else f"> {rule.bands[-2].max_staff}"
     lines = (

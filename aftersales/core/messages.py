@@ -156,6 +156,10 @@ MESSAGES = MappingProxyType(
         "records_mapping_bad_value": _m(
             "取值 “{value}” 无效，应为 {expected}", "invalid value '{value}', expected {expected}"
         ),
+        "records_mapping_wrong_kind": _m(
+            "所选字段映射用于“{mapping_kind}”记录，而本次导入的是“{kind}”：请选择{kind}的映射",
+            "the mapping is for {mapping_kind} records, but this import is of {kind}: choose a mapping for {kind}",
+        ),
         "records_mapping_unknown_field": _m(
             "“{field}” 不是{kind}的标准字段；可用：{allowed}",
             "'{field}' is not a canonical field of {kind}; use one of: {allowed}",

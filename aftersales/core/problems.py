@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from .display import format_points
 from .messages import MESSAGES
-from .text import normalise_language
+from .text import Text, normalise_language
 
 MAX_PROBLEMS = 100  # problems kept per file or request; the rest are counted (`problems_more`)
 MAX_PARAM_CHARS = 200  # a value quoted in a message is cut to this many characters
@@ -34,7 +34,7 @@ class Problem:
 
     def message(self, lang: str | None = None) -> str:
         template = MESSAGES[self.code][normalise_language(lang)]
-        return template.format(**{k: _fmt(v) for k, v in self.params.items()})
+        return template.format(**{k: _fmt(v, lang) for k, v in self.params.items()})
 
     def located(self, lang: str | None = None) -> str:
         """The message prefixed with where it happened."""
@@ -61,11 +61,14 @@ class Problem:
 
 def _param(value: object) -> object:
     """Text cut to MAX_PARAM_CHARS (a cell of a hostile file may be huge, and a problem is stored
-    and shown); other values as they are, cut when a message shows them."""
+    and shown); a label (`Text`, a concept's) shown in the message's language; other values as they
+    are, cut when a message shows them."""
     return clip(value) if isinstance(value, str) else value
 
 
-def _fmt(value: object) -> str:
+def _fmt(value: object, lang: str | None = None) -> str:
+    if isinstance(value, Text):
+        return value.get(lang)
     return clip(format_points(value) if isinstance(value, Fraction) else str(value))
 
 
@@ -96,13 +99,14 @@ def problem_json(p: Problem) -> dict:
         "row": p.row,
         "column": p.column,
         "where": p.where or None,
-        "params": {k: clip(str(v)) for k, v in p.params.items()},
+        "params": {k: v.as_dict() if isinstance(v, Text) else clip(str(v)) for k, v in p.params.items()},
     }
 
 
 def problem_from_json(d: dict) -> Problem:
     """A stored problem (`problem_json`) as a `Problem` again."""
-    return Problem(d["code"], where=d.get("where") or "", row=d.get("row"), column=d.get("column"), params=d["params"])
+    params = {k: Text(v["zh-Hans"], v["en"]) if isinstance(v, dict) else v for k, v in d["params"].items()}
+    return Problem(d["code"], where=d.get("where") or "", row=d.get("row"), column=d.get("column"), params=params)
 
 
 class ProblemsError(ValueError):

@@ -59,7 +59,7 @@ def result_as_json(scheme: Scheme, r: ScoreResult, lang: str = "zh-Hans") -> dic
         if gap is None
         else {
             "level": gap.level.value,
-            "points_needed": r.display(gap.score_needed),
+            "points_needed": r.display_gap(gap.score_needed),
             "points_needed_exact": fraction_str(gap.score_needed),
             "item_points_needed": format_points(gap.points_needed),
             "top_gaps": [g.item_id for g in gap.top_gaps[:TOP_GAPS]],

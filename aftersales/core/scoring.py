@@ -14,6 +14,7 @@ from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
 
+from .concepts import DeductionKind
 from .dates import add_months
 from .display import format_decimal, format_points
 from .problems import Problem, ProblemsError
@@ -42,23 +43,7 @@ RESULT_TEXT = MappingProxyType(
 )
 
 
-class DeductionKind(StrEnum):
-    """The four kinds of special deduction (特别扣分项)."""
-
-    LAW = "law"  # breach of law or regulation
-    OWN_RULES = "own_rules"  # breach of the enterprise's own service rules
-    INDUSTRY = "industry"  # breach of industry requirements
-    DISRUPTION = "disruption"  # disturbs the running of the service system
-
-
-DEDUCTION_TEXT = MappingProxyType(
-    {
-        DeductionKind.LAW: Text("违反法律法规", "breach of law"),
-        DeductionKind.OWN_RULES: Text("违反企业服务制度", "breach of own service rules"),
-        DeductionKind.INDUSTRY: Text("违反行业要求", "breach of industry requirements"),
-        DeductionKind.DISRUPTION: Text("影响服务体系运行", "disturbs the service system"),
-    }
-)
+DEDUCTION_TEXT = MappingProxyType({kind: kind.text for kind in DeductionKind})  # declared in core.concepts
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +195,11 @@ class ScoreResult:
     @property
     def display_score(self) -> str:
         return self.display()
+
+    def display_gap(self, value: Fraction) -> str:
+        """A gap to a level, rounded up to the display's decimals: the shown score plus the shown gap
+        always reaches the level (68.1234 shows 68.12 and needs 1.88 to 70, not 1.87)."""
+        return format_decimal(value, self.display_decimals, "ceiling")
 
 
 # ------------------------------------------------------------------------------------ validation

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.records.mapping import shipped_mappings
+from aftersales.core.records.mapping import mapping_title, shipped_mappings
 from aftersales.params import BoundedDateField, RecordsDateField
 
 from .models import AuditSample, Kind, SampleEntry
@@ -11,7 +11,8 @@ MAX_MAPPING_BYTES = 256 * 1024
 
 
 def mapping_choices() -> list[tuple[str, str]]:
-    return [("", _("— upload my own mapping file below —"))] + [(name, name) for name in shipped_mappings()]
+    shipped = [(name, mapping_title(name)) for name in shipped_mappings()]
+    return [("", _("— upload my own mapping file below —")), *shipped]
 
 
 class ImportForm(forms.Form):

@@ -83,10 +83,8 @@ def _run(ri: RecordImport, data: bytes, on_progress: Callable | None) -> RecordI
             ri,
             [
                 Problem(
-                    "records_mapping_bad_value",
-                    where="kind",
-                    column="kind",
-                    params={"value": mapping.kind, "expected": ri.kind},
+                    "records_mapping_wrong_kind",
+                    params={"mapping_kind": Kind(mapping.kind).text, "kind": Kind(ri.kind).text},
                 )
             ],
         )

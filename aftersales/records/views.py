@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aftersales.accounts.selectors import enterprises_of
 from aftersales.core.problems import ProblemsError, problem_from_json
 from aftersales.core.records.fields import Kind
+from aftersales.core.records.mapping import mapping_title
 from aftersales.core.text import normalise_language
 from aftersales.params import page_number
 
@@ -149,6 +150,7 @@ def records_import_detail(request, enterprise_id: int, import_id: int):
         "access": access,
         "enterprise": access.enterprise,
         "ri": ri,
+        "mapping_title": mapping_title(ri.mapping_name),
         "problems": problem_texts(ri, _lang()) if ri.status == "failed" else [],
     }
     if _is_htmx(request):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.signing import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.certificates.checkpoints import checkpoint_published
 from aftersales.certificates.models import Certificate
@@ -22,7 +23,7 @@ STATUS_CHANGE_LABELS = {
 }
 # public events without a change of status, by action
 ACTION_LABELS = {
-    "certificate.issued": _("Issued"),
+    "certificate.issued": pgettext_lazy("certificate", "Issued"),
     "certificate.version": _("Certificate changed (new version)"),
     "certificate.changed": _("Certificate changed (new version)"),
     "certificate.recertified": _("Recertified"),

@@ -131,3 +131,26 @@ def test_it_keeps_just_below_a_threshold_below_it(extra_nines, text):
 def test_it_rounds_down_for_display(value, decimals):
     shown = Fraction(format_decimal(value, decimals, "down"))
     assert shown <= value < shown + Fraction(1, 10**decimals)
+
+
+@settings(deadline=None)
+@given(
+    st.fractions(min_value=0, max_value=100, max_denominator=10**6),
+    st.sampled_from(["down", "half_up", "half_even"]),
+    st.integers(0, 3),
+)
+def test_the_shown_score_plus_the_shown_gap_reaches_the_next_level(value, rounding, decimals):
+    scheme = flat_scheme([100], flags={"partial": True}, display={"decimals": decimals, "rounding": rounding})
+    r = score(scheme, {"test:I1": ItemResult.partial(value)})
+    if r.gap is None:  # five-star: no level above
+        return
+    threshold = scheme.parameters.threshold(r.gap.level)
+    shown_gap = Fraction(r.display_gap(r.gap.score_needed))
+    assert Fraction(r.display_score) + shown_gap >= threshold
+    assert shown_gap - r.gap.score_needed < Fraction(1, 10**decimals)  # rounded up by less than one unit
+
+
+def test_it_shows_the_gap_from_68_12_to_70_as_1_88():
+    scheme = flat_scheme([100], flags={"partial": True})
+    r = score(scheme, {"test:I1": ItemResult.partial(Fraction("68.1234"))})
+    assert (r.display_score, r.display_gap(r.gap.score_needed)) == ("68.12", "1.88")

@@ -3,7 +3,8 @@ writes nothing (no record, no status event)."""
 
 import pytest
 
-from aftersales.records.models import Complaint, StatusEvent, WorkOrder
+from aftersales.core.problems import problem_from_json
+from aftersales.records.models import Complaint, RecordImport, StatusEvent, WorkOrder
 from aftersales.records.services import records_import
 
 from .conftest import mapping_text, sample_file
@@ -90,10 +91,18 @@ def test_it_refuses_the_wrong_kind_of_file(world):
     assert {code for code, _, _ in problems} & {"records_wrong_file", "records_header_missing"}
 
 
-def test_it_refuses_a_mapping_of_another_kind(world):
+def test_it_refuses_a_mapping_of_another_kind_naming_both_kinds(world):
     _, data = sample_file("complaint")
     problems = _run(world, "work_order", data, mapping=mapping_text("complaint"))
-    assert ("records_mapping_bad_value", None, "kind") in problems
+    assert ("records_mapping_wrong_kind", None, None) in problems
+    ri = RecordImport.objects.get()
+    message = problem_from_json(ri.problems[0]).message("zh-hans")
+    assert message == "所选字段映射用于“投诉”记录，而本次导入的是“维修工单”：请选择维修工单的映射"
+    english = problem_from_json(ri.problems[0]).message("en")
+    assert english == (
+        "the mapping is for complaint records, but this import is of repair work order: "
+        "choose a mapping for repair work order"
+    )
 
 
 def test_it_names_a_bad_whole_number(world):

@@ -21,11 +21,12 @@ def entries():
         plural = "msgid_plural" in block
         strings = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block, re.M)
         translated = ["".join(re.findall(r'"(.*)"', s)).replace('\\"', '"').replace("\\n", "\n") for s in strings]
-        yield ident, plural, translated, "#, fuzzy" in block
+        context = re.search(r'^msgctxt "(.*)"', block, re.M)
+        yield ident, plural, translated, "#, fuzzy" in block, context.group(1) if context else None
 
 
 def test_it_translates_every_message_into_chinese():
-    untranslated = [ident for ident, _, strings, fuzzy in entries() if fuzzy or not all(strings)]
+    untranslated = [ident for ident, _, strings, fuzzy, _ in entries() if fuzzy or not all(strings)]
     assert untranslated == []
 
 
@@ -33,8 +34,11 @@ def test_it_ships_a_compiled_catalogue_matching_the_source():
     with (LOCALE / "django.mo").open("rb") as fh:
         catalogue = gettext.GNUTranslations(fh)
     stale = []
-    for ident, plural, strings, _ in entries():
-        got = catalogue.ngettext(ident, ident, 1) if plural else catalogue.gettext(ident)
+    for ident, plural, strings, _, context in entries():
+        if context:
+            got = catalogue.pgettext(context, ident)
+        else:
+            got = catalogue.ngettext(ident, ident, 1) if plural else catalogue.gettext(ident)
         if got != strings[0]:
             stale.append(ident)
     assert stale == [], "run: python -m aftersales.manage compilemessages -l zh_Hans"
@@ -69,6 +73,6 @@ def used_msgids() -> set[str]:
 
 
 def test_it_has_every_message_the_code_uses_in_the_catalogue():
-    known = {ident for ident, _, _, _ in entries()}
+    known = {ident for ident, _, _, _, _ in entries()}
     missing = sorted(used_msgids() - known)
     assert missing == [], "run makemessages -l zh_Hans and translate"

@@ -9,6 +9,7 @@ from aftersales.audits.models import Decision
 from aftersales.certification.access import case_access_in
 from aftersales.certification.models import Case
 
+from ..access import certificates_visible_to
 from ..models import CertificateCase, CertificateVersion
 from ..versions import APPROVING
 
@@ -17,8 +18,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def case_certificate(context, case: Case) -> dict:
-    """{"certificate": the certificate this case issued or renewed (or None), "decision": the case's
-    latest decision, "approving": it approves, "can_issue": the viewer (cb_admin) may issue now}."""
+    """{"certificate": the certificate this case issued or renewed (or None), "can_view": the viewer
+    may open its page here (else the public registry's), "decision": the case's latest decision,
+    "approving": it approves, "can_issue": the viewer (cb_admin) may issue now}."""
     issued = (
         CertificateVersion.objects.filter(case=case, decision__isnull=False)
         .select_related("certificate")
@@ -34,6 +36,8 @@ def case_certificate(context, case: Case) -> dict:
     access = case_access_in(context, case)
     return {
         "certificate": certificate,
+        "can_view": certificate is not None
+        and certificates_visible_to(context["request"].user).filter(pk=certificate.pk).exists(),
         "decision": decision,
         "approving": approving,
         "can_issue": (

@@ -95,6 +95,13 @@ def shipped_mappings() -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
 
 
+def mapping_title(name: str) -> str:
+    """What a shipped mapping is called on a page (its `title`); another name as it is."""
+    if name not in shipped_mappings():
+        return name
+    return get_mapping(name).title or name
+
+
 def get_mapping(name_or_path: str | Path) -> Mapping:
     """A shipped mapping by name, or a mapping file by path."""
     shipped = shipped_mappings()

@@ -2,6 +2,7 @@ from fractions import Fraction
 
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from aftersales.core.display import format_points
 from aftersales.core.scheme import Level
@@ -23,3 +24,12 @@ def percent(share: Fraction) -> str:
 @register.filter
 def level_name(level: Level) -> str:
     return Level(level).text.get(normalise_language(get_language()))
+
+
+@register.filter
+def scheme_label(version) -> str:
+    """How a person picks a scheme version: its title and version ("…参考评分表 · 版本 ref-2026.1")."""
+    return _("%(title)s · version %(version)s") % {
+        "title": version.title(normalise_language(get_language())),
+        "version": version.version,
+    }
