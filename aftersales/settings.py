@@ -354,6 +354,9 @@ CB_POLICY_DIR = os.environ.get("CB_POLICY_DIR", "")
 BUSINESS_CALENDAR_FILE = os.environ.get("BUSINESS_CALENDAR_FILE", "")
 CERT_MANDAYS_RULE = os.environ.get("CERT_MANDAYS_RULE") or None  # None: the shipped rule
 CERT_FEE_TABLE = os.environ.get("CERT_FEE_TABLE") or None
+# the regulator report's template: a .yaml/.json file or the official .xlsx template (docs/regulator-report.md)
+REGULATOR_TEMPLATE = os.environ.get("REGULATOR_TEMPLATE") or None
+REGULATOR_CHANNEL = os.environ.get("REGULATOR_CHANNEL", "")  # the WebService adapter class; default: the outbox
 
 # Background work: Django's tasks framework. In production a database-backed queue drained by
 # `python -m aftersales.manage db_worker`; "immediate" runs jobs inside the request.

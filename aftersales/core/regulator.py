@@ -1,260 +1,312 @@
-"""The monthly report to the regulator: the workbook's layout and the rules a report must pass.
+"""The report to the regulator (CNCA): its template and the rules a report must pass.
 
-Pure Python (no Django): `aftersales.regulator` fills the rows from the database, calls
-`normalise` and `validate` here, and writes the workbook only when no problem is left.
+Pure Python (no Django). The layout — three fixed sheets 审核计划信息表, 证书信息表, 审核结果信息表,
+their header rows, column order and code lists — is data: `rules/regulator-cnca-default.yaml`, or a
+CB's own YAML/JSON file, or the official .xlsx template the CB downloads (sheet names, header rows
+and column order are then read from it; `load_template`). `aftersales.regulator` fills the rows,
+calls `normalise` and `validate` here and writes only when no problem is left.
 
-The official CNCA layout is not public in this project; `SHEETS` is the project's own layout
-(docs/regulator-report.md). A column map (`layout(column_map)`) may drop, reorder or rename
-columns per sheet without touching the code that fills the rows.
-
-Rules (`validate`):
-
-- required cells are present (not empty);
-- text cells are trimmed (no leading or trailing white space) and hold no control characters;
-- ids (case numbers, report numbers, certificate numbers, credit codes) are upper-case and use
-  only 0-9, A-Z and "-";
-- dates are dates; the sheet's "recorded on" column lies in the reported month;
-- references between sheets hold: a case number, report number or certificate number named on
-  a sheet is either a row of the sheet it refers to *in this workbook*, or one of the ids the
-  caller says belong to earlier months (`earlier`). Earlier means recorded before the month
-  began, whether or not that month was exported: the export log shows that separately.
-
-`normalise` trims text, replaces control characters by a space and upper-cases ids; the service
-runs it before `validate`, so the only problems left are real gaps in the data.
+Rules (`validate`), as the national platform checks an upload: required cells present; text
+trimmed, no control characters; ids (numbers, codes) upper case without spaces; dates are dates,
+numbers numbers, codes from the template's lists; a row is not repeated; the template's
+dependencies between sheets hold (a certificate has its result row and a result naming a
+certificate has the certificate's row, in this workbook or among the ids the caller says were
+reported earlier). Every problem names the sheet, the spreadsheet row and the column.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
-from .concepts import CaseKind, CaseStatus, CertificateStatus, Level, VersionReason
+import openpyxl
+
+from .safe_yaml import load_untrusted
 from .text import normalise_language
 
-TEXT, ID, DATE, NUMBER = "text", "id", "date", "number"
+FORMAT = "aftersales-regulator-template/1"
+DEFAULT_PATH = Path(__file__).resolve().parent / "rules" / "regulator-cnca-default.yaml"
+TEXT, ID, DATE, NUMBER, CODE = "text", "id", "date", "number", "code"
+KINDS = (TEXT, ID, DATE, NUMBER, CODE)
+SHEET_KEYS = ("plans", "certificates", "results")
+EN = {"plans": "audit plans", "certificates": "certificates", "results": "audit results"}
+
+
+class TemplateError(ValueError):
+    """The template file is not usable; the message names the file and what is wrong."""
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
     key: str
-    zh: str
-    en: str
+    header: str
     kind: str = TEXT
-    required: bool = True
-    in_month: bool = False  # the row's "recorded on" date: must lie in the reported month
-    refers_to: str = ""  # "sheet.column" this id must be found in (or among earlier ids)
+    required: bool = False
+    codes: str = ""  # the code list a CODE column's values come from
+    source: str = ""
+    assumed: bool = False
+    filled: bool = True  # False: a column of the CB's template this project has no data for
 
 
 @dataclass(frozen=True, slots=True)
 class Sheet:
     key: str
-    zh: str
-    en: str
+    name: str
+    header_row: int
     columns: tuple[Column, ...]
+    unique: tuple[str, ...] = ()
+    preamble: tuple[tuple[str, ...], ...] = ()  # rows above the header, copied from the template
 
-    def column(self, key: str) -> Column:
-        for c in self.columns:
-            if c.key == key:
-                return c
-        raise KeyError(key)
-
-
-def _c(*args, **kw) -> Column:
-    return Column(*args, **kw)
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.key == key), None)
 
 
-CASE_NO = ("case_no", "申请编号", "case number", ID)
-SHEETS: tuple[Sheet, ...] = (
-    Sheet(
-        "applications",
-        "申请",
-        "applications",
-        (
-            _c(*CASE_NO),
-            _c("kind", "认证类型", "kind"),
-            _c("enterprise", "组织名称", "enterprise"),
-            _c("credit_code", "统一社会信用代码", "unified social credit code", ID),
-            _c("scheme", "认证依据", "scheme"),
-            _c("status", "当前状态", "current status"),
-            _c("submitted_on", "申请日期", "submitted on", DATE, in_month=True),
-        ),
-    ),
-    Sheet(
-        "plans",
-        "审核计划",
-        "audit plans",
-        (
-            _c(*CASE_NO, refers_to="applications.case_no"),
-            _c("enterprise", "组织名称", "enterprise"),
-            _c("mode", "审核方式", "audit mode"),
-            _c("start_date", "审核开始日期", "first day", DATE),
-            _c("end_date", "审核结束日期", "last day", DATE),
-            _c("man_days", "审核人日", "man-days", NUMBER),
-            _c("leader", "审核组长", "team leader"),
-            _c("members", "审核组成员", "team members", required=False),
-            _c("sent_on", "计划发出日期", "plan sent on", DATE, in_month=True),
-        ),
-    ),
-    Sheet(
-        "results",
-        "审核结果",
-        "audit results",
-        (
-            _c("report_no", "审核报告编号", "report number", ID),
-            _c(*CASE_NO, refers_to="applications.case_no"),
-            _c("enterprise", "组织名称", "enterprise"),
-            _c("score", "得分", "score"),
-            _c("level", "评定等级", "level"),
-            _c("recommended_level", "推荐等级", "recommended level", required=False),
-            _c("issued_on", "报告日期", "issued on", DATE, in_month=True),
-        ),
-    ),
-    Sheet(
-        "decisions",
-        "认证决定",
-        "certification decisions",
-        (
-            _c(*CASE_NO, refers_to="applications.case_no"),
-            _c("report_no", "审核报告编号", "report number", ID, refers_to="results.report_no"),
-            _c("enterprise", "组织名称", "enterprise"),
-            _c("outcome", "认证决定", "outcome"),
-            _c("level", "批准等级", "level", required=False),
-            _c("decided_on", "决定日期", "decided on", DATE, in_month=True),
-        ),
-    ),
-    Sheet(
-        "certificates",
-        "证书",
-        "certificates",
-        (
-            _c("certificate_no", "证书编号", "certificate number", ID),
-            _c("version", "版本", "version", NUMBER),
-            _c("change", "发证/变更原因", "issue or change"),
-            _c("enterprise", "组织名称", "enterprise"),
-            _c("credit_code", "统一社会信用代码", "unified social credit code", ID),
-            _c("level", "等级", "level"),
-            _c("scope", "认证范围", "scope"),
-            _c("first_issued_on", "初次发证日期", "first issued on", DATE),
-            _c("issued_on", "发证日期", "issued on", DATE),
-            _c("expires_on", "有效期至", "expires on", DATE),
-            _c("status", "证书状态", "status"),
-            _c(*CASE_NO, required=False, refers_to="applications.case_no"),
-            _c("recorded_on", "登记日期", "recorded on", DATE, in_month=True),
-        ),
-    ),
-    Sheet(
-        "status_changes",
-        "状态变更",
-        "status changes",
-        (
-            _c("certificate_no", "证书编号", "certificate number", ID, refers_to="certificates.certificate_no"),
-            _c("from_status", "原状态", "from", required=False),
-            _c("to_status", "新状态", "to"),
-            _c("reason", "原因", "reason", required=False),
-            _c("effective_on", "生效日期", "effective on", DATE),
-            _c("recorded_on", "登记日期", "recorded on", DATE, in_month=True),
-        ),
-    ),
-)
-SHEET_KEYS = tuple(s.key for s in SHEETS)
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """Each non-empty `sheet.column` value must be a value of `needs` ("sheet.column") here or earlier,
+    for the rows whose `when_column` is one of `when_in` (all rows when no condition)."""
 
-# The workbook is always in Chinese (it goes to the regulator), whatever the UI language.
-LABELS: dict[str, dict[str, str]] = {
-    "kind": {kind.value: kind.text.zh for kind in CaseKind},
-    "level": {level.value: level.text.zh for level in Level},
-    "mode": {"on_site": "现场审核", "remote": "远程审核", "mixed": "现场与远程结合"},
-    "outcome": {
-        "approve": "批准（按推荐等级）",
-        "approve_lower": "批准（低于推荐等级）",
-        "refuse": "不予认证",
-        "send_back": "退回审核组",
-    },
-    "certificate_status": {status.value: status.short for status in CertificateStatus},
-    "case_status": {status.value: status.short for status in CaseStatus},
-    "change": {reason.value: reason.short for reason in VersionReason},
-}
+    sheet: str
+    column: str
+    needs: str
+    when_column: str = ""
+    when_in: tuple[str, ...] = ()
 
 
-def label(group: str, code: str) -> str:
-    """The workbook's Chinese label of a code (the code itself when it has none)."""
-    return LABELS.get(group, {}).get(code, code) if code else ""
+@dataclass(frozen=True, slots=True)
+class Template:
+    id: str
+    title: str
+    codes: dict[str, dict[str, str]]
+    sheets: tuple[Sheet, ...]
+    dependencies: tuple[Dependency, ...]
+    origin: str = ""  # the file it was read from
+
+    def sheet(self, key: str) -> Sheet:
+        return next(s for s in self.sheets if s.key == key)
+
+    def code(self, codes: str, value: str) -> str:
+        """The template's code for one of our values ('' stays ''; unknown stays as is and fails validation)."""
+        return self.codes.get(codes, {}).get(value, value) if value else ""
 
 
-# ------------------------------------------------------------------------------------ layout
+# ------------------------------------------------------------------------------ loading
 
 
-def layout(column_map: dict | None = None) -> tuple[Sheet, ...]:
-    """The sheets with a column map applied: ``{sheet: [column, …]}`` keeps those columns in that
-    order, ``{sheet: {column: "header", …}}`` also renames them (the Chinese header). Required
-    columns and references cannot be dropped: a map that drops one raises ValueError."""
-    if not column_map:
-        return SHEETS
-    unknown = set(column_map) - set(SHEET_KEYS)
-    if unknown:
-        raise ValueError(f"column map names unknown sheets: {sorted(unknown)}")
-    out = []
-    for sheet in SHEETS:
-        wanted = column_map.get(sheet.key)
-        if wanted is None:
-            out.append(sheet)
-            continue
-        headers = dict(wanted) if isinstance(wanted, dict) else {k: None for k in wanted}
-        cols = []
-        for key, header in headers.items():
-            col = sheet.column(key)  # KeyError for an unknown column
-            cols.append(Column(**{**_asdict(col), "zh": header or col.zh}))
-        dropped = [c.key for c in sheet.columns if c.key not in headers and (c.required or c.refers_to or c.in_month)]
-        if dropped:
-            raise ValueError(f"column map drops required columns of {sheet.key}: {dropped}")
-        out.append(Sheet(sheet.key, sheet.zh, sheet.en, tuple(cols)))
-    return tuple(out)
+def load_template(path: str | Path | None = None) -> Template:
+    """The shipped template, or the CB's file: .yaml/.yml/.json as data, .xlsx as the official
+    template (its sheets, header rows and column order over the shipped column meanings)."""
+    base = _from_data(_read_data(DEFAULT_PATH), str(DEFAULT_PATH))
+    if path is None or str(path) == "":
+        return base
+    path = Path(path)
+    if not path.is_file():
+        raise TemplateError(f"{path}: no such template file")
+    if path.suffix.lower() == ".xlsx":
+        return template_from_xlsx(path, base)
+    return _from_data(_read_data(path), str(path))
 
 
-def _asdict(col: Column) -> dict:
-    return {f: getattr(col, f) for f in Column.__slots__}
+def _read_data(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else load_untrusted(text, source=str(path))
+    except ValueError as e:  # JSON, YAML and alias errors all derive from it or are wrapped below
+        raise TemplateError(f"{path}: {e}") from e
+    except Exception as e:  # yaml.YAMLError
+        raise TemplateError(f"{path}: not valid YAML ({e})") from e
+    if not isinstance(data, dict):
+        raise TemplateError(f"{path}: the template is not a mapping")
+    return data
 
 
-# ------------------------------------------------------------------------------- validation
+def _from_data(data: dict, origin: str) -> Template:
+    def fail(where: str, what: str):
+        raise TemplateError(f"{origin}: {where}: {what}")
+
+    if data.get("format") != FORMAT:
+        fail("format", f"must be {FORMAT!r}")
+    codes = data.get("codes") or {}
+    if not isinstance(codes, dict) or not all(isinstance(v, dict) for v in codes.values()):
+        fail("codes", "must map each list to {value: code}")
+    codes = {name: {str(k): str(v) for k, v in values.items()} for name, values in codes.items()}
+    sheets = []
+    for i, s in enumerate(data.get("sheets") or []):
+        where = f"sheets[{i}]"
+        if s.get("key") not in SHEET_KEYS:
+            fail(f"{where}.key", f"must be one of {', '.join(SHEET_KEYS)}")
+        columns = []
+        for j, c in enumerate(s.get("columns") or []):
+            cw = f"{where}.columns[{j}]"
+            if not c.get("key") or not str(c.get("header", "")).strip():
+                fail(cw, "needs a key and a header")
+            if c.get("kind", TEXT) not in KINDS:
+                fail(f"{cw}.kind", f"must be one of {', '.join(KINDS)}")
+            if c.get("kind") == CODE and c.get("codes") not in codes:
+                fail(f"{cw}.codes", f"names no code list of the template: {c.get('codes')!r}")
+            columns.append(
+                Column(
+                    key=str(c["key"]),
+                    header=str(c["header"]).strip(),
+                    kind=c.get("kind", TEXT),
+                    required=bool(c.get("required", False)),
+                    codes=str(c.get("codes", "")),
+                    source=str(c.get("source", "")),
+                    assumed=bool(c.get("assumed", False)),
+                )
+            )
+        if len({c.key for c in columns}) != len(columns):
+            fail(where, "repeats a column key")
+        if not isinstance(s.get("header_row", 1), int) or s.get("header_row", 1) < 1:
+            fail(f"{where}.header_row", "must be a row number from 1")
+        sheets.append(
+            Sheet(
+                key=s["key"],
+                name=str(s.get("name", "")).strip() or fail(f"{where}.name", "is empty"),
+                header_row=s.get("header_row", 1),
+                columns=tuple(columns),
+                unique=tuple(s.get("unique") or ()),
+            )
+        )
+    if sorted(s.key for s in sheets) != sorted(SHEET_KEYS):
+        fail("sheets", f"must be exactly {', '.join(SHEET_KEYS)}, once each")
+    deps = []
+    for d in data.get("dependencies") or []:
+        when = d.get("when") or {}
+        deps.append(
+            Dependency(
+                sheet=str(d.get("sheet", "")),
+                column=str(d.get("column", "")),
+                needs=str(d.get("needs", "")),
+                when_column=str(when.get("column", "")),
+                when_in=tuple(str(v) for v in when.get("in", ())),
+            )
+        )
+    template = Template(
+        id=str(data.get("id", "")),
+        title=str(data.get("title", "")),
+        codes=codes,
+        sheets=tuple(sheets),
+        dependencies=tuple(deps),
+        origin=origin,
+    )
+    for i, d in enumerate(template.dependencies):
+        target_sheet, _, target_col = d.needs.partition(".")
+        if d.sheet not in SHEET_KEYS or template.sheet(d.sheet).column(d.column) is None:
+            fail(f"dependencies[{i}]", f"no column {d.sheet}.{d.column}")
+        if target_sheet not in SHEET_KEYS or template.sheet(target_sheet).column(target_col) is None:
+            fail(f"dependencies[{i}].needs", f"no column {d.needs}")
+    return template
+
+
+def _bare(header) -> str:
+    """A header cell compared with the template's: no white space, no required-field marks."""
+    return re.sub(r"[\s*＊]", "", str(header or ""))
+
+
+def template_from_xlsx(path: Path, base: Template) -> Template:
+    """The official template: each sheet found by its name, its header row (the first row, within
+    the first ten, naming a known column; else the first non-empty one) and the rows above it taken
+    as they are. A header we know (compared without spaces or '*') keeps its meaning; one we do not
+    is written empty (required when marked with '*', so the export stops and names it)."""
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # zipfile.BadZipFile, KeyError, InvalidFileException …
+        raise TemplateError(f"{path}: not a readable .xlsx workbook ({e.__class__.__name__})") from e
+    try:
+        sheets = []
+        for sheet in base.sheets:
+            if sheet.name not in wb.sheetnames:
+                raise TemplateError(f"{path}: no sheet named {sheet.name!r} (found: {', '.join(wb.sheetnames)})")
+            rows = [
+                tuple("" if v is None else str(v).strip() for v in row)
+                for row in wb[sheet.name].iter_rows(min_row=1, max_row=10, values_only=True)
+            ]
+            sheets.append(_sheet_from_rows(sheet, rows, path))
+    finally:
+        wb.close()
+    keys = {(s.key, c.key) for s in sheets for c in s.columns if c.filled}
+    deps = tuple(d for d in base.dependencies if (d.sheet, d.column) in keys and tuple(d.needs.split(".", 1)) in keys)
+    return replace(base, sheets=tuple(sheets), dependencies=deps, origin=str(path))
+
+
+def _rstrip(row: tuple[str, ...]) -> tuple[str, ...]:
+    end = len(row)
+    while end and not row[end - 1]:
+        end -= 1
+    return row[:end]
+
+
+def _sheet_from_rows(sheet: Sheet, rows: list[tuple[str, ...]], path: Path) -> Sheet:
+    known = {_bare(c.header): c for c in sheet.columns}
+    header_at = next((i for i, r in enumerate(rows) if any(_bare(v) in known for v in r if v)), None)
+    if header_at is None:
+        header_at = next((i for i, r in enumerate(rows) if any(r)), None)
+    if header_at is None:
+        raise TemplateError(f"{path}: sheet {sheet.name!r} has no header row")
+    header = list(rows[header_at])
+    while header and not header[-1]:
+        header.pop()
+    columns, used = [], set()
+    for n, text in enumerate(header, start=1):
+        if not text:
+            raise TemplateError(f"{path}: sheet {sheet.name!r}, row {header_at + 1}: column {n} has no header")
+        col = known.get(_bare(text))
+        marked = text.startswith(("*", "＊"))
+        if col is not None and col.key not in used:
+            used.add(col.key)
+            columns.append(replace(col, header=text, required=col.required or marked))
+        else:
+            columns.append(
+                Column(key=f"col{n}", header=text, required=marked, filled=False, source="official template")
+            )
+    return replace(
+        sheet,
+        header_row=header_at + 1,
+        columns=tuple(columns),
+        unique=tuple(k for k in sheet.unique if k in used),
+        preamble=tuple(_rstrip(r) for r in rows[:header_at]),
+    )
+
+
+# ---------------------------------------------------------------------------- validation
 
 ID_RE = re.compile(r"^[0-9A-Z][0-9A-Z-]*$")
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\ufeff]")
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "required": ("必填项为空", "required cell is empty"),
     "untrimmed": ("首尾有空白字符", "leading or trailing white space"),
-    "control": ("含有控制字符", "contains control characters"),
-    "not_upper": ("编号须为大写", "ids must be upper-case"),
-    "bad_id": ("编号 “{value}” 只能含 0-9、A-Z 和 “-”", "id '{value}' may hold only 0-9, A-Z and '-'"),
+    "control": ("含有控制字符或不可见字符", "contains control or invisible characters"),
+    "not_upper": ("编号中的字母须大写", "letters in ids must be upper case"),
+    "bad_id": (
+        "编号 “{value}” 只能含 0-9、A-Z 和 “-”，不得含空格",
+        "id '{value}' may hold only 0-9, A-Z and '-', no spaces",
+    ),
     "not_date": ("“{value}” 不是日期", "'{value}' is not a date"),
     "not_number": ("“{value}” 不是数字", "'{value}' is not a number"),
-    "outside_month": (
-        "日期 {value} 不在报告月份 {month} 内",
-        "date {value} is outside the reported month {month}",
+    "not_code": ("“{value}” 不在代码表中（{codes}）", "'{value}' is not in the code list ({codes})"),
+    "dependency": (
+        "“{value}” 在工作表“{target}”中没有对应的行（以往也未报送）",
+        "'{value}' has no row on sheet '{target_en}' (nor was one reported earlier)",
     ),
-    "dangling": (
-        "“{value}” 在工作表“{target}”及以往月份中均不存在",
-        "'{value}' is neither on sheet '{target_en}' nor in an earlier month",
-    ),
-    "duplicate": ("“{value}” 重复（同表第 {first} 行）", "'{value}' repeats row {first} of this sheet"),
-}
-
-# per sheet, the columns that identify a row (a repeat is a problem)
-UNIQUE = {
-    "applications": ("case_no",),
-    "results": ("report_no",),
-    "certificates": ("certificate_no", "version"),
+    "duplicate": ("与同表第 {first} 行重复", "repeats row {first} of this sheet"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class CellProblem:
-    """One problem in one cell: sheet key, spreadsheet row (the header is row 1), column key."""
+    """One problem in one cell: the sheet (key and name), the spreadsheet row, the column (key and header)."""
 
     sheet: str
+    sheet_name: str
     row: int
     column: str
+    header: str
     code: str
     params: dict = field(default_factory=dict)
 
@@ -263,32 +315,125 @@ class CellProblem:
         return (en if normalise_language(lang) == "en" else zh).format(**self.params)
 
     def located(self, lang: str | None = None) -> str:
-        sheet = _sheet(self.sheet)
         if normalise_language(lang) == "en":
-            col = sheet.column(self.column).en if _has(sheet, self.column) else self.column
-            return f"sheet {sheet.en}, row {self.row}, column {col}: {self.message('en')}"
-        col = sheet.column(self.column).zh if _has(sheet, self.column) else self.column
-        return f"工作表“{sheet.zh}”第 {self.row} 行“{col}”列：{self.message()}"
+            return f"sheet {self.sheet_name}, row {self.row}, column {self.header}: {self.message('en')}"
+        return f"工作表“{self.sheet_name}”第 {self.row} 行“{self.header}”列：{self.message()}"
 
     def as_dict(self, lang: str | None = None) -> dict:
         return {
-            "sheet": self.sheet,
+            "sheet": self.sheet_name,
             "row": self.row,
-            "column": self.column,
+            "column": self.header,
             "code": self.code,
             "message": self.message(lang),
         }
 
 
-def _sheet(key: str) -> Sheet:
-    for s in SHEETS:
-        if s.key == key:
-            return s
-    raise KeyError(key)
+def normalise(rows: dict[str, list[dict]], template: Template) -> dict[str, list[dict]]:
+    """A copy of the rows: text trimmed, control and invisible characters replaced by a space, ids
+    upper case with white space removed."""
+    out = {}
+    for sheet in template.sheets:
+        kinds = {c.key: c.kind for c in sheet.columns}
+        clean = []
+        for row in rows.get(sheet.key, []):
+            new = dict(row)
+            for key, value in row.items():
+                if isinstance(value, str):
+                    value = CONTROL_RE.sub(" ", value).strip()
+                    if kinds.get(key) in (ID, CODE):
+                        value = re.sub(r"\s+", "", value).upper() if kinds[key] == ID else value
+                new[key] = value
+            clean.append(new)
+        out[sheet.key] = clean
+    return out
 
 
-def _has(sheet: Sheet, key: str) -> bool:
-    return any(c.key == key for c in sheet.columns)
+def validate(
+    rows: dict[str, list[dict]], template: Template, *, earlier: dict[str, set[str]] | None = None
+) -> list[CellProblem]:
+    """Every problem, sheet by sheet, row by row (the first data row follows the header row).
+    `earlier` maps "sheet.column" to the values reported before, which a dependency may name."""
+    earlier = earlier or {}
+    problems: list[CellProblem] = []
+    for sheet in template.sheets:
+        problems += _sheet_problems(sheet, rows.get(sheet.key, []), template)
+    for dep in template.dependencies:
+        problems += _dependency_problems(dep, rows, template, earlier)
+    order = {s.key: i for i, s in enumerate(template.sheets)}
+    problems.sort(key=lambda p: (order[p.sheet], p.row))
+    return problems
+
+
+def _sheet_problems(sheet: Sheet, rows: list[dict], template: Template) -> list[CellProblem]:
+    problems = []
+    seen: dict[tuple, int] = {}
+    first = sheet.header_row + 1
+    for i, row in enumerate(rows):
+        n = first + i
+
+        def add(col: Column, code: str, n: int = n, **params):
+            problems.append(CellProblem(sheet.key, sheet.name, n, col.key, col.header, code, params))
+
+        for col in sheet.columns:
+            value = row.get(col.key) if col.filled else None
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if col.required:
+                    add(col, "required")
+                continue
+            _cell_problems(col, value, template, add)
+        if sheet.unique and all(row.get(k) not in (None, "") for k in sheet.unique):
+            ident = tuple(str(row.get(k)) for k in sheet.unique)
+            if ident in seen:
+                add(sheet.column(sheet.unique[0]), "duplicate", first=seen[ident])
+            else:
+                seen[ident] = n
+    return problems
+
+
+def _cell_problems(col: Column, value, template: Template, add) -> None:
+    if col.kind == DATE:
+        if not isinstance(value, date):
+            add(col, "not_date", value=value)
+        return
+    if col.kind == NUMBER:
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            add(col, "not_number", value=value)
+        return
+    text = value if isinstance(value, str) else str(value)
+    if text != text.strip():
+        add(col, "untrimmed")
+    if CONTROL_RE.search(text):
+        add(col, "control")
+    if col.kind == ID:
+        if text != text.upper():
+            add(col, "not_upper")
+        elif not ID_RE.match(text):
+            add(col, "bad_id", value=text)
+    if col.kind == CODE:
+        allowed = list(template.codes.get(col.codes, {}).values())
+        if text not in allowed:
+            add(col, "not_code", value=text, codes="、".join(allowed))
+
+
+def _dependency_problems(
+    dep: Dependency, rows: dict[str, list[dict]], template: Template, earlier: dict[str, set[str]]
+) -> list[CellProblem]:
+    target_key, _, target_col = dep.needs.partition(".")
+    known = {r.get(target_col) for r in rows.get(target_key, [])} | earlier.get(dep.needs, set())
+    sheet, target = template.sheet(dep.sheet), template.sheet(target_key)
+    col = sheet.column(dep.column)
+    out = []
+    for i, row in enumerate(rows.get(dep.sheet, [])):
+        value = row.get(dep.column)
+        if not value or (dep.when_column and row.get(dep.when_column) not in dep.when_in):
+            continue
+        if value not in known:
+            params = {"value": value, "target": target.name, "target_en": EN[target_key]}
+            out.append(
+                CellProblem(sheet.key, sheet.name, sheet.header_row + 1 + i, col.key, col.header, "dependency", params)
+            )
+    return out
 
 
 def month_bounds(month: date) -> tuple[date, date]:
@@ -298,114 +443,13 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, nxt
 
 
-def normalise(rows: dict[str, list[dict]], sheets: tuple[Sheet, ...] = SHEETS) -> dict[str, list[dict]]:
-    """A copy of the rows with text trimmed, control characters replaced by a space, ids upper-case."""
-    out = {}
-    for sheet in sheets:
-        kinds = {c.key: c.kind for c in sheet.columns}
-        clean = []
-        for row in rows.get(sheet.key, []):
-            new = dict(row)
-            for key, value in row.items():
-                if isinstance(value, str):
-                    value = CONTROL_RE.sub(" ", value).strip()
-                    if kinds.get(key) == ID:
-                        value = value.upper()
-                new[key] = value
-            clean.append(new)
-        out[sheet.key] = clean
-    return out
+def due_on(recorded: date, *, day: int = 10) -> date:
+    """A record of `recorded`'s month is due by the `day`-th of the next month (no holiday extension;
+    at most that month's last day)."""
+    _, nxt = month_bounds(recorded)
+    _, after = month_bounds(nxt)
+    return nxt.replace(day=min(day, (after - timedelta(days=1)).day))
 
 
-def validate(
-    rows: dict[str, list[dict]],
-    *,
-    month: date,
-    earlier: dict[str, set[str]] | None = None,
-    sheets: tuple[Sheet, ...] = SHEETS,
-) -> list[CellProblem]:
-    """Every problem of the report, sheet by sheet, row by row (the first data row is row 2).
-
-    `earlier` maps "sheet.column" (e.g. "applications.case_no") to ids recorded before the month,
-    which references may name although they are not in this workbook."""
-    earlier = earlier or {}
-    first, nxt = month_bounds(month)
-    problems: list[CellProblem] = []
-    present: dict[str, set[str]] = {}
-    for sheet in sheets:
-        for col in sheet.columns:
-            present[f"{sheet.key}.{col.key}"] = {
-                r.get(col.key) for r in rows.get(sheet.key, []) if isinstance(r.get(col.key), str)
-            }
-    # what each reference may name: the rows of its sheet here, and the earlier months' ids
-    known = {
-        ref: present.get(ref, set()) | earlier.get(ref, set())
-        for ref in {c.refers_to for s in sheets for c in s.columns}
-        if ref
-    }
-    for sheet in sheets:
-        seen: dict[tuple, int] = {}
-        keys = UNIQUE.get(sheet.key)
-        columns = [(c.key, c.kind, c.required, c.in_month, c.refers_to) for c in sheet.columns]
-        for i, row in enumerate(rows.get(sheet.key, [])):
-            n = i + 2
-            for key, kind, required, in_month, refers_to in columns:
-                value = row.get(key)
-                if value is None or value == "" or (isinstance(value, str) and not value.strip()):
-                    if required:
-                        problems.append(CellProblem(sheet.key, n, key, "required"))
-                    continue
-                if kind == DATE:
-                    if not isinstance(value, date):
-                        problems.append(CellProblem(sheet.key, n, key, "not_date", {"value": value}))
-                    elif in_month and not (first <= _day(value) < nxt):
-                        problems.append(
-                            CellProblem(
-                                sheet.key,
-                                n,
-                                key,
-                                "outside_month",
-                                {"value": _day(value).isoformat(), "month": f"{first:%Y-%m}"},
-                            )
-                        )
-                    continue
-                if kind == NUMBER:
-                    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-                        problems.append(CellProblem(sheet.key, n, key, "not_number", {"value": value}))
-                    continue
-                text = value if isinstance(value, str) else str(value)
-                if text != text.strip():
-                    problems.append(CellProblem(sheet.key, n, key, "untrimmed"))
-                if CONTROL_RE.search(text):
-                    problems.append(CellProblem(sheet.key, n, key, "control"))
-                if kind == ID:
-                    if text != text.upper():
-                        problems.append(CellProblem(sheet.key, n, key, "not_upper"))
-                    elif not ID_RE.match(text.strip()):
-                        problems.append(CellProblem(sheet.key, n, key, "bad_id", {"value": text}))
-                if refers_to and text not in known[refers_to]:
-                    target = _sheet(refers_to.split(".")[0])
-                    problems.append(
-                        CellProblem(
-                            sheet.key, n, key, "dangling", {"value": text, "target": target.zh, "target_en": target.en}
-                        )
-                    )
-            if keys and all(row.get(k) not in (None, "") for k in keys):
-                ident = tuple(row.get(k) for k in keys)
-                if ident in seen:
-                    problems.append(
-                        CellProblem(
-                            sheet.key,
-                            n,
-                            keys[0],
-                            "duplicate",
-                            {"value": " ".join(str(x) for x in ident), "first": seen[ident]},
-                        )
-                    )
-                else:
-                    seen[ident] = n
-    return problems
-
-
-def _day(value) -> date:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
+def as_day(value) -> date:
+    return value.date() if isinstance(value, datetime) else value

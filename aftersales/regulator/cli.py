@@ -13,7 +13,7 @@ import typer
 
 from aftersales.clikit import django_setup
 
-regulator_app = typer.Typer(help="The monthly report to the regulator.", no_args_is_help=True, rich_markup_mode=None)
+regulator_app = typer.Typer(help="The report to the regulator.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _month(text: str) -> date:
@@ -44,23 +44,31 @@ def _cb(code: str | None):
 
 
 def report(
-    month: Annotated[str, typer.Option("--month", help="The reported month, YYYY-MM.")],
-    out: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write the .xlsx.")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="The reported month, YYYY-MM; default: what is due.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write the file.")] = None,
     cb: Annotated[
         str | None, typer.Option("--cb", help="The certification body's credit code (or id); default: the only one.")
     ] = None,
     check: Annotated[bool, typer.Option("--check", help="Validate only; write and log nothing.")] = False,
+    due: Annotated[bool, typer.Option("--due", help="With --month: only its records not yet reported.")] = False,
+    channel: Annotated[
+        str, typer.Option("--channel", help="xlsx (default), or json / xml for the WebService.")
+    ] = "xlsx",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Validate the month's report and (unless --check) write the workbook and log the export.
-    Exit 2 when the report has problems (each named by sheet, row and column): nothing is written."""
+    """Validate the report (a month's records, or without --month every record due) and (unless
+    --check) write it and log the export. Exit 2 when the report has problems (each named by sheet,
+    row and column): nothing is written."""
 
     django_setup()
     from django.utils import translation
 
     from aftersales.regulator.services import ExportRefused, ReportInvalid, regulator_export, regulator_report
 
-    the_month = _month(month)
+    the_month = _month(month) if month else None
+    label = f"{the_month:%Y-%m}" if the_month else "due"
     if not check and out is None:
         typer.echo("-o FILE is required (or --check to validate only)", err=True)
         raise typer.Exit(2)
@@ -68,17 +76,19 @@ def report(
     with translation.override("en"):
         try:
             if check:
-                rows, problems = regulator_report(cb=body, month=the_month)
+                rows, problems = regulator_report(cb=body, month=the_month, due_only=due)
                 if problems:
                     raise ReportInvalid(problems)
                 counts = {k: len(v) for k, v in rows.items()}
-                result = {"month": f"{the_month:%Y-%m}", "valid": True, "counts": counts}
+                result = {"month": label, "valid": True, "counts": counts}
             else:
-                export = regulator_export(cb=body, month=the_month, by_label="command:regulator-report")
+                export = regulator_export(
+                    cb=body, month=the_month, due_only=due, channel_name=channel, by_label="command:regulator-report"
+                )
                 with export.file.open("rb") as src, Path(out).open("wb") as dst:  # any storage, not only a folder
                     shutil.copyfileobj(src, dst, 1 << 20)
                 result = {
-                    "month": f"{the_month:%Y-%m}",
+                    "month": label,
                     "valid": True,
                     "counts": export.counts,
                     "sha256": export.sha256,
@@ -126,7 +136,9 @@ def log(
         item = {
             "id": e.pk,
             "cb": e.cb.name,
-            "month": f"{e.period:%Y-%m}",
+            "month": f"{e.period:%Y-%m}" if e.period else "due",
+            "scope": e.scope,
+            "channel": e.channel,
             "generated_at": timezone.localtime(e.generated_at).isoformat(timespec="seconds"),
             "by": e.generated_by_label,
             "counts": e.counts,

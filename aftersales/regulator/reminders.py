@@ -14,7 +14,7 @@ from aftersales.certificates.models import Reminder
 from aftersales.policy import policy_on
 
 from .models import RegulatorExport
-from .selectors import cb_admins, last_month
+from .selectors import Scope, cb_admins, due_count, last_month
 
 
 def report_due_on(today: date) -> date:
@@ -32,7 +32,8 @@ def reminder_key(cb: Organisation, month: date) -> str:
 
 def regulator_reminders(today: date) -> list[Reminder]:
     """From the policy's regulator_report.reminder_days before the due day up to it, remind each CB whose
-    last month has no export yet (once: the key makes it idempotent). Returns the new reminders."""
+    last month is not reported (no export of the month, and records of it still due; once: the key
+    makes it idempotent). Returns the new reminders."""
     due = report_due_on(today)
     if not (due - timedelta(days=policy_on(today).regulator_reminder_days) <= today <= due):
         return []
@@ -42,7 +43,7 @@ def regulator_reminders(today: date) -> list[Reminder]:
     created = []
     for cb in Organisation.objects.filter(kind=Organisation.Kind.CERTIFICATION_BODY).order_by("pk"):
         key = reminder_key(cb, month)
-        if cb.pk in exported or key in done:
+        if cb.pk in exported or key in done or not _month_due(cb, month):
             continue
         recipients = sorted({m.user.email for m in cb_admins(cb) if m.user.email})
         params = {"month": f"{month:%Y-%m}", "due": due.isoformat(), "cb": cb.name}
@@ -76,6 +77,11 @@ def regulator_reminders(today: date) -> list[Reminder]:
     return created
 
 
+def _month_due(cb: Organisation, month: date) -> bool:
+    """The month still has records to report (not carried by any export yet)."""
+    return due_count(Scope.month(cb, month)) > 0
+
+
 def reminder_state(cb: Organisation, today: date) -> dict:
     """For the CB page: last month, its due day, whether it is exported, the reminder if any."""
     month = last_month(today)
@@ -83,6 +89,7 @@ def reminder_state(cb: Organisation, today: date) -> dict:
         "month": month,
         "due_on": report_due_on(today),
         "exported": RegulatorExport.objects.filter(cb=cb, period=month).exists(),
+        "nothing_due": not _month_due(cb, month),
         "reminder": Reminder.objects.filter(key=reminder_key(cb, month)).first(),
         "overdue": today > report_due_on(today),
     }

@@ -1,30 +1,38 @@
-"""The rows of one certification body's monthly report, read from the database.
+"""The rows of a CB's report to the regulator, read from the workflow's records, and their
+reporting state.
 
-Each row is reported in the month it was *recorded* (submission event, plan sent, report issued,
-decision taken, certificate version created, status event recorded), in Asia/Shanghai time, so a
-row recorded late is reported in the next export instead of being lost. The query count is fixed
-(it does not grow with the rows).
+Four kinds of record are reported: a plan (an Audit once sent to the enterprise), a result (a
+committee Decision other than a send-back), a certificate version and a certificate status change.
+A scope says which: those recorded in a month ([start, end) in Asia/Shanghai time), or those still
+due (never reported; a plan sent again after it was reported is due again). A plan is due the day
+before its audit starts; every other record by the due day (policy: the 10th) of the next month.
+
+On 证书信息表 a certificate is one row (its current state); the versions and status changes in
+scope are the records that row carries. Every row keeps its records in `_records`
+[(kind, object id, recorded day, due day)], which the writers ignore. The query count is fixed.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from django.db.models import CharField, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aftersales.accounts.models import Membership, Organisation, Role
-from aftersales.audits.models import Audit, AuditReport, Decision, TeamMember
-from aftersales.certificates.models import Certificate, CertificateEvent, CertificateVersion
-from aftersales.certification.models import Case
+from aftersales.audits.models import Audit, Decision, TeamMember
+from aftersales.certificates.models import CertificateEvent, CertificateVersion
 from aftersales.core.display import format_decimal
-from aftersales.core.regulator import label, month_bounds
+from aftersales.core.regulator import Template, due_on, month_bounds
+from aftersales.policy import policy_on
 
-from .models import RegulatorExport
+from .models import RegulatorExport, ReportedRecord
+
+K = ReportedRecord.Kind
 
 
 def month_range(month: date) -> tuple[datetime, datetime]:
@@ -37,8 +45,45 @@ def month_range(month: date) -> tuple[datetime, datetime]:
     )
 
 
-def _report_no(reference: str, number: int) -> str:
-    return f"{reference}-R{number}"
+@dataclass(frozen=True)
+class Scope:
+    """Which records a report holds: recorded in [start, end) (start None: any time before end), and
+    with `due_only` only those not yet reported."""
+
+    cb: Organisation
+    start: datetime | None
+    end: datetime
+    due_only: bool = False
+
+    @classmethod
+    def month(cls, cb: Organisation, month: date, *, due_only: bool = False) -> Scope:
+        return cls(cb, *month_range(month), due_only=due_only)
+
+    @classmethod
+    def due(cls, cb: Organisation) -> Scope:
+        return cls(cb, None, timezone.now(), due_only=True)
+
+    def recorded(self, field: str) -> Q:
+        if self.start is None:  # up to now, now included
+            return Q(**{f"{field}__lte": self.end})
+        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
+
+    def unreported(self, qs, kind: str, *, since: str = ""):
+        """`qs` without the records already reported (with `since`, reported at or after that field)."""
+        if not self.due_only:
+            return qs
+        reported = ReportedRecord.objects.filter(cb=self.cb, kind=kind, object_id=OuterRef("pk"))
+        if since:
+            reported = reported.filter(reported_at__gte=OuterRef(since))
+        return qs.exclude(Exists(reported))
+
+
+def _day(at: datetime) -> date:
+    return timezone.localtime(at).date()
+
+
+def _due_day(recorded: date) -> date:
+    return due_on(recorded, day=policy_on(recorded).regulator_report_day)
 
 
 def _score(exact: str) -> str:
@@ -48,259 +93,295 @@ def _score(exact: str) -> str:
         return exact
 
 
-def cases_opened(cb: Organisation):
-    """The CB's cases with `opened`: the first submission (event to "submitted"); a case that never
-    passed through submission (a surveillance opened by the cycle) counts from its creation."""
-    return Case.objects.filter(cb=cb).annotate(
-        opened=Coalesce(Min("events__at", filter=Q(events__to_status=Case.Status.SUBMITTED)), "created_at")
+def report_rows(scope: Scope, template: Template) -> tuple[dict[str, list[dict]], dict[str, set[str]]]:
+    """(rows per sheet key, ids reported earlier per "sheet.column") for the scope."""
+    rows = {
+        "plans": _plans(scope, template),
+        "certificates": _certificates(scope, template),
+        "results": _results(scope, template),
+    }
+    return rows, _earlier(scope)
+
+
+def _plans(scope: Scope, t: Template) -> list[dict]:
+    audits = scope.unreported(
+        Audit.objects.filter(scope.recorded("sent_at"), case__cb=scope.cb, sent_at__isnull=False),
+        K.PLAN,
+        since="sent_at",
     )
-
-
-@dataclass(frozen=True)
-class _Month:
-    """The CB and the month [start, end) a report's rows are read for."""
-
-    cb: Organisation
-    start: datetime
-    end: datetime
-
-    def day(self, at: datetime) -> date:
-        return at.astimezone(timezone.get_current_timezone()).date()
-
-    def recorded(self, field: str) -> dict:
-        """Filter keywords: `field` (a datetime) within the month."""
-        return {f"{field}__gte": self.start, f"{field}__lt": self.end}
-
-
-def report_rows(cb: Organisation, month: date) -> tuple[dict[str, list[dict]], dict[str, set[str]]]:
-    """(rows per sheet, ids of earlier months per "sheet.column") for `cb` and `month`.
-
-    Reads plain values (no model instances, no JSON columns such as a report's frozen record):
-    a month with 10,000 certificates stays within seconds. One function per sheet below."""
-    m = _Month(cb, *month_range(month))
-    rows: dict[str, list[dict]] = {}
-    earlier: dict[str, set[str]] = {}
-    rows["applications"], earlier["applications.case_no"] = _applications(m)
-    rows["plans"] = _plans(m)
-    rows["results"], earlier["results.report_no"] = _results(m)
-    rows["decisions"] = _decisions(m)
-    rows["certificates"], earlier["certificates.certificate_no"] = _certificates(m)
-    rows["status_changes"] = _status_changes(m)
-    return rows, earlier
-
-
-def _applications(m: _Month) -> tuple[list[dict], set[str]]:
-    """Cases opened in the month; and the references of those opened before it."""
-    opened = cases_opened(m.cb).filter(opened__lt=m.end).values_list("pk", "reference", "opened")
-    month_ids, before = [], set()
-    for pk, ref, at in opened:
-        if at >= m.start:
-            month_ids.append(pk)
-        else:
-            before.add(ref)
-    cases = (
-        cases_opened(m.cb)
-        .filter(pk__in=month_ids)
-        .order_by("opened", "reference")
-        .values_list(
-            "reference",
-            "kind",
-            "enterprise__name",
-            "enterprise__credit_code",
-            "scheme_version__scheme_id",
-            "scheme_version__version",
-            "status",
-            "opened",
-        )
-    )
-    rows = [
-        {
-            "case_no": ref,
-            "kind": label("kind", kind),
-            "enterprise": name,
-            "credit_code": code or "",
-            "scheme": f"{scheme} {version}",
-            "status": label("case_status", status),
-            "submitted_on": m.day(at),
-        }
-        for ref, kind, name, code, scheme, version, status, at in cases
-    ]
-    return rows, before
-
-
-def _plans(m: _Month) -> list[dict]:
-    """Audit plans sent in the month, with the active team (leader first)."""
     audits = list(
-        Audit.objects.filter(case__cb=m.cb, **m.recorded("sent_at"))
-        .order_by("sent_at", "id")
-        .values_list(
-            "pk", "case__reference", "case__enterprise__name", "mode", "start_date", "end_date", "man_days", "sent_at"
+        audits.order_by("start_date", "sent_at", "id").values_list(
+            "pk",
+            "case__reference",
+            "case__kind",
+            "case__enterprise__name",
+            "case__enterprise__credit_code",
+            "mode",
+            "start_date",
+            "end_date",
+            "man_days",
+            "sites",
+            "sent_at",
+            "case__certificate_link__certificate__number",
         )
     )
-    leaders, members = _teams(m)
-    return [
-        {
-            "case_no": ref,
-            "enterprise": name,
-            "mode": label("mode", mode),
-            "start_date": first_day,
-            "end_date": last_day,
-            "man_days": man_days,
-            "leader": "、".join(leaders[pk]),
-            "members": "、".join(members[pk]),
-            "sent_on": m.day(sent_at),
-        }
-        for pk, ref, name, mode, first_day, last_day, man_days, sent_at in audits
-    ]
+    leaders, members = _teams([a[0] for a in audits])
+    rows = []
+    for pk, ref, kind, name, code, mode, first, last, man_days, sites, sent_at, cert in audits:
+        sent = _day(sent_at)
+        due = first - timedelta(days=1) if first else _due_day(sent)
+        rows.append(
+            {
+                "plan_no": ref,
+                "org_name": name,
+                "org_code": code or "",
+                "category": t.code("category", "service"),
+                "audit_kind": t.code("audit_kind", kind),
+                "audit_mode": t.code("audit_mode", mode),
+                "start_date": first,
+                "end_date": last,
+                "man_days": man_days,
+                "audit_address": "；".join(s.strip() for s in (sites or "").splitlines() if s.strip()),
+                "leader_name": "、".join(leaders[pk]),
+                "member_names": "、".join(members[pk]),
+                "certificate_no": cert or "",
+                "_records": [(K.PLAN, pk, sent, due)],
+            }
+        )
+    return rows
 
 
-def _teams(m: _Month) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """({audit id: leaders}, {audit id: members}) of the plans sent in the month: "name（registration）"."""
+def _teams(audit_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """({audit id: leader names}, {audit id: other members' names}), active members only."""
     leaders, members = defaultdict(list), defaultdict(list)
     team = (
-        TeamMember.objects.filter(audit__case__cb=m.cb, **m.recorded("audit__sent_at"), active=True)
+        TeamMember.objects.filter(audit_id__in=audit_ids, active=True)
         .order_by("audit_id", "role", "id")
-        .values_list(
-            "audit_id", "role", "auditor__user__display_name", "auditor__user__username", "auditor__registration"
-        )
+        .values_list("audit_id", "role", "auditor__user__display_name", "auditor__user__username")
     )
-    for audit_id, role, display, username, registration in team:
-        (leaders if role == TeamMember.Role.LEADER else members)[audit_id].append(
-            f"{display or username}（{registration}）"
-        )
+    for audit_id, role, display, username in team:
+        (leaders if role == TeamMember.Role.LEADER else members)[audit_id].append(display or username)
     return leaders, members
 
 
-def _results(m: _Month) -> tuple[list[dict], set[str]]:
-    """Audit reports issued in the month; and the numbers of those issued before it."""
-    reports = (
-        AuditReport.objects.filter(audit__case__cb=m.cb, **m.recorded("issued_at"))
-        .order_by("issued_at", "id")
+def _results(scope: Scope, t: Template) -> list[dict]:
+    issued = CertificateVersion.objects.filter(decision=OuterRef("pk")).order_by("seq").values("certificate__number")
+    decisions = scope.unreported(
+        Decision.objects.filter(scope.recorded("decided_at"), case__cb=scope.cb).exclude(
+            outcome=Decision.Outcome.SEND_BACK
+        ),
+        K.RESULT,
+    )
+    decisions = decisions.annotate(
+        cert=Coalesce(Subquery(issued[:1]), F("case__certificate_link__certificate__number"))
+    ).order_by("decided_at", "id")
+    rows = []
+    for pk, ref, kind, name, number, issued_at, score, outcome, level, at, cert in decisions.values_list(
+        "pk",
+        "case__reference",
+        "case__kind",
+        "case__enterprise__name",
+        "report__number",
+        "report__issued_at",
+        "report__score_exact",
+        "outcome",
+        "level",
+        "decided_at",
+        "cert",
+    ):
+        day = _day(at)
+        rows.append(
+            {
+                "plan_no": ref,
+                "certificate_no": cert or "",
+                "org_name": name,
+                "audit_kind": t.code("audit_kind", kind),
+                "report_no": f"{ref}-R{number}",
+                "report_on": _day(issued_at),
+                "score": _score(score),
+                "outcome": t.code("outcome", outcome),
+                "level": t.code("level", level),
+                "decided_on": day,
+                "_records": [(K.RESULT, pk, day, _due_day(day))],
+            }
+        )
+    return rows
+
+
+def _certificates(scope: Scope, t: Template) -> list[dict]:
+    """One row per certificate with a version or a status change in scope: its latest version and
+    current status; the row carries those versions and changes."""
+    versions = scope.unreported(
+        CertificateVersion.objects.filter(scope.recorded("created_at"), certificate__cb=scope.cb), K.CERTIFICATE
+    ).values_list("certificate_id", "pk", "reason", "created_at")
+    events = scope.unreported(
+        CertificateEvent.objects.filter(scope.recorded("at"), certificate__cb=scope.cb).exclude(to_status=""),
+        K.STATUS,
+    ).values_list("certificate_id", "pk", "at")
+    carried: dict[int, list] = defaultdict(list)
+    change: dict[int, tuple] = {}
+    for cert_id, pk, reason, at in versions:
+        day = _day(at)
+        carried[cert_id].append((K.CERTIFICATE, pk, day, _due_day(day)))
+        change[cert_id] = max(change.get(cert_id, (at, "")), (at, reason))
+    for cert_id, pk, at in events:
+        day = _day(at)
+        carried[cert_id].append((K.STATUS, pk, day, _due_day(day)))
+        change.setdefault(cert_id, (at, "status"))
+    latest = (
+        CertificateVersion.objects.filter(certificate_id__in=list(carried))
+        .order_by("certificate_id", "-seq")
         .values_list(
-            "audit__case__reference",
-            "number",
-            "audit__case__enterprise__name",
-            "score_exact",
-            "level",
-            "recommended_level",
-            "issued_at",
-        )
-    )
-    rows = [
-        {
-            "report_no": _report_no(ref, number),
-            "case_no": ref,
-            "enterprise": name,
-            "score": _score(score),
-            "level": label("level", level),
-            "recommended_level": label("level", recommended),
-            "issued_on": m.day(at),
-        }
-        for ref, number, name, score, level, recommended, at in reports
-    ]
-    before = {
-        _report_no(ref, n)
-        for ref, n in AuditReport.objects.filter(audit__case__cb=m.cb, issued_at__lt=m.start).values_list(
-            "audit__case__reference", "number"
-        )
-    }
-    return rows, before
-
-
-def _decisions(m: _Month) -> list[dict]:
-    """Decisions taken in the month."""
-    decisions = (
-        Decision.objects.filter(case__cb=m.cb, **m.recorded("decided_at"))
-        .order_by("decided_at", "id")
-        .values_list("case__reference", "report__number", "case__enterprise__name", "outcome", "level", "decided_at")
-    )
-    return [
-        {
-            "case_no": ref,
-            "report_no": _report_no(ref, number),
-            "enterprise": name,
-            "outcome": label("outcome", outcome),
-            "level": label("level", level),
-            "decided_on": m.day(at),
-        }
-        for ref, number, name, outcome, level, at in decisions
-    ]
-
-
-def _certificates(m: _Month) -> tuple[list[dict], set[str]]:
-    """Certificate versions (issue, recertification, changes) recorded in the month, with the
-    certificate's status at the end of the month; and the numbers of certificates with a version
-    recorded before it."""
-    status_then = (
-        CertificateEvent.objects.filter(certificate=OuterRef("certificate"), at__lt=m.end)
-        .exclude(to_status="")
-        .order_by("-seq")
-        .values("to_status")[:1]
-    )
-    versions = (
-        CertificateVersion.objects.filter(certificate__cb=m.cb, **m.recorded("created_at"))
-        # no status event yet: as issued, valid
-        .annotate(
-            status_then=Coalesce(Subquery(status_then), Value(Certificate.Status.VALID, output_field=CharField()))
-        )
-        .order_by("created_at", "id")
-        .values_list(
+            "certificate_id",
             "certificate__number",
-            "seq",
-            "reason",
             "enterprise_name",
             "credit_code",
-            "level",
+            "address",
+            "scheme_id",
+            "scheme_version",
             "scope",
-            "first_issued_on",
+            "level",
             "issued_on",
             "expires_on",
-            "status_then",
+            "certificate__first_issued_on",
+            "certificate__status",
             "case__reference",
-            "created_at",
         )
     )
-    rows = [
-        {
-            "certificate_no": number,
-            "version": seq,
-            "change": label("change", reason),
-            "enterprise": name,
-            "credit_code": code,
-            "level": label("level", level),
-            "scope": scope,
-            "first_issued_on": first,
-            "issued_on": issued,
-            "expires_on": expires,
-            "status": label("certificate_status", status),
-            "case_no": ref or "",
-            "recorded_on": m.day(at),
-        }
-        for number, seq, reason, name, code, level, scope, first, issued, expires, status, ref, at in versions
-    ]
-    before = set(Certificate.objects.filter(cb=m.cb, versions__created_at__lt=m.start).values_list("number", flat=True))
-    return rows, before
+    rows, done = [], set()
+    for (
+        cert_id,
+        number,
+        name,
+        code,
+        address,
+        scheme,
+        version,
+        scope_text,
+        level,
+        issued,
+        expires,
+        first,
+        status,
+        ref,
+    ) in latest:
+        if cert_id in done:  # ordered newest version first
+            continue
+        done.add(cert_id)
+        rows.append(
+            {
+                "certificate_no": number,
+                "org_name": name,
+                "org_code": code,
+                "org_address": address,
+                "category": t.code("category", "service"),
+                "standard": f"{scheme} {version}".strip(),
+                "scope": scope_text,
+                "level": t.code("level", level),
+                "issued_on": issued,
+                "expires_on": expires,
+                "first_issued_on": first,
+                "status": t.code("certificate_status", status),
+                "change": t.code("change", change[cert_id][1]),
+                "plan_no": ref or "",
+                "_records": sorted(carried[cert_id], key=lambda r: (r[2], r[1])),
+            }
+        )
+    rows.sort(key=lambda r: r["certificate_no"])
+    return rows
 
 
-def _status_changes(m: _Month) -> list[dict]:
-    """Certificate status changes recorded in the month."""
-    events = (
-        CertificateEvent.objects.filter(certificate__cb=m.cb, **m.recorded("at"))
-        .exclude(to_status="")
-        .order_by("at", "id")
-        .values_list("certificate__number", "from_status", "to_status", "reason", "effective_on", "at")
+def _earlier(scope: Scope) -> dict[str, set[str]]:
+    """Certificate numbers the platform already has: on a certificate row, on a result row.
+    For a month, those recorded before it; for the records due, those reported."""
+    versions = CertificateVersion.objects.filter(certificate__cb=scope.cb)
+    decisions = Decision.objects.filter(case__cb=scope.cb).exclude(outcome=Decision.Outcome.SEND_BACK)
+    if scope.due_only:
+        reported = ReportedRecord.objects.filter(cb=scope.cb)
+        versions = versions.filter(pk__in=reported.filter(kind=K.CERTIFICATE).values("object_id"))
+        decisions = decisions.filter(pk__in=reported.filter(kind=K.RESULT).values("object_id"))
+    else:
+        versions = versions.filter(created_at__lt=scope.start)
+        decisions = decisions.filter(decided_at__lt=scope.start)
+    issued = CertificateVersion.objects.filter(decision=OuterRef("pk")).order_by("seq").values("certificate__number")
+    result_certs = decisions.annotate(
+        cert=Coalesce(Subquery(issued[:1]), F("case__certificate_link__certificate__number"))
+    ).values_list("cert", flat=True)
+    return {
+        "certificates.certificate_no": set(versions.values_list("certificate__number", flat=True)),
+        "results.certificate_no": {c for c in result_certs if c},
+    }
+
+
+# ------------------------------------------------------------------------ reporting state
+
+
+def queue(cb: Organisation, template: Template, today: date) -> list[dict]:
+    """What is due, one entry per sheet row: plans first (by the day before their audit), then the
+    others by due day. Each: sheet, id, enterprise, records [(kind, id, recorded, due)], due, overdue."""
+    rows, _ = report_rows(Scope.due(cb), template)
+    key = {"plans": "plan_no", "certificates": "certificate_no", "results": "report_no"}
+    entries = []
+    for sheet in template.sheets:
+        for row in rows[sheet.key]:
+            due = min(r[3] for r in row["_records"])
+            entries.append(
+                {
+                    "sheet": sheet,
+                    "id": row[key[sheet.key]],
+                    "enterprise": row["org_name"],
+                    "records": row["_records"],
+                    "kinds": sorted({r[0] for r in row["_records"]}),
+                    "recorded": min(r[2] for r in row["_records"]),
+                    "due": due,
+                    "overdue": due < today,
+                    "plan": sheet.key == "plans",
+                }
+            )
+    entries.sort(key=lambda e: (not e["plan"], e["due"], e["id"]))
+    return entries
+
+
+def due_count(scope: Scope) -> int:
+    """How many records of the scope are not yet reported (four counts, no rows read)."""
+    s = Scope(scope.cb, scope.start, scope.end, due_only=True)
+    plans = s.unreported(
+        Audit.objects.filter(s.recorded("sent_at"), case__cb=s.cb, sent_at__isnull=False), K.PLAN, since="sent_at"
     )
-    return [
-        {
-            "certificate_no": number,
-            "from_status": label("certificate_status", fr),
-            "to_status": label("certificate_status", to),
-            "reason": reason,
-            "effective_on": effective,
-            "recorded_on": m.day(at),
+    results = s.unreported(
+        Decision.objects.filter(s.recorded("decided_at"), case__cb=s.cb).exclude(outcome=Decision.Outcome.SEND_BACK),
+        K.RESULT,
+    )
+    versions = s.unreported(
+        CertificateVersion.objects.filter(s.recorded("created_at"), certificate__cb=s.cb), K.CERTIFICATE
+    )
+    events = s.unreported(
+        CertificateEvent.objects.filter(s.recorded("at"), certificate__cb=s.cb).exclude(to_status=""), K.STATUS
+    )
+    return plans.count() + results.count() + versions.count() + events.count()
+
+
+def reporting_state(cb: Organisation, kind: str, object_ids) -> dict[int, dict]:
+    """{object id: {"export": the first export that carried it, "reported_at", "row", "sheet",
+    "exports": how many}} for the records reported; the others are absent (not yet reported)."""
+    state: dict[int, dict] = {}
+    records = (
+        ReportedRecord.objects.filter(cb=cb, kind=kind, object_id__in=list(object_ids))
+        .select_related("export")
+        .order_by("reported_at", "id")
+    )
+    for r in records:
+        if r.object_id in state:
+            state[r.object_id]["exports"] += 1
+            continue
+        state[r.object_id] = {
+            "export": r.export,
+            "reported_at": r.reported_at,
+            "row": r.row,
+            "sheet": r.sheet,
+            "exports": 1,
         }
-        for number, fr, to, reason, effective, at in events
-    ]
+    return state
 
 
 def exports_of(cb: Organisation):

@@ -1,4 +1,5 @@
-"""The CB's regulator report page: the export log, a form to export a month, the reminder state."""
+"""The CB's regulator report pages: the export log, a form to export a month, the reminder state;
+the "to report" queue (plans first) and its export."""
 
 from __future__ import annotations
 
@@ -16,13 +17,27 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from .access import export_for, regulator_cb_for
+from .models import RegulatorExport, ReportedRecord
 from .reminders import reminder_state
-from .selectors import exports_of, last_month
-from .services import ExportRefused, ReportInvalid, cb_code, regulator_export
+from .selectors import exports_of, last_month, queue
+from .services import ExportRefused, ReportInvalid, cb_code, regulator_export, report_template
+
+CHANNELS = [
+    (RegulatorExport.Channel.XLSX, gettext_lazy("Excel workbook (.xlsx)")),
+    (RegulatorExport.Channel.JSON, gettext_lazy("WebService messages (JSON)")),
+    (RegulatorExport.Channel.XML, gettext_lazy("WebService messages (XML)")),
+]
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "xml": "application/xml",
+}
 
 
 class ExportForm(forms.Form):
     month = forms.CharField(label=gettext_lazy("Month"), max_length=7)
+    due_only = forms.BooleanField(label=gettext_lazy("Only the records not yet reported"), required=False)
+    channel = forms.ChoiceField(label=gettext_lazy("Format"), choices=CHANNELS, required=False)
 
     def clean_month(self) -> date:
         text = self.cleaned_data["month"].strip()
@@ -32,22 +47,20 @@ class ExportForm(forms.Form):
         return date(int(m.group(1)), int(m.group(2)), 1)
 
 
-SHEET_NAMES = {
-    "applications": gettext_lazy("applications"),
-    "plans": gettext_lazy("audit plans"),
-    "results": gettext_lazy("audit results"),
-    "decisions": gettext_lazy("certification decisions"),
-    "certificates": gettext_lazy("certificates"),
-    "status_changes": gettext_lazy("status changes"),
-}
+class QueueExportForm(forms.Form):
+    channel = forms.ChoiceField(label=gettext_lazy("Format"), choices=CHANNELS)
+
+
+KIND_NAMES = dict(ReportedRecord.Kind.choices)
 
 
 def _page(request, cb, *, form=None, problems=(), status=200):
     today = timezone.localdate()
     context = {
         "cb": cb,
-        "exports": [(e, [(k, SHEET_NAMES.get(k, k), n) for k, n in e.counts.items()]) for e in exports_of(cb)],
-        "form": form or ExportForm(initial={"month": f"{last_month(today):%Y-%m}"}),
+        "exports": list(exports_of(cb)[:100]),
+        "form": form or ExportForm(initial={"month": f"{last_month(today):%Y-%m}", "channel": "xlsx"}),
+        "channels": CHANNELS,
         "state": reminder_state(cb, today),
         "problems": [p.located(request.LANGUAGE_CODE) for p in problems],
         "today": today,
@@ -70,7 +83,13 @@ def regulator_export_view(request):
         return _page(request, cb, form=form, status=400)
     month = form.cleaned_data["month"]
     try:
-        export = regulator_export(cb=cb, month=month, by=request.user)
+        export = regulator_export(
+            cb=cb,
+            month=month,
+            due_only=form.cleaned_data["due_only"],
+            channel_name=form.cleaned_data["channel"] or RegulatorExport.Channel.XLSX,
+            by=request.user,
+        )
     except ReportInvalid as e:
         messages.error(request, str(e))
         return _page(request, cb, form=form, problems=e.problems, status=400)
@@ -89,9 +108,57 @@ def regulator_export_view(request):
 @require_GET
 def regulator_download(request, pk: int):
     export = export_for(request.user, pk)
+    period = f"{export.period:%Y-%m}" if export.period else "due"
     return FileResponse(
         export.file.open("rb"),
         as_attachment=True,
-        filename=f"{cb_code(export.cb)}-{export.period:%Y-%m}-{export.pk}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=f"{cb_code(export.cb)}-{period}-{export.pk}.{export.channel}",
+        content_type=CONTENT_TYPES[export.channel],
     )
+
+
+def _queue_page(request, cb, *, form=None, problems=(), status=200):
+    today = timezone.localdate()
+    entries = queue(cb, report_template(), today)
+    for e in entries:
+        e["what"] = ", ".join(str(KIND_NAMES[k]) for k in e["kinds"])
+    context = {
+        "cb": cb,
+        "entries": entries,
+        "plans_due": sum(1 for e in entries if e["plan"]),
+        "overdue": sum(1 for e in entries if e["overdue"]),
+        "form": form or QueueExportForm(initial={"channel": "xlsx"}),
+        "channels": CHANNELS,
+        "problems": [p.located(request.LANGUAGE_CODE) for p in problems],
+        "today": today,
+    }
+    return render(request, "regulator/queue.html", context, status=status)
+
+
+@login_required
+@require_GET
+def regulator_queue(request):
+    return _queue_page(request, regulator_cb_for(request.user))
+
+
+@login_required
+@require_POST
+def regulator_queue_export(request):
+    cb = regulator_cb_for(request.user)
+    form = QueueExportForm(request.POST)
+    if not form.is_valid():
+        return _queue_page(request, cb, form=form, status=400)
+    try:
+        export = regulator_export(cb=cb, month=None, channel_name=form.cleaned_data["channel"], by=request.user)
+    except ReportInvalid as e:
+        messages.error(request, str(e))
+        return _queue_page(request, cb, form=form, problems=e.problems, status=400)
+    except ExportRefused as e:
+        messages.error(request, str(e))
+        return _queue_page(request, cb, form=form, status=400)
+    messages.success(
+        request,
+        _("The records due were exported: %(n)s rows (SHA-256 %(sha)s).")
+        % {"n": sum(export.counts.values()), "sha": export.sha256},
+    )
+    return redirect("regulator_queue")

@@ -1,5 +1,5 @@
-"""The monthly report's rows as an .xlsx workbook, written directly as SpreadsheetML; the layout, and
-why not openpyxl, are in docs/regulator-report.md ("Layout", "Speed"). Reads no database:
+"""The report's rows as an .xlsx workbook in the template's layout, written directly as
+SpreadsheetML; why not openpyxl is in docs/regulator-report.md ("Speed"). Reads no database:
 `selectors.report_rows` fills the rows."""
 
 from __future__ import annotations
@@ -7,14 +7,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from aftersales.core.cells import neutralise
-from aftersales.core.regulator import DATE, NUMBER, SHEETS, Sheet
+from aftersales.core.regulator import DATE, NUMBER, Template
 
-FORMATS = {"text": "文本 text", "id": "编号（大写） id, upper-case", "date": "日期 yyyy-mm-dd", "number": "数字 number"}
-LAYOUT = "aftersales-regulator/1"
 EPOCH = date(1899, 12, 30)
 _BAD_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # style ids of styles.xml below: 0 normal, 1 bold (headers), 2 date
@@ -92,8 +90,8 @@ SHEET_HEAD = (
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
 )
 FROZEN = (
-    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-    'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="{n}" topLeftCell="A{next}" activePane="bottomLeft" '
+    'state="frozen"/><selection pane="bottomLeft" activeCell="A{next}" sqref="A{next}"/></sheetView></sheetViews>'
 )
 
 
@@ -131,9 +129,10 @@ def _cell(ref: str, value, style: int = 0) -> str:
 class _SheetWriter:
     """Rows appended one at a time into a list of XML fragments."""
 
-    def __init__(self, widths: list[int], *, frozen: bool):
+    def __init__(self, widths: list[int], *, frozen_after: int):
         cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths))
-        self.parts = [SHEET_HEAD, FROZEN if frozen else "", f"<cols>{cols}</cols>" if cols else "", "<sheetData>"]
+        frozen = FROZEN.format(n=frozen_after, next=frozen_after + 1)
+        self.parts = [SHEET_HEAD, frozen, f"<cols>{cols}</cols>" if cols else "", "<sheetData>"]
         self.n = 0
 
     def append(self, values, style: int = 0) -> None:
@@ -146,44 +145,24 @@ class _SheetWriter:
         return "".join(self.parts) + "</sheetData></worksheet>"
 
 
-def workbook_bytes(rows: dict[str, list[dict]], *, meta: dict, sheets: tuple[Sheet, ...] = SHEETS) -> bytes:
-    """The workbook as bytes. `meta`: cb (name), cb_code, month (date), generated_at (datetime)."""
-    month = meta["month"]
-    generated = meta["generated_at"]
-    generated_text = generated.strftime("%Y-%m-%d %H:%M:%S") if isinstance(generated, datetime) else str(generated)
-
-    about = _SheetWriter([30, 34, 30, 18, 14, 34, 28], frozen=False)
-    about.append(["认证机构月度报送 Monthly report to the regulator"], BOLD)
-    for k, v in (
-        ("认证机构 Certification body", meta.get("cb", "")),
-        ("机构代码 Code", meta.get("cb_code", "")),
-        ("报送月份 Month", f"{month:%Y-%m}"),
-        ("生成时间 Generated at", generated_text),
-        ("格式 Layout", f"{LAYOUT}（本项目格式，非 CNCA 官方模板 the project's layout, not the official one）"),
-    ):
-        about.append([k, v])
-    about.append([])
-    about.append(["工作表 Sheet", "行数 Rows"], BOLD)
-    for sheet in sheets:
-        about.append([f"{sheet.zh} {sheet.en}", len(rows.get(sheet.key, []))])
-    about.append([])
-    about.append(
-        ["工作表 Sheet", "列名 Header", "Column", "键 Key", "必填 Required", "格式 Format", "引用 Refers to"], BOLD
-    )
-    for sheet in sheets:
-        for col in sheet.columns:
-            fmt = FORMATS[col.kind] + ("，须在报送月份内 in the month" if col.in_month else "")
-            about.append([sheet.zh, col.zh, col.en, col.key, "是 yes" if col.required else "否 no", fmt, col.refers_to])
-
-    parts = [("说明 About", about.xml())]
-    for sheet in sheets:
+def workbook_bytes(rows: dict[str, list[dict]], *, template: Template) -> bytes:
+    """The workbook as bytes: exactly the template's sheets, names and header rows (any rows above
+    the header copied from the template), data right below the header."""
+    parts = []
+    for sheet in template.sheets:
         widths = [12 if c.kind in (DATE, NUMBER) else 22 for c in sheet.columns]
-        ws = _SheetWriter(widths, frozen=True)
-        ws.append([c.zh for c in sheet.columns], BOLD)
-        keys = [c.key for c in sheet.columns]
+        ws = _SheetWriter(widths, frozen_after=sheet.header_row)
+        for line in sheet.preamble:
+            ws.append(list(line))
+        while ws.n < sheet.header_row - 1:
+            ws.append([])
+        ws.append([c.header for c in sheet.columns], BOLD)
+        columns = [(c.key, c.filled) for c in sheet.columns]
         for row in rows.get(sheet.key, []):
-            ws.append([row.get(k) for k in keys])
-        parts.append((sheet.zh, ws.xml()))
+            ws.append([row.get(k) if filled else None for k, filled in columns])
+        parts.append((sheet.name, ws.xml()))
+    title = template.title or template.id
+    generated = datetime.now(UTC)
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=5) as z:
@@ -194,7 +173,7 @@ def workbook_bytes(rows: dict[str, list[dict]], *, meta: dict, sheets: tuple[She
         z.writestr("_rels/.rels", ROOT_RELS)
         z.writestr(
             "docProps/core.xml",
-            CORE.format(title=_esc(f"{meta.get('cb', '')} {month:%Y-%m}"), created=_w3c(generated)),
+            CORE.format(title=_esc(title), created=_w3c(generated)),
         )
         z.writestr(
             "xl/workbook.xml",

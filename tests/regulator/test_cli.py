@@ -28,8 +28,8 @@ def test_it_writes_the_workbook_and_logs_it(world, no_setup, tmp_path):
     out = tmp_path / "2026-10.xlsx"
     result = run("report", "--month", "2026-10", "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "decisions=1" in result.output
-    assert openpyxl.load_workbook(out).sheetnames[1] == "申请"
+    assert "证书信息表=1" in result.output
+    assert openpyxl.load_workbook(out).sheetnames == ["审核计划信息表", "证书信息表", "审核结果信息表"]
     export = RegulatorExport.objects.get()
     assert export.generated_by_label == "command:regulator-report"
     log = run("log", "--json")
@@ -40,7 +40,7 @@ def test_check_validates_and_writes_nothing(world, no_setup, tmp_path):
     september_october(world)
     result = run("report", "--month", "2026-10", "--check", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["counts"]["status_changes"] == 1
+    assert json.loads(result.output)["counts"]["certificates"] == 1
     assert not RegulatorExport.objects.exists()
 
 
@@ -51,9 +51,19 @@ def test_an_invalid_report_exits_2_naming_sheet_row_and_column(world, no_setup, 
     out = tmp_path / "bad.xlsx"
     result = run("report", "--month", f"{timezone.localdate():%Y-%m}", "-o", str(out))
     assert result.exit_code == 2
-    assert "sheet certificates, row 2, column scope: required cell is empty" in result.output
+    assert "sheet 证书信息表, row 2, column 认证覆盖的业务范围: required cell is empty" in result.output
     assert not out.exists()
     assert not RegulatorExport.objects.exists()
+
+
+def test_it_exports_what_is_due_through_the_webservice_outbox(world, no_setup, tmp_path):
+    september_october(world)
+    out = tmp_path / "due.json"
+    result = run("report", "--channel", "json", "-o", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["month"] == "due"
+    assert len(json.loads(out.read_text(encoding="utf-8"))) == 3
+    assert RegulatorExport.objects.get().channel == "json"
 
 
 def test_it_names_the_cb_by_credit_code(world, no_setup):

@@ -1,6 +1,7 @@
 """The CB's regulator report page: log, export form, reminder state, download."""
 
 import hashlib
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -12,7 +13,7 @@ from aftersales.regulator.reminders import reminder_key
 from aftersales.regulator.selectors import last_month
 from aftersales.regulator.services import regulator_export
 
-from .helpers import OCTOBER, other_cb_case, september_october, unscoped
+from .helpers import OCTOBER, at, certified, other_cb_case, september_october, unscoped
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +42,15 @@ def test_it_exports_a_month_and_logs_who(admin, world):
     assert response.status_code == 302
     export = RegulatorExport.objects.get()
     assert export.generated_by == world["people"]["cb_admin"]
-    assert export.counts["certificates"] == 1
+    assert export.counts["证书信息表"] == 1
 
 
 def test_an_invalid_report_shows_its_problems_and_writes_nothing(admin, world):
     unscoped(world)
     response = admin.post(reverse("regulator_export"), {"month": f"{timezone.localdate():%Y-%m}"})
     assert response.status_code == 400
-    assert "sheet certificates, row 2, column scope: required cell is empty" in response.content.decode()
+    html = response.content.decode()
+    assert "sheet 证书信息表, row 2, column 认证覆盖的业务范围: required cell is empty" in html
     assert not RegulatorExport.objects.exists()
 
 
@@ -75,7 +77,9 @@ def test_another_cbs_export_is_not_found(admin, world):
 
 
 def test_it_shows_the_reminder_state(admin, world):
-    month = last_month(timezone.localdate())
+    with at(2026, 11, 20):
+        certified(world)
+    month = date(2026, 11, 1)
     Reminder.objects.create(
         key=reminder_key(world["cb"], month),
         kind=Reminder.Kind.REGULATOR_REPORT,
@@ -85,7 +89,8 @@ def test_it_shows_the_reminder_state(admin, world):
         body="b",
         recipients=["a@b.cn"],
     )
-    html = admin.get(reverse("regulator_home")).content.decode()
+    with at(2026, 12, 3):
+        html = admin.get(reverse("regulator_home")).content.decode()
     assert "Reminder sent on" in html and "1 recipient(s)" in html
     assert "not been exported" in html or "not exported yet" in html
 
