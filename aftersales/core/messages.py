@@ -248,7 +248,7 @@ MESSAGES = MappingProxyType(
             "无法识别的记录类型 “{value}”；可用：{allowed}", "unknown record kind '{value}'; use one of: {allowed}"
         ),
         "records_visit_before_subject": _m(
-            "回访时间“{visited}”（{visited_value}）早于所回访记录（“{subject}”：{subject_id}）的受理时间 {received_value}",
+            "“{visited}”（{visited_value}）早于所回访记录（“{subject}”：{subject_id}）的受理时间（{received_value}）",
             "'{visited}' ({visited_value}) is before the record it follows up ('{subject}': {subject_id}) "
             "was received ({received_value})",
         ),

@@ -150,3 +150,28 @@ def test_the_records_page_names_the_return_visit_share(browser, live_server, wor
         expect(share).to_contain_text("认证机构要求不低于 10%")
         expect(page.locator(".rec-ready")).to_have_count(0)
         shot(page, "records-visit-share", share)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_import_page_names_the_row_of_a_visit_before_its_work_order(browser, live_server, world, people, width):
+    from tests.records.test_import import _import
+    from tests.records.test_return_visit_checks import visits_file
+
+    assert _import(world, "work_order").status == "done"
+    failed = _import(
+        world,
+        "return_visit",
+        visits_file(
+            "HF1,维修工单,WO202600001,2026/01/15 19:28,电话,已接通,满意",
+            "HF2,维修工单,WO202600001,2026/01/10 08:00,电话,已接通,满意",
+        ),
+        filename="visits.csv",
+    )
+    with person(browser, live_server, "ent_admin", width) as page:
+        page.goto(f"{live_server.url}/records/{world['enterprise'].pk}/imports/{failed.pk}/")
+        problem = page.locator("tr", has_text="早于所回访记录")
+        expect(problem).to_contain_text("“回访时间”（2026-01-10 08:00）")
+        expect(problem).to_contain_text("（“对象单号”：WO202600001）的受理时间（2026-01-12 09:35）")
+        expect(problem.locator("td").first).to_have_text("3")  # the file's row
+        expect(problem.locator("td").nth(1)).to_have_text("回访时间")  # its column
+        shot(page, "import-visit-before-order", problem)
