@@ -15,14 +15,19 @@ from functools import wraps
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.html import format_html
 
 from aftersales.core.refusal import Refused
 
 
 def refusal_messages(request, refusal: Refused | list) -> None:
-    """Each problem of the refusal (or each of a list of problems) as an error message."""
+    """Each problem of the refusal (or each of a list of problems) as an error message; a refusal's
+    `offer` (label, URL: the way on, e.g. a certificate's recertification) as a link after them."""
     for problem in refusal.problems if isinstance(refusal, Refused) else refusal:
         messages.error(request, problem)
+    offer = getattr(refusal, "offer", None)
+    if offer:
+        messages.info(request, format_html('<a class="refusal-offer" href="{}">{}</a>', offer[1], offer[0]))
 
 
 def safe_next(request) -> str:

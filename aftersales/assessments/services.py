@@ -161,6 +161,21 @@ def answer_save(
 
 
 @transaction.atomic
+def answers_remaining_conform(*, assessment: Assessment, by) -> list[str]:
+    """Every item not answered yet answered "conform", in one step and one event (the codes);
+    answered items keep their answers, and each item can still be changed on its own after."""
+    locked = assessment_lock_draft(assessment.pk)
+    scheme = scheme_of(locked.scheme_version)
+    answered = set(Answer.objects.filter(assessment=locked).values_list("item_code", flat=True))
+    codes = [item.code for item in scheme.items if item.code not in answered]
+    Answer.objects.bulk_create(
+        Answer(assessment=locked, item_code=code, version=1, kind=ResultKind.CONFORM, updated_by=by) for code in codes
+    )
+    event_record(action="assessment.remaining_conform", subject=locked, by=by, data={"items": codes})
+    return codes
+
+
+@transaction.atomic
 def special_add(*, assessment: Assessment, type: str, reason: str, by, kind: str = "") -> SpecialFinding:
     locked = assessment_lock_draft(assessment.pk)
     params = scheme_of(locked.scheme_version).parameters

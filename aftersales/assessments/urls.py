@@ -9,6 +9,7 @@ urlpatterns = [
     path("assessments/<int:pk>/specials/", views.special_add, name="special_add"),
     path("assessments/<int:pk>/specials/<int:finding_id>/remove/", views.special_remove, name="special_remove"),
     path("assessments/<int:pk>/finish/", views.assessment_finish, name="assessment_finish"),
+    path("assessments/<int:pk>/conform/", views.assessment_remaining_conform, name="assessment_remaining_conform"),
     path("assessments/<int:pk>/report.pdf", report_views.assessment_report_pdf, name="assessment_report_pdf"),
     path("assessments/<int:pk>/checklist.xlsx", views.assessment_export, name="assessment_export"),
     path("assessments/<int:pk>/import/", views.assessment_import, name="assessment_import"),

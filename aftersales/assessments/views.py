@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.selectors import enterprises_of
 from aftersales.checklist.reader import parse_checklist_bytes
+from aftersales.confirm import confirmation_page
 from aftersales.core.problems import ProblemsError
 from aftersales.core.text import normalise_language
 from aftersales.generated import checklist_xlsx
@@ -129,8 +130,31 @@ def special_remove(request, pk: int, finding_id: int):
 
 @login_required
 @require_POST
+def assessment_remaining_conform(request, pk: int):
+    """Answer every item not answered yet "conform" (each can be changed on its own after)."""
+    assessment = assessment_for(request, pk)
+    try:
+        codes = services.answers_remaining_conform(assessment=assessment, by=request.user)
+    except services.AssessmentFrozen:
+        _refuse_frozen(request)
+    else:
+        messages.success(request, _("%(n)s items not answered yet are now “conform”.") % {"n": len(codes)})
+    return redirect(assessment.get_absolute_url())
+
+
+@login_required
+@require_POST
 def assessment_finish(request, pk: int):
     assessment = assessment_for(request, pk, admin=True)
+    ask = confirmation_page(
+        request,
+        question=_("Finish and freeze the self-assessment “%(title)s”?") % {"title": assessment.title},
+        consequence=_("A finished self-assessment can no longer change; its score and level are kept as they are."),
+        button=_("Yes, finish and freeze it"),
+        back=assessment.get_absolute_url(),
+    )
+    if ask is not None:
+        return ask
     try:
         services.assessment_finish(assessment=assessment, by=request.user)
         messages.success(request, _("The assessment is finished and frozen."))

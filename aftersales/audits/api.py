@@ -134,12 +134,15 @@ class VerifyIn(Schema):
 class ReportIn(Schema):
     conclusion: str
     recommended_level: str
+    recommendation_reason: str = ""
 
 
 class DecisionIn(Schema):
     outcome: str
     reasons: str
     level: str = ""
+    # the member declares no conflict of interest with the enterprise and the case
+    no_conflict: bool = False
 
 
 class ItemConflict(Refusal):
@@ -259,8 +262,11 @@ def audit_review_start(request, pk: int):
 
 
 @router.post("/{pk}/start", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_start")
-def audit_start(request, pk: int):
-    return _step(request, pk, "audit", lambda case: steps.audit_start(case=case, by=request.user))
+def audit_start(request, pk: int, early_reason: str = ""):
+    """Start the audit; before the plan's first day only with `?early_reason=…` (recorded in the event)."""
+    return _step(
+        request, pk, "audit", lambda case: steps.audit_start(case=case, by=request.user, early_reason=early_reason)
+    )
 
 
 @router.post("/{pk}/rectification", response={200: AuditOut, **errors(403, 409)}, url_name="audit_api_rectification")
@@ -414,17 +420,28 @@ def audit_report(request, pk: int, payload: ReportIn):
     """The team leader issues the final report (freezes the audit; returns its SHA-256)."""
     case, _audit = audit_case_for(request, pk, write="audit")
     r = reporting.report_issue(
-        case=case, conclusion=payload.conclusion, recommended_level=payload.recommended_level, by=request.user
+        case=case,
+        conclusion=payload.conclusion,
+        recommended_level=payload.recommended_level,
+        recommendation_reason=payload.recommendation_reason,
+        by=request.user,
     )
     return Status(201, {"number": r.number, "sha256": r.sha256, "score": r.score_exact, "level": r.level})
 
 
-@router.post("/{pk}/decision", response={201: dict, **errors(403, 409)}, url_name="audit_api_decision")
+@router.post("/{pk}/decision", response={201: dict, 202: dict, **errors(403, 409)}, url_name="audit_api_decision")
 def audit_decision(request, pk: int, payload: DecisionIn):
     case, _audit = audit_case_for(request, pk, write="decide")
     d = decisions.decision_record(
-        case=case, outcome=payload.outcome, level=payload.level, reasons=payload.reasons, by=request.user
+        case=case,
+        outcome=payload.outcome,
+        level=payload.level,
+        reasons=payload.reasons,
+        no_conflict=payload.no_conflict,
+        by=request.user,
     )
+    if d is None:  # a vote counted; the quorum is not reached or the votes do not agree yet
+        return Status(202, {"decided": False, "vote": {"outcome": payload.outcome, "level": payload.level}})
     return Status(201, {"outcome": d.outcome, "level": d.level, "event": d.event.seq, "hash": d.event.hash})
 
 

@@ -52,12 +52,16 @@ class VerifyForm(forms.Form):
 class ReportForm(forms.Form):
     conclusion = forms.CharField(label=_("Conclusion"), max_length=8000, required=False)
     recommended_level = forms.CharField(label=_("Recommended level"), max_length=16, required=False)
+    recommendation_reason = forms.CharField(
+        label=_("Reason for the recommended level"), max_length=4000, required=False
+    )
 
 
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices)
     level = forms.CharField(label=_("Level"), max_length=16, required=False)
     reasons = forms.CharField(label=_("Reasons"), max_length=8000, required=False)
+    no_conflict = forms.BooleanField(label=_("No conflict of interest"), required=False)
 
 
 class AuditorForm(forms.Form):

@@ -92,6 +92,8 @@ class Audit(models.Model):
     sent_at = models.DateTimeField(_("plan sent at"), null=True, blank=True)
     conclusion = models.TextField(_("conclusion"), blank=True)
     recommended_level = models.CharField(_("recommended level"), max_length=16, blank=True)
+    # why the recommendation is below the level the score reached (the draft; the report keeps its own)
+    recommendation_reason = models.TextField(_("reason for the recommended level"), blank=True)
     # the CB policy version (id, sha256) that set the rectification deadlines (aftersales/policy.py)
     rectification_policy = models.JSONField(_("rectification policy"), default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -274,6 +276,8 @@ class AuditReport(Immutable):
     score_exact = models.CharField(max_length=64)
     level = models.CharField(_("level"), max_length=16)
     recommended_level = models.CharField(_("recommended level"), max_length=16)
+    # required when the recommendation is not the level the score reached (shown beside the score)
+    recommendation_reason = models.TextField(_("reason for the recommended level"), blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("issued at"))
 
@@ -325,3 +329,31 @@ class Decision(Immutable):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.outcome} {self.level}"
+
+
+class DecisionVote(Immutable):
+    """One committee member's vote on a reported case's report, cast after declaring no conflict of
+    interest with the case. Immutable, once per member and report; the same content is in the
+    case's hash-chained event (`event`). The decision is taken when the votes reach the CB
+    policy's quorum and agree (audits.decisions; docs/policy.md)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="votes")
+    report = models.ForeignKey(AuditReport, on_delete=models.PROTECT, related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Decision.Outcome.choices)
+    level = models.CharField(_("level"), max_length=16, blank=True)
+    reasons = models.TextField(_("reasons"))
+    no_conflict_declared = models.BooleanField(_("declared no conflict of interest"))
+    cast_at = models.DateTimeField(_("cast at"))
+    event = models.OneToOneField("certification.CaseEvent", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["report", "cast_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "member"], name="vote_once_per_member"),
+            models.CheckConstraint(condition=Q(no_conflict_declared=True), name="vote_no_conflict_declared"),
+            models.CheckConstraint(condition=~Q(reasons=""), name="vote_has_reasons"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.member_id} votes {self.outcome} {self.level}"

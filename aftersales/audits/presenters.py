@@ -181,6 +181,8 @@ def case_panel(request, access: Access[Case], lang: str) -> dict:
         "can_answer_objection": case.status == S.PLANNED and access.can("review"),
         "can_start_review": case.status == S.PLANNED and access.can("audit"),
         "can_start_audit": case.status == S.DOCUMENT_REVIEW and access.can("audit"),
+        "start_early": bool(audit and audit.start_date and today < audit.start_date),
+        "issue_early": bool(audit and audit.end_date and today < audit.end_date),
         "can_start_rectification": case.status == S.AUDIT and access.can("audit"),
         "can_issue": case.status in {S.AUDIT, S.RECTIFICATION} and access.can("audit"),
         "can_decide": case.status == S.REPORTED and access.can("decide"),

@@ -85,7 +85,9 @@ def score_effect(audit: Audit) -> ScoreEffect | None:
 # ------------------------------------------------------------------------------------ report
 
 
-def audit_record(audit: Audit, *, conclusion: str, recommended_level: str, number: int) -> dict:
+def audit_record(
+    audit: Audit, *, conclusion: str, recommended_level: str, number: int, recommendation_reason: str = ""
+) -> dict:
     """The frozen audit record: everything the report states, as JSON-native data."""
     case = audit.case
     a = audit.assessment
@@ -135,13 +137,38 @@ def audit_record(audit: Audit, *, conclusion: str, recommended_level: str, numbe
         "result": a.result,
         "conclusion": conclusion,
         "recommended_level": recommended_level,
+        **({"recommendation_reason": recommendation_reason} if recommendation_reason else {}),
     }
 
 
+def _recommendation_checked(recommended: str, reached: str, reason: str) -> str:
+    """The reason for the recommendation (stripped): refused above the level the score reached, and
+    required below it (the committee reads it beside the score; the certificate explains it)."""
+    lang = _lang()
+    if LEVEL_RANK[recommended] > LEVEL_RANK[reached]:
+        raise AuditRefused(
+            _("The recommendation cannot be above the level the audit reached (%(level)s).")
+            % {"level": Level(reached).text.get(lang)}
+        )
+    reason = (reason or "").strip()
+    if recommended != reached and not reason:
+        raise AuditRefused(
+            _(
+                "Reason for the recommended level: the score reached %(reached)s; say why %(recommended)s is "
+                "recommended instead."
+            )
+            % {"reached": Level(reached).text.get(lang), "recommended": Level(recommended).text.get(lang)}
+        )
+    return reason if recommended != reached else ""
+
+
 @transaction.atomic
-def report_issue(*, case: Case, conclusion: str, recommended_level: str, by) -> AuditReport:
+def report_issue(
+    *, case: Case, conclusion: str, recommended_level: str, by, recommendation_reason: str = ""
+) -> AuditReport:
     """The team leader issues the final report: audit (no open nonconformity) or rectification
-    (every nonconformity verified or overdue) → reported. Freezes the audit's assessment."""
+    (every nonconformity verified or overdue) → reported, not before the audit's last day. Freezes
+    the audit's assessment. A recommendation below the level reached needs its reason."""
     locked = case_lock(case)
     audit = Audit.objects.select_related("assessment").filter(case=locked).first()
     if locked.status not in {S.AUDIT, S.RECTIFICATION} or audit is None:
@@ -154,8 +181,13 @@ def report_issue(*, case: Case, conclusion: str, recommended_level: str, by) -> 
     conclusion = _need(conclusion, _("The conclusion"))
     if recommended_level not in LEVEL_RANK:
         raise AuditRefused(_("Unknown level: %(level)s.") % {"level": recommended_level})
-    ncs = list(audit.findings.exclude(grade=N.Grade.OBSERVATION))
     today = timezone.localdate()
+    if audit.end_date is not None and today < audit.end_date:
+        raise AuditRefused(
+            _("The audit lasts until %(day)s; the final report cannot be dated before the audit's last day.")
+            % {"day": audit.end_date.isoformat()}
+        )
+    ncs = list(audit.findings.exclude(grade=N.Grade.OBSERVATION))
     if locked.status == S.AUDIT and any(f.state != N.State.ACCEPTED for f in ncs):
         raise AuditRefused(_("There are nonconformities: start rectification before issuing the report."))
     waiting = [
@@ -175,14 +207,12 @@ def report_issue(*, case: Case, conclusion: str, recommended_level: str, by) -> 
             % {"n": len(exc.problems), "items": ", ".join(p.where for p in exc.problems[:12])}
         ) from None
     reached = frozen.level
-    if LEVEL_RANK[recommended_level] > LEVEL_RANK[reached]:
-        raise AuditRefused(
-            _("The recommendation cannot be above the level the audit reached (%(level)s).")
-            % {"level": Level(reached).text.get(_lang())}
-        )
+    reason = _recommendation_checked(recommended_level, reached, recommendation_reason)
     audit.assessment = frozen  # the frozen row (score, level and result set)
     number = audit.reports.count() + 1
-    record = audit_record(audit, conclusion=conclusion, recommended_level=recommended_level, number=number)
+    record = audit_record(
+        audit, conclusion=conclusion, recommended_level=recommended_level, number=number, recommendation_reason=reason
+    )
     sha = hashlib.sha256(canonical(record)).hexdigest()
     report = AuditReport.objects.create(
         audit=audit,
@@ -193,11 +223,12 @@ def report_issue(*, case: Case, conclusion: str, recommended_level: str, by) -> 
         score_exact=frozen.score_exact,
         level=reached,
         recommended_level=recommended_level,
+        recommendation_reason=reason,
         issued_by=by,
         issued_at=timezone.now(),
     )
-    audit.conclusion, audit.recommended_level = conclusion, recommended_level
-    audit.save(update_fields=["conclusion", "recommended_level", "updated_at"])
+    audit.conclusion, audit.recommended_level, audit.recommendation_reason = conclusion, recommended_level, reason
+    audit.save(update_fields=["conclusion", "recommended_level", "recommendation_reason", "updated_at"])
     case_transition(
         case=case,
         to=S.REPORTED,
@@ -209,12 +240,15 @@ def report_issue(*, case: Case, conclusion: str, recommended_level: str, by) -> 
             "score": frozen.score_exact,
             "level": reached,
             "recommended_level": recommended_level,
+            **({"recommendation_reason": reason} if reason else {}),
         },
     )
     return report
 
 
-def report_draft_save(*, audit: Audit, conclusion: str, recommended_level: str, by) -> Audit:
+def report_draft_save(
+    *, audit: Audit, conclusion: str, recommended_level: str, by, recommendation_reason: str = ""
+) -> Audit:
     """Keep the leader's draft conclusion and recommendation (shown in the draft PDF)."""
     with transaction.atomic():
         locked = case_lock(audit.case)
@@ -223,5 +257,6 @@ def report_draft_save(*, audit: Audit, conclusion: str, recommended_level: str, 
         if recommended_level and recommended_level not in LEVEL_RANK:
             raise AuditRefused(_("Unknown level: %(level)s.") % {"level": recommended_level})
         audit.conclusion, audit.recommended_level = conclusion.strip(), recommended_level
-        audit.save(update_fields=["conclusion", "recommended_level", "updated_at"])
+        audit.recommendation_reason = recommendation_reason.strip()
+        audit.save(update_fields=["conclusion", "recommended_level", "recommendation_reason", "updated_at"])
     return audit

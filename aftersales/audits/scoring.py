@@ -63,6 +63,12 @@ def audit_answer_sampled(*, audit: Audit, item_code: str, sampled: int, nonconfo
 
 
 @transaction.atomic
+def audit_remaining_conform(*, audit: Audit, by) -> list[str]:
+    """Every audit item not scored yet scored "conform" (the team overrides single items after)."""
+    return assessments.answers_remaining_conform(assessment=_scoring(audit), by=by)
+
+
+@transaction.atomic
 def audit_special_add(*, audit: Audit, type: str, reason: str, by, kind: str = ""):
     return assessments.special_add(assessment=_scoring(audit), type=type, reason=reason, kind=kind, by=by)
 

@@ -4,6 +4,7 @@ scoring) and document_review → audit."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.assessments import services as assessments
@@ -35,9 +36,25 @@ def review_start(*, case: Case, by) -> Audit:
 
 
 @transaction.atomic
-def audit_start(*, case: Case, by) -> Audit:
-    """document_review → audit (on-site or remote). (reported → audit is the committee's send-back,
-    not this step.)"""
+def audit_start(*, case: Case, by, early_reason: str = "") -> Audit:
+    """document_review → audit (on-site or remote). Before the plan's first day only with a
+    reason, which the event records. (reported → audit is the committee's send-back, not this step.)"""
     _status(case, {S.DOCUMENT_REVIEW}, _("start the audit"))
-    case_transition(case=case, to=S.AUDIT, action="audit.audit_started", by=by)
-    return Audit.objects.get(case=case)
+    audit = Audit.objects.get(case=case)
+    today, early_reason = timezone.localdate(), early_reason.strip()
+    early = audit.start_date is not None and today < audit.start_date
+    if early and not early_reason:
+        raise AuditRefused(
+            _("The plan starts the audit on %(day)s; to start it earlier, give the reason.")
+            % {"day": audit.start_date.isoformat()}
+        )
+    data = {"planned_start": audit.start_date.isoformat(), "started_on": today.isoformat()} if early else None
+    case_transition(
+        case=case,
+        to=S.AUDIT,
+        action="audit.audit_started",
+        by=by,
+        reason=early_reason if early else "",
+        data=data,
+    )
+    return audit

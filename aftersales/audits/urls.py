@@ -17,6 +17,7 @@ urlpatterns = [
     path(f"{C}/items/<str:code>/evidence/", scoring.audit_evidence_upload, name="audit_evidence_upload"),
     path(f"{C}/items/<str:code>/findings/", scoring.audit_finding_add, name="audit_finding_add"),
     path(f"{C}/evidence/<int:evidence_id>/", scoring.audit_evidence_download, name="audit_evidence_download"),
+    path(f"{C}/conform/", scoring.audit_remaining_conform, name="audit_remaining_conform"),
     path(f"{C}/specials/", scoring.audit_special_add, name="audit_special_add"),
     path(f"{C}/specials/<int:finding_id>/remove/", scoring.audit_special_remove, name="audit_special_remove"),
     path(f"{C}/findings/<int:finding_id>/remove/", scoring.audit_finding_remove, name="audit_finding_remove"),

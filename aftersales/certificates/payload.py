@@ -33,7 +33,10 @@ def version_payload(
     issued_on: date,
     expires_on: date,
     valid_from: date,
+    level_reason: str = "",
 ) -> dict:
+    """`level_reason`: why the level is not the one the score reaches (the public pages show it
+    beside the score); the key is present only then."""
     return {
         "format": FORMAT,
         "number": number,
@@ -52,4 +55,5 @@ def version_payload(
         "expires_on": expires_on.isoformat(),
         "valid_from": valid_from.isoformat(),
         "registry_url": registry_url(number),
+        **({"level_reason": level_reason} if level_reason else {}),
     }

@@ -25,6 +25,7 @@ from aftersales.core.cycle import expiry_date
 from aftersales.core.display import format_decimal
 from aftersales.core.scheme import Level
 from aftersales.policy import Policy, policy_on
+from aftersales.schemes.models import SchemeVersion
 from aftersales.schemes.selectors import scheme_of
 
 from .models import Certificate, CertificateCase, CertificateVersion
@@ -85,6 +86,7 @@ def _version_create(
         issued_on=stated.issued_on,
         expires_on=stated.expires_on,
         valid_from=valid_from,
+        level_reason=_level_reason(certificate, stated, decision=decision, note=note),
     )
     signature, key_id = sign(payload)
     version = CertificateVersion.objects.create(
@@ -121,6 +123,33 @@ def _version_create(
         ]
     )
     return version
+
+
+def _level_reached(stated: Stated) -> str:
+    """The level the stated score reaches under the stated scheme version."""
+    version = SchemeVersion.objects.filter(scheme_id=stated.scheme_id, version=stated.scheme_version).first()
+    if version is None:
+        return stated.level
+    return scheme_of(version).parameters.level_for(Fraction(stated.score_exact)).value
+
+
+def _level_reason(certificate: Certificate, stated: Stated, *, decision: Decision | None, note: str) -> str:
+    """Why the stated level is not the one the score reached ("" when it is): the team leader's
+    reason for the recommendation, the committee's reasons for a lower level, else (a change by
+    the CB) the reason kept from the last version or the change's note."""
+    if decision is not None:
+        report = decision.report
+        if stated.level == report.level:
+            return ""
+        if stated.level == report.recommended_level and report.recommendation_reason:
+            return report.recommendation_reason
+        return decision.reasons
+    if stated.level == _level_reached(stated):
+        return ""
+    previous = certificate.versions.order_by("-seq").first()
+    if previous is not None and previous.level == stated.level and previous.payload.get("level_reason"):
+        return previous.payload["level_reason"]
+    return note
 
 
 def _stated_of(version: CertificateVersion) -> Stated:

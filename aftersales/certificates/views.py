@@ -26,6 +26,7 @@ from aftersales.accounts.selectors import cb_administered
 from aftersales.assessments.report import ReportUnavailable
 from aftersales.audits.models import Decision
 from aftersales.certification.access import case_access
+from aftersales.confirm import confirmation_page
 from aftersales.core.access import Access
 from aftersales.core.refusal import Refused
 from aftersales.core.text import normalise_language
@@ -127,6 +128,8 @@ def detail_context(request, access: Access[Certificate], *, status_form=None, ch
         "surveillances": surveillances,
         "surveillance": surveillance_state_of(certificate, today, surveillances),
         "window": recertification_window(certificate, today),
+        # who may open the recertification (certificates.cycle.recertification_open) from this page
+        "can_recertify": certificate.is_live and (admin or access.holds(Role.ENTERPRISE_ADMIN)),
         "chart": score_chart(certificate, versions, lang) if versions else None,
         "is_cb_admin": admin,
         "is_cb": internal,
@@ -300,6 +303,15 @@ def case_certificate_issue(request, pk: int):
     if decision is None:
         messages.error(request, _("Case %(ref)s has no decision yet.") % {"ref": case.reference})
         return redirect(reverse("case_detail", args=[case.pk]) + "#certificate")
+    ask = confirmation_page(
+        request,
+        question=_("Issue the certificate of %(reference)s?") % {"reference": case.reference},
+        consequence=_("The certificate gets its number and is published in the public registry at once."),
+        button=_("Yes, issue the certificate"),
+        back=reverse("case_detail", args=[case.pk]) + "#certificate",
+    )
+    if ask is not None:
+        return ask
     certificate = versions.certificate_issue(decision=decision, by=request.user)
     messages.success(request, _("Certificate %(number)s is issued.") % {"number": certificate.number})
     return redirect(_detail(certificate))

@@ -139,6 +139,7 @@ def detail_context(request, access: Access[Case], lang: str) -> dict:
         "exclusions": exclusions,
         "rules": rules,
         "eligible": result.ok,
+        "eligibility_frozen": application.eligibility if application and case.status not in EDITABLE else {},
         "missing": application_missing(case) if editable and is_enterprise else [],
         "materials": material_rows(case, lang),
         "rounds": sorted(rounds.items()),

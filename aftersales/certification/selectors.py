@@ -82,12 +82,37 @@ def _coverage(enterprise: Organisation, as_of: date):
 
 
 def eligibility_of(case: Case, *, as_of: date | None = None) -> eligibility.Result:
+    """The eligibility result: as frozen at submission once the application is submitted (and not
+    open again for more information), else checked now (or on `as_of`)."""
+    a = Application.objects.get(case=case)
+    if as_of is None and a.eligibility and case.status not in {Case.Status.DRAFT, Case.Status.INFO_REQUESTED}:
+        return eligibility.Result.from_data(a.eligibility["rules"])
+    return eligibility_check(case, a, as_of=as_of or timezone.localdate())
+
+
+def eligibility_frozen(case: Case, application: Application, *, as_of: date) -> dict:
+    """What a submitted application keeps of its eligibility: the result, the day, the CB policy
+    version (id and hash) and the scheme version the rules were checked with."""
+    result = eligibility_check(case, application, as_of=as_of)
+    sv = case.scheme_version
+    return {
+        "as_of": as_of.isoformat(),
+        "policy": policy_on(as_of).pin,
+        "scheme": {"id": sv.scheme_id, "version": sv.version, "sha256": sv.sha256},
+        "ok": result.ok,
+        "rules": result.as_data(),
+    }
+
+
+def eligibility_check(case: Case, a: Application, *, as_of: date) -> eligibility.Result:
+    """Every eligibility rule checked on `as_of`; the last self-assessment is the enterprise's
+    own (kind self), never the certification body's audit scoring."""
     from aftersales.assessments.models import Assessment
 
-    as_of = as_of or timezone.localdate()
-    a = Application.objects.get(case=case)
     last = (
-        Assessment.objects.filter(enterprise_id=case.enterprise_id, status=Assessment.Status.FINISHED)
+        Assessment.objects.filter(
+            enterprise_id=case.enterprise_id, kind=Assessment.Kind.SELF, status=Assessment.Status.FINISHED
+        )
         .order_by("-finished_at", "-id")
         .values_list("level", "finished_at")
         .first()

@@ -21,7 +21,8 @@ from aftersales.schemes.selectors import scheme_of
 from .cases import case_event_record, case_lock, case_reference_next, case_transition
 from .info_files import info_files_accept, info_files_event_data, info_files_store
 from .models import Application, Case, Exclusion, InfoItem, Manager, Site
-from .selectors import application_missing
+from .selectors import application_missing, eligibility_frozen
+from .signals import application_checked
 
 EDITABLE = frozenset({Case.Status.DRAFT, Case.Status.INFO_REQUESTED})
 CLOSED = frozenset({Case.Status.REFUSED, Case.Status.DECIDED, Case.Status.WITHDRAWN})
@@ -103,7 +104,8 @@ def case_open(
     previous: Case | None = None,
 ) -> Case:
     """A new case in draft with an empty application. Refused while the enterprise has an open
-    case of the same kind with the same certification body."""
+    case of the same kind with the same certification body, or when a receiver of
+    `application_checked` refuses (an initial application from a holder of a live certificate)."""
     if not enterprise.is_enterprise:
         raise StepRefused(_("Only an enterprise can apply for certification."))
     if cb.kind != Organisation.Kind.CERTIFICATION_BODY:
@@ -124,6 +126,7 @@ def case_open(
         previous=previous,
         created_by=by,
     )
+    application_checked.send(sender=Case, case=case)  # a receiver's refusal undoes the case
     Application.objects.create(case=case, registered_on=enterprise.registered_on, updated_by=by)
     case_event_record(
         case=case,
@@ -252,13 +255,17 @@ def application_submit(*, case: Case, by) -> Case:
         ]
     if missing:
         raise StepRefused(*[_("Missing: %(what)s") % {"what": m} for m in missing])
+    application_checked.send(sender=Case, case=locked)
     resubmitted = locked.status == Case.Status.INFO_REQUESTED
-    Application.objects.filter(case=locked).update(submitted_at=timezone.now())
+    application = Application.objects.select_for_update().get(case=locked)
+    frozen = eligibility_frozen(locked, application, as_of=timezone.localdate())
+    Application.objects.filter(case=locked).update(submitted_at=timezone.now(), eligibility=frozen)
     case_transition(
         case=locked,
         to=Case.Status.SUBMITTED,
         action="application.resubmitted" if resubmitted else "application.submitted",
         by=by,
+        data={"eligibility": {k: frozen[k] for k in ("as_of", "policy", "ok")}},
     )
     case.status = locked.status
     return locked

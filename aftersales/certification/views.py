@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aftersales.accounts.models import ENTERPRISE_ROLES
 from aftersales.accounts.selectors import enterprises_of
+from aftersales.confirm import confirmation_page
 from aftersales.core.materials import MATERIAL_TYPES
 from aftersales.core.refusal import Refused
 from aftersales.core.text import normalise_language
@@ -95,6 +96,7 @@ def case_new(request):
     if not enterprises:
         raise Http404
     problems: list[str] = []
+    offer = None  # (label, URL) a refusal offers as the way on
     if request.method == "POST":
         form = OpenForm(request.POST)
         cb = scheme = None
@@ -107,7 +109,7 @@ def case_new(request):
             try:
                 case = services.case_open(enterprise=enterprises[0], cb=cb, scheme_version=scheme, by=request.user)
             except Refused as exc:
-                problems = exc.problems
+                problems, offer = exc.problems, getattr(exc, "offer", None)
             else:
                 return redirect("case_application", pk=case.pk)
     context = {
@@ -115,6 +117,7 @@ def case_new(request):
         "cbs": cbs(),
         "schemes": SchemeVersion.objects.defer("source").order_by("scheme_id", "-registered_at"),
         "problems": problems,
+        "offer": offer,
     }
     return render(request, "certification/case_new.html", context, status=400 if problems else 200)
 
@@ -194,6 +197,19 @@ def case_material_download(request, pk: int, material_id: int):
 @_refused_back()
 def case_submit(request, pk: int):
     case = case_for(request, pk, write=WRITE_ENTERPRISE_ADMIN)
+    ask = confirmation_page(
+        request,
+        question=_("Submit the application %(reference)s to %(cb)s?")
+        % {"reference": case.reference, "cb": case.cb.name},
+        consequence=_(
+            "Once submitted, the application and its eligibility result are frozen; it changes again only if the "
+            "certification body asks for more information."
+        ),
+        button=_("Yes, submit the application"),
+        back=reverse("case_detail", args=[case.pk]),
+    )
+    if ask is not None:
+        return ask
     services.application_submit(case=case, by=request.user)
     messages.success(request, _("The application is submitted to %(cb)s.") % {"cb": case.cb.name})
     return _back(case)

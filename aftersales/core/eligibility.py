@@ -84,6 +84,27 @@ class Result:
     def failed(self) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.outcome is Outcome.FAIL)
 
+    def as_data(self) -> list[dict]:
+        """The rules as JSON-native data (what a submitted application keeps)."""
+        return [
+            {
+                "code": r.code,
+                "title": r.title.as_dict(),
+                "outcome": r.outcome.value,
+                "explanation": r.explanation.as_dict(),
+            }
+            for r in self.rules
+        ]
+
+    @classmethod
+    def from_data(cls, rules: list[dict]) -> Result:
+        def text(d: dict) -> Text:
+            return Text(d["zh-Hans"], d["en"])
+
+        return cls(
+            tuple(Rule(r["code"], text(r["title"]), Outcome(r["outcome"]), text(r["explanation"])) for r in rules)
+        )
+
 
 def managers_required(staff: int) -> int:
     """售后服务管理师 required: max(1, ceil(10 % × service-management staff)), exactly (integers)."""

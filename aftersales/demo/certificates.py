@@ -174,9 +174,12 @@ def _decided(org: Organisation, row, *, cb, staff, team) -> Case:
         case=case,
         conclusion="售后服务体系基本完整并有效运行，建议按审核得分对应等级认证。",
         recommended_level=level,
+        recommendation_reason="" if level == reached else "企业申请按该等级认证，未申请更高等级。",
         by=leader.user,
     )
-    decisions.decision_record(case=case, outcome="approve", reasons="审核结论与证据一致；同意批准。", by=committee)
+    decisions.decision_record(
+        no_conflict=True, case=case, outcome="approve", reasons="审核结论与证据一致；同意批准。", by=committee
+    )
     case.refresh_from_db()
     return case
 

@@ -71,6 +71,8 @@ def entry_json(entry: RegistryEntry, *, as_of: str) -> dict:
         "level": c.level,
         "stars": entry.stars,
         "score": v.score_display,
+        # why the level is not the one the score reaches (certificates/payload.py); None when it is
+        "level_reason": (v.payload or {}).get("level_reason") or None,
         "certification_body": v.cb_name,
         "first_issued_on": c.first_issued_on.isoformat(),
         "issued_on": c.issued_on.isoformat(),

@@ -173,7 +173,7 @@ STEPS = {
         case=case, conclusion="x", recommended_level="qualified", by=p["auditor"]
     ),
     "decision_record": lambda case, p: decisions.decision_record(
-        case=case, outcome="refuse", reasons="x", by=p["committee"]
+        no_conflict=True, case=case, outcome="refuse", reasons="x", by=p["committee"]
     ),
 }
 ALLOWED_FROM = {
@@ -461,7 +461,10 @@ def test_it_refuses_a_committee_member_who_was_on_the_audit_team(world):
     )
     TeamMember.objects.create(audit=case.audit, auditor=auditor, role="member", active=False, added_by=p["cb_admin"])
     message = refused(
-        lambda: decisions.decision_record(case=case, outcome="approve", reasons="x", by=p["committee"]), case
+        lambda: decisions.decision_record(
+            no_conflict=True, case=case, outcome="approve", reasons="x", by=p["committee"]
+        ),
+        case,
     )
     assert "audit team" in message
     assert not Decision.objects.exists()
@@ -481,7 +484,7 @@ def test_it_refuses_a_decision_without_reasons_or_with_a_bad_level(world, outcom
     reasons = "" if message is None else "理由"
     refused(
         lambda: decisions.decision_record(
-            case=case, outcome=outcome, level=level, reasons=reasons, by=world["people"]["committee"]
+            no_conflict=True, case=case, outcome=outcome, level=level, reasons=reasons, by=world["people"]["committee"]
         ),
         case,
         match=message,
@@ -491,6 +494,7 @@ def test_it_refuses_a_decision_without_reasons_or_with_a_bad_level(world, outcom
 def test_it_approves_at_a_lower_level(world):
     case = case_at(world, S.REPORTED)
     d = decisions.decision_record(
+        no_conflict=True,
         case=case,
         outcome="approve_lower",
         level="four_star",
@@ -503,13 +507,19 @@ def test_it_approves_at_a_lower_level(world):
 def test_it_sends_back_to_the_audit_team_with_a_new_round_of_scoring(world):
     case = case_at(world, S.REPORTED)
     first = case.audit.assessment
-    d = decisions.decision_record(case=case, outcome="send_back", reasons="抽样不足", by=world["people"]["committee"])
+    d = decisions.decision_record(
+        no_conflict=True, case=case, outcome="send_back", reasons="抽样不足", by=world["people"]["committee"]
+    )
     case.refresh_from_db()
     audit = Audit.objects.get(case=case)
     assert (d.level, case.status) == ("", S.AUDIT)
     assert audit.assessment != first and audit.assessment.baseline == first and audit.assessment.answers.count() == 42
     reporting.report_issue(
-        case=case, conclusion="补充抽样后有效", recommended_level="four_star", by=world["people"]["auditor"]
+        case=case,
+        conclusion="补充抽样后有效",
+        recommended_level="four_star",
+        recommendation_reason="企业申请四星",
+        by=world["people"]["auditor"],
     )
     assert AuditReport.objects.filter(audit=audit).count() == 2
 

@@ -236,6 +236,8 @@ def test_it_takes_an_enterprise_from_application_to_an_approved_decision(browser
         page.get_by_role("link", name="Back to the case").click()
         expect(page.locator(".notice-warn", has_text="still needs")).to_have_count(0)
         page.get_by_role("button", name="Submit the application").click()
+        expect(page.locator("h1")).to_contain_text("Submit the application")  # the confirmation step
+        page.get_by_role("button", name="Yes, submit the application").click()
         expect(page.locator("body")).to_contain_text(f"The application is submitted to {cb.name}.")
         expect(page.locator("h1 .case-status")).to_have_text("submitted, awaiting review")
 
@@ -272,7 +274,7 @@ def test_it_takes_an_enterprise_from_application_to_an_approved_decision(browser
 
         # ---------------------------------- 3. the reviewer plans the audit with an impartial team
         page.get_by_role("link", name="Plan the audit").click()
-        start = today + timedelta(days=14)
+        start = today - timedelta(days=2)  # the audit took place: the report is not dated before its last day
         page.get_by_label("Audit mode").select_option("on_site")
         page.get_by_label("First day").fill(start.isoformat())
         page.get_by_label("Last day").fill((start + timedelta(days=1)).isoformat())
@@ -356,6 +358,7 @@ def test_it_takes_an_enterprise_from_application_to_an_approved_decision(browser
         expect(page.locator("article.nc-card dl")).to_contain_text(LEADER_NAME)
         open_case(page, ref)
         page.get_by_role("button", name="Issue the final report").click()
+        page.get_by_role("button", name="Yes, issue the final report").click()
         expect(page.locator("body")).to_contain_text("The final audit report is issued.")
         open_case(page, ref)
         expect(page.locator("h1 .case-status")).to_have_text("audit reported, awaiting decision")
@@ -369,7 +372,8 @@ def test_it_takes_an_enterprise_from_application_to_an_approved_decision(browser
         shot(page, "07-decision")
         page.get_by_role("radio", name="approve at the recommended level").check()
         page.get_by_label("Reasons (required)").fill("审核结论可信，不符合项已有效纠正，同意按推荐等级批准。")
-        page.get_by_role("button", name="Record the decision").click()
+        page.get_by_label(f"I declare that I have no conflict of interest with {enterprise.name} or this case.").check()
+        page.get_by_role("button", name="Cast my vote").click()
         expect(page.locator(".messages")).to_contain_text("The decision is recorded.")
         expect(page.get_by_role("heading", name="approve at the recommended level: five-star")).to_be_visible()
 

@@ -28,7 +28,7 @@ def decide(world, case: Case, *, outcome: str = "approve", level: str = "", reas
     today = timezone.localdate()
     contract_record(case=case, signed_on=today, signed_by="张伟", by=p["reviewer"])
     plan.audit_plan_save(
-        case=case, plan=plan_input(start_date=today, end_date=today + timedelta(days=1)), by=p["reviewer"]
+        case=case, plan=plan_input(start_date=today - timedelta(days=1), end_date=today), by=p["reviewer"]
     )
     with policy_installed({"impartiality.max_consecutive_leads": 10**6}):
         plan.team_set(case=case, leader=auditor_of(world), members=[], by=p["reviewer"])
@@ -37,7 +37,9 @@ def decide(world, case: Case, *, outcome: str = "approve", level: str = "", reas
     steps.audit_start(case=case, by=p["auditor"])
     score_all(case, p["auditor"])
     reporting.report_issue(case=case, conclusion="体系运行有效", recommended_level="five_star", by=p["auditor"])
-    decision = decisions.decision_record(case=case, outcome=outcome, level=level, reasons=reasons, by=p["committee"])
+    decision = decisions.decision_record(
+        no_conflict=True, case=case, outcome=outcome, level=level, reasons=reasons, by=p["committee"]
+    )
     case.refresh_from_db()
     return decision
 

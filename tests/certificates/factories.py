@@ -49,7 +49,12 @@ def decided(world, *, level: str = "five_star", enterprise=None):
     else:
         case = case_at(world, "reported", enterprise=enterprise)
         decisions.decision_record(
-            case=case, outcome="approve_lower", level=level, reasons="按较低等级批准", by=world["people"]["committee"]
+            no_conflict=True,
+            case=case,
+            outcome="approve_lower",
+            level=level,
+            reasons="按较低等级批准",
+            by=world["people"]["committee"],
         )
         case.refresh_from_db()
     _application(case, world["people"]["ent_admin"])

@@ -329,13 +329,13 @@ def test_the_cb_admin_issues_the_certificate_from_a_decided_case(client, world):
     assert "Issue the certificate" not in issue_part(world, case, "reviewer")
     url = reverse("case_certificate_issue", args=[case.pk])
     assert login(client, world, "reviewer").post(url).status_code == 403
-    response = login(client, world, "cb_admin").post(url)
+    response = login(client, world, "cb_admin").post(url, {"confirm": "yes"})
     certificate = Certificate.objects.get()
     assert response.status_code == 302 and response["Location"] == detail_url(certificate)
     part = issue_part(world, case, "ent_admin")
     assert certificate.number in part and "Issue the certificate" not in part
     # a second press: refused with the service's message, back to the case
-    response = client.post(url)
+    response = client.post(url, {"confirm": "yes"})
     assert response["Location"].startswith(reverse("case_detail", args=[case.pk]))
     assert any("already issued" in str(m) for m in get_messages(response.wsgi_request))
     assert Certificate.objects.count() == 1

@@ -67,7 +67,9 @@ def test_it_refuses_a_refusing_decision(world):
     from tests.audits.factories import case_at
 
     case = case_at(world, "reported")
-    decision = decisions.decision_record(case=case, outcome="refuse", reasons="不符合", by=world["people"]["committee"])
+    decision = decisions.decision_record(
+        no_conflict=True, case=case, outcome="refuse", reasons="不符合", by=world["people"]["committee"]
+    )
     with pytest.raises(services.CertificateRefused, match="does not approve"):
         versions.certificate_issue(decision=decision, by=world["people"]["cb_admin"])
     assert not Certificate.objects.exists()

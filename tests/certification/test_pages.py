@@ -78,7 +78,7 @@ def test_it_takes_an_application_from_draft_to_contract_through_the_pages(client
     client.force_login(people["ent_admin"])
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert "eligibility" in page and "不符合" in page  # rules in the page language (zh-Hans by default)
-    client.post(reverse("case_submit", args=[case.pk]))
+    client.post(reverse("case_submit", args=[case.pk]), {"confirm": "yes"})
     case.refresh_from_db()
     assert case.status == Case.Status.SUBMITTED
 

@@ -105,7 +105,11 @@ def work(kind: str, case_id: int) -> None:
     try:
         if kind == "decision":
             decisions.decision_record(
-                case=case, outcome="approve", reasons="材料齐全", by=User.objects.get(username="committee")
+                no_conflict=True,
+                case=case,
+                outcome="approve",
+                reasons="材料齐全",
+                by=User.objects.get(username="committee"),
             )
         else:
             reporting.report_issue(

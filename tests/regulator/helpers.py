@@ -53,7 +53,9 @@ def september_october(world):
         case = case_at(world, "reported")
         apply_for(case, world)
     with at(2026, 10, 12):
-        decisions.decision_record(case=case, outcome="approve", reasons="材料齐全，结论可信", by=p["committee"])
+        decisions.decision_record(
+            no_conflict=True, case=case, outcome="approve", reasons="材料齐全，结论可信", by=p["committee"]
+        )
         decision = case.decisions.get()
         certificate = versions.certificate_issue(decision=decision, by=p["cb_admin"])
     with at(2026, 10, 20):

@@ -150,6 +150,7 @@ def routes(world) -> dict:
             {},
             writes_team,
         ),
+        "audit_remaining_conform": ("post", url("audit_remaining_conform", one(S.AUDIT).pk), {}, {}, writes_team),
         "audit_special_remove": ("post", url("audit_special_remove", audit.pk, special.pk), {}, {}, writes_team),
         "audit_finding_remove": ("post", url("audit_finding_remove", audit.pk, finding.pk), {}, {}, writes_team),
         "audit_rectification_start": (
@@ -191,7 +192,7 @@ def routes(world) -> dict:
         "audit_report_save": (
             "post",
             url("audit_report_save", one(S.AUDIT, with_nc=False).pk),
-            {"action": "issue", "conclusion": "有效", "recommended_level": "four_star"},
+            {"action": "issue", "conclusion": "有效", "recommended_level": "four_star", "confirm": "yes"},
             {},
             writes_team,
         ),
@@ -337,7 +338,7 @@ def routes(world) -> dict:
         "api:audit_api_decision": (
             "post",
             api("audit_api_decision", one(S.REPORTED).pk),
-            '{"outcome": "approve", "reasons": "结论可信"}',
+            '{"outcome": "approve", "reasons": "结论可信", "no_conflict": true}',
             c_api,
             expect({"committee"}, 201, forbidden=OWN | STAFF | TEAM, anonymous=api_anon),
         ),

@@ -63,7 +63,7 @@ def routes(world) -> dict:
         "case_certificate_issue": (
             "post",
             reverse("case_certificate_issue", args=[case.pk]),
-            {},
+            {"confirm": "yes"},
             {},
             expect({"cb_admin"}, 302, forbidden=VIEWERS - {"cb_admin"} | {"auditor"}),
         ),

@@ -87,7 +87,13 @@ def base_routes(world):
         "scheme_detail": ("get", reverse("scheme_detail", args=gbt), {}, {}, expect(set(PERSONAS), 200)),
         "scheme_checklist": ("get", reverse("scheme_checklist", args=gbt), {}, {}, expect(set(PERSONAS), 200)),
         "scheme_source": ("get", reverse("scheme_source", args=gbt), {}, {}, expect(set(PERSONAS), 200)),
-        "login": ("get", reverse("login"), {}, {}, expect(set(PERSONAS), 200)),
+        "login": (
+            "get",
+            reverse("login"),
+            {},
+            {},
+            {**expect(set(PERSONAS), 302), "anonymous": 200},
+        ),  # signed in: on to the workspace
         "logout": ("post", reverse("logout"), {}, {}, expect(set(PERSONAS), 302)),
         "set_language": (
             "post",
@@ -108,10 +114,17 @@ def base_routes(world):
             expect(OWN, 302),
         ),
         "special_remove": ("post", reverse("special_remove", args=[a.pk, finding.pk]), {}, {}, expect(OWN, 302)),
+        "assessment_remaining_conform": (
+            "post",
+            reverse("assessment_remaining_conform", args=[a.pk]),
+            {},
+            {},
+            expect(OWN, 302),
+        ),
         "assessment_finish": (
             "post",
             reverse("assessment_finish", args=[a.pk]),
-            {},
+            {"confirm": "yes"},
             {},
             expect({"ent_admin"}, 302, forbidden={"ent_member"}),
         ),

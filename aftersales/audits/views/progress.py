@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersales.accounts.models import Role
+from aftersales.policy import policy_on
 
 from .. import decisions, findings, services, steps
 from ..access import (
@@ -39,7 +41,7 @@ def audit_review_start(request, pk: int):
 @refusals
 def audit_start(request, pk: int):
     case, _audit = audit_case_for(request, pk, write="audit")
-    steps.audit_start(case=case, by=request.user)
+    steps.audit_start(case=case, by=request.user, early_reason=request.POST.get("early_reason", ""))
     return redirect("audit_scoring", pk=case.pk)
 
 
@@ -64,8 +66,11 @@ def audit_decision(request, pk: int):
         form = DecisionForm(request.POST)
         if not form.is_valid():
             raise services.AuditRefused(form_errors(form))
-        decisions.decision_record(case=case, by=request.user, **form.cleaned_data)
-        messages.success(request, _("The decision is recorded."))
+        decision = decisions.decision_record(case=case, by=request.user, **form.cleaned_data)
+        if decision is None:
+            messages.success(request, _("Your vote is recorded; the decision is taken when the quorum agrees."))
+        else:
+            messages.success(request, _("The decision is recorded."))
         return _back(request, case)
     report = audit.reports.order_by("-number").first()
     if report is None:
@@ -75,6 +80,8 @@ def audit_decision(request, pk: int):
         "audit": audit,
         "report": report,
         "decisions": list(case.decisions.select_related("decided_by")),
+        "votes": list(report.votes.select_related("member")),
+        "quorum": policy_on(timezone.localdate()).committee_quorum,
         "can_decide": case.status == case.Status.REPORTED and access.holds(Role.COMMITTEE),
         "refusal": decisions.decision_refusal(request.user, case, audit),
         "outcomes": decisions.Decision.Outcome.choices,

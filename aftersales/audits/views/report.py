@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from aftersales.confirm import confirmation_page
 from aftersales.pdf import ReportUnavailable, stored_pdf
 
 from .. import reporting
@@ -37,6 +38,17 @@ def audit_report_save(request, pk: int):
     form.is_valid()
     data = {k: form.cleaned_data.get(k, "") for k in form.fields}
     if request.POST.get("action") == "issue":
+        ask = confirmation_page(
+            request,
+            question=_("Issue the final audit report of %(reference)s?") % {"reference": case.reference},
+            consequence=_(
+                "The audit's scoring is frozen and the report goes to the review committee; it can no longer change."
+            ),
+            button=_("Yes, issue the final report"),
+            back=reverse("case_detail", args=[case.pk]) + "#audit",
+        )
+        if ask is not None:
+            return ask
         reporting.report_issue(case=case, by=request.user, **data)
         messages.success(request, _("The final audit report is issued."))
     else:

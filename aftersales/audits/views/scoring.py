@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -64,6 +65,17 @@ def audit_answer_save(request, pk: int, code: str):
         posted=request.POST if (errors or conflict) else None,
     )
     return render(request, "audits/scoring.html#item-saved", context)
+
+
+@login_required
+@require_POST
+@refusals
+def audit_remaining_conform(request, pk: int):
+    """Score every item not scored yet "conform" (the team overrides single items after)."""
+    case, audit = audit_scores_for(request, pk, write="audit")
+    codes = scoring.audit_remaining_conform(audit=audit, by=request.user)
+    messages.success(request, _("%(n)s items not answered yet are now “conform”.") % {"n": len(codes)})
+    return redirect(_scoring_url(case, ""))
 
 
 @login_required
