@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Membership, Role
-from aftersales.audits.models import Decision, Nonconformity, Objection, TeamMember
+from aftersales.audits.models import AuditReport, Decision, DecisionVote, Nonconformity, Objection, TeamMember
 from aftersales.certificates.models import CertificateVersion
 from aftersales.certification.models import Case, CaseEvent
 
@@ -277,13 +277,22 @@ def _answers_to_verify(who: Who, today: date) -> list[Item]:
 
 
 def committee_items(who: Who, today: date) -> list[Item]:
-    """Reported cases of the member's CB, never one whose audit team they were ever on."""
+    """Reported cases of the member's CB whose latest report they have not voted on yet, never one
+    whose audit team they were ever on."""
     cbs = who.orgs(Role.COMMITTEE)
     if not cbs:
         return []
     audited = TeamMember.objects.filter(audit__case=OuterRef("pk"), auditor__user=who.user)
-    cases = _cases(cb_id__in=cbs, status=S.REPORTED).exclude(enterprise_id__in=who.enterprises).exclude(Exists(audited))
-    what = _("Decide on the audit report")
+    latest = AuditReport.objects.filter(audit__case=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    voted = DecisionVote.objects.filter(report_id=OuterRef("latest_report"), member=who.user)
+    cases = (
+        _cases(cb_id__in=cbs, status=S.REPORTED)
+        .exclude(enterprise_id__in=who.enterprises)
+        .exclude(Exists(audited))
+        .annotate(latest_report=Subquery(latest))
+        .exclude(Exists(voted))
+    )
+    what = _("Vote on the certification decision")
     return [
         Item("case.decide", what, case_subject(c), reverse("audit_decision", args=[c.pk]), day(c.since), None, today)
         for c in cases

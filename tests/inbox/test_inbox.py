@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from aftersales.accounts.models import Membership, Role
+from aftersales.accounts.models import Membership, Role, User
 from aftersales.accounts.services import membership_grant
-from aftersales.audits import findings, plan
+from aftersales.audits import decisions, findings, plan
 from aftersales.audits.models import Nonconformity, TeamMember
 from aftersales.certificates import services, versions
 from aftersales.certificates.models import Surveillance
@@ -18,6 +18,7 @@ from tests.appeals.factories import appeal_in, lodged
 from tests.audits.factories import auditor_of, case_at
 from tests.certificates.factories import decided, issued, new_enterprise
 from tests.certification.helpers import make_case
+from tests.policy import policy_installed
 
 pytestmark = pytest.mark.django_db
 S = Case.Status
@@ -128,6 +129,18 @@ def test_a_reported_case_waits_for_the_committee_but_never_for_a_member_who_was_
         audit=case.audit, auditor=auditor_of(world, "committee"), role="member", active=False, added_by=committee
     )
     assert kinds(world, "committee") == []
+
+
+def test_a_member_who_voted_waits_no_more_while_the_others_still_do(world):
+    case = case_at(world, "reported")
+    second = User.objects.create_user(username="committee_2", password="x-pass-12345")
+    membership_grant(user=second, organisation=world["cb"], role=Role.COMMITTEE, by_label="t")
+    with policy_installed({"committee.quorum": 2}):
+        decisions.decision_record(
+            case=case, outcome="approve", reasons="结论可信", no_conflict=True, by=world["people"]["committee"]
+        )
+    assert kinds(world, "committee") == []
+    assert [i.kind for i in inbox_for(second)] == ["case.decide"]
 
 
 def test_an_approving_decision_waits_for_the_cb_admin_to_issue_the_certificate(world):
