@@ -69,6 +69,7 @@ L = {
     "cb": Text("认证机构", "Certification body"),
     "scan": Text("扫码查询证书状态", "Scan to check the certificate's status"),
     "key": Text("签名密钥", "Signing key"),
+    "level_reason": Text("等级与得分对应等级不同，说明：", "Level not the one the score reaches: "),
     "fingerprint": Text("签名指纹", "Signature fingerprint"),
     "verify": Text(
         "可在 {url} 查询证书当前状态，或离线运行 aftersales certificate verify 校验本文件的签名。",
