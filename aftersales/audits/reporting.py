@@ -197,14 +197,14 @@ def report_issue(
     ]
     if waiting:
         raise AuditRefused(
-            _("Nonconformities on %(items)s are not verified yet and not overdue.") % {"items": ", ".join(waiting)}
+            _("Nonconformities on %(items)s are not verified yet and not overdue.") % {"items": _(", ").join(waiting)}
         )
     try:
         frozen = assessments.assessment_finish(assessment=audit.assessment, by=by)
     except ProblemsError as exc:
         raise AuditRefused(
             _("%(n)s items are not scored yet: %(items)s")
-            % {"n": len(exc.problems), "items": ", ".join(p.where for p in exc.problems[:12])}
+            % {"n": len(exc.problems), "items": _(", ").join(p.where for p in exc.problems[:12])}
         ) from None
     reached = frozen.level
     reason = _recommendation_checked(recommended_level, reached, recommendation_reason)
