@@ -51,10 +51,17 @@ L = {
     "sites_in_annex": Text(
         "共 {n} 个服务网点，名称和地址见附件", "{n} sites, listed with their addresses in the annex"
     ),
+    "scope_in_annex": Text("见附件", "see the annex"),
     "annex_title": Text("附件：服务网点清单", "Annex: sites"),
+    "annex_title_scope": Text("附件：认证范围", "Annex: scope"),
+    "annex_title_both": Text("附件：认证范围及服务网点清单", "Annex: scope and sites"),
     "annex_intro": Text(
         "本附件是证书 {number} 的组成部分，列出证书覆盖的全部 {n} 个服务网点。",
         "This annex is part of certificate {number} and lists all {n} sites the certificate covers.",
+    ),
+    "annex_intro_scope": Text(
+        "本附件是证书 {number} 的组成部分，载明证书的认证范围。",
+        "This annex is part of certificate {number} and states the certificate's scope.",
     ),
     "site_no": Text("序号", "No."),
     "site_name": Text("名称", "Name"),
@@ -62,6 +69,7 @@ L = {
     "scheme_version": Text("评分表 {id} 版本 {version}", "scoring table {id}, version {version}"),
     "level": Text("评价等级", "Level"),
     "score": Text("评价得分", "Score"),
+    "level_reason": Text("等级与得分对应等级不同，说明：", "Level not the one the score reaches: "),
     "first_issued": Text("初次发证日期", "First issued"),
     "issued": Text("本次发证日期", "Issued"),
     "expires": Text("有效期至", "Valid until"),
@@ -69,7 +77,6 @@ L = {
     "cb": Text("认证机构", "Certification body"),
     "scan": Text("扫码查询证书状态", "Scan to check the certificate's status"),
     "key": Text("签名密钥", "Signing key"),
-    "level_reason": Text("等级与得分对应等级不同，说明：", "Level not the one the score reaches: "),
     "fingerprint": Text("签名指纹", "Signature fingerprint"),
     "verify": Text(
         "可在 {url} 查询证书当前状态，或离线运行 aftersales certificate verify 校验本文件的签名。",
@@ -96,10 +103,12 @@ STATUS = {**{s: s.text for s in CertificateStatus if s is not CertificateStatus.
 WATERMARK = {reason: Text(text.zh, text.en.upper()) for reason, text in STATUS.items()}
 STANDARD_TITLE = Text("《商品售后服务评价体系》", "Evaluation system for after-sales service of goods")
 STANDARDS_WITH_TITLE = ("GB/T 27922", "SB/T 10401")
-# The first page has room for this many lines of sites (name and address, a column of about
-# SITE_LINE_WIDTH full-width characters); more go to an annex page listing them all, so the
-# facts table never runs into the issuer line and the footer (tests/certificates/test_layout.py).
+# The first page has room for this many lines of sites (name and address) and of scope, in a column
+# of about SITE_LINE_WIDTH full-width characters; what is longer goes to annex pages, so the facts
+# table never runs into the issuer line and the footer and nothing is cut off
+# (tests/certificates/test_layout.py).
 SITE_LINES = 3
+SCOPE_LINES = 3
 SITE_LINE_WIDTH = 40
 day_text = pagecheck.day_text  # one date format for the page and for the verifier that reads it
 
@@ -116,6 +125,15 @@ def certificate_record(version: CertificateVersion) -> dict:
 def _width(text: str) -> float:
     """The printed width of `text` in full-width characters (Latin letters and digits about half)."""
     return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
+def scope_line(scope: str, lang: str) -> str:
+    """The scope's lines (products, then services) as one run of text on the first page."""
+    return ("; " if lang == "en" else "；").join(line.strip() for line in scope.splitlines() if line.strip())
+
+
+def scope_fits(scope: str) -> bool:
+    return math.ceil(_width(scope) / SITE_LINE_WIDTH) <= SCOPE_LINES
 
 
 def sites_fit(sites: list[dict]) -> bool:
@@ -160,6 +178,11 @@ def certificate_context(version: CertificateVersion, lang: str, *, today: date |
         banner = L["banner"].get(lang).format(status=STATUS[reason].get(lang), since=day_text(since, lang))
     sites = [s for s in version.sites if s.get("name") or s.get("address")]
     in_annex = not sites_fit(sites)
+    scope = scope_line(version.scope or "", lang)
+    scope_in_annex = not scope_fits(scope)
+    annex_title = L[
+        "annex_title_both" if in_annex and scope_in_annex else "annex_title_scope" if scope_in_annex else "annex_title"
+    ]
     scene = mark.mark_scene(number=number, level=version.level, status=reason, url=url, with_qr=False)
     return {
         "lang": lang,
@@ -173,6 +196,11 @@ def certificate_context(version: CertificateVersion, lang: str, *, today: date |
         "scheme_version": L["scheme_version"].get(lang).format(id=version.scheme_id, version=version.scheme_version),
         "level_text": level_text,
         "stars": stars(version.level),
+        "scope": t["scope_in_annex"] if scope_in_annex else scope,
+        "annex_scope": version.scope if scope_in_annex else "",
+        "annex": in_annex or scope_in_annex,
+        "annex_title": annex_title.get(lang),
+        "annex_intro_scope": L["annex_intro_scope"].get(lang).format(number=number),
         "sites": [] if in_annex else sites,
         "annex_sites": sites if in_annex else [],
         "sites_in_annex": L["sites_in_annex"].get(lang).format(n=len(sites)) if in_annex else "",

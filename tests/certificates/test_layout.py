@@ -55,7 +55,7 @@ def pages_of(pdf: bytes) -> list[tuple[float, float, list[Word]]]:
     return pages
 
 
-def certificate_with(world, sites: int, *, name: str = "") -> documents.CertificateVersion:
+def certificate_with(world, sites: int, *, name: str = "", scope: str = LONG_SCOPE) -> documents.CertificateVersion:
     certificate = issued(world)
     return versions.certificate_change(
         certificate=certificate,
@@ -63,7 +63,7 @@ def certificate_with(world, sites: int, *, name: str = "") -> documents.Certific
         reason="scope",
         note="服务网点变更",
         name=name or None,
-        scope=LONG_SCOPE,
+        scope=scope,
         address=LONG_ADDRESS,
         sites=[
             {"name": f"海川家电第{i}售后服务中心", "address": f"浙江省杭州市滨江区江南大道 {i} 号海川大厦一楼"}
@@ -132,3 +132,34 @@ def test_the_verifier_reads_a_certificate_with_an_annex_and_checks_every_page(wo
     number = {c.field: c for c in pagecheck.page_check(version.payload, pdftext.PAGE_BREAK.join(unnamed))}["number"]
     assert not number.match and "p.3: —" in number.page
     assert without_header  # the first page still shows the number in its mark and registry address
+
+
+DEMO_SCOPE = "空调\n冰箱\n洗衣机\n热水器\n送货、安装调试、维修、退换货、回访、投诉处理"
+LONG_LINES = (
+    "\n".join(f"第{i}类家用电器（含线上渠道销售的商品）" for i in range(1, 9)) + "\n送货、安装、维修、退换货及回访服务"
+)
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_a_scope_of_several_lines_is_printed_whole_on_the_first_page(world, lang):
+    """The demo's five-star scope (four products and the services) was cut after three lines."""
+    version = certificate_with(world, 3, name=LONG_NAME, scope=DEMO_SCOPE)
+    laid_out = pages_of(documents.certificate_pdf(version, lang))
+    assert len(laid_out) == 1
+    assert_first_page_laid_out(*laid_out[0], lang)
+    first = "".join(w.text for w in laid_out[0][2])
+    sep = "；" if lang != "en" else ";"
+    assert sep.join(DEMO_SCOPE.split("\n")) in first
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_a_scope_too_long_for_the_first_page_is_stated_in_the_annex(world, lang):
+    version = certificate_with(world, 1, scope=LONG_LINES)
+    laid_out = pages_of(documents.certificate_pdf(version, lang))
+    assert_first_page_laid_out(*laid_out[0], lang)
+    assert len(laid_out) == 2
+    first = "".join(w.text for w in laid_out[0][2])
+    annex = "".join(w.text for w in laid_out[1][2])
+    assert ("见附件" if lang != "en" else "seetheannex") in first and "第1类家用电器" not in first
+    assert all(line.replace(" ", "") in annex for line in LONG_LINES.split("\n"))
+    assert "海川家电第1售后服务中心" in first  # the one site stays on the first page
