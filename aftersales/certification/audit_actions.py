@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "audit.rectification_rejected": _("rectification rejected"),
     "audit.rectification_overdue": _("rectification overdue, escalated"),
     "audit.report_issued": _("final audit report issued"),
+    "decision.vote_cast": _("committee member voted"),
     "decision.approve": _("certification approved"),
     "decision.approve_lower": _("certification approved at a lower level"),
     "decision.refuse": _("certification refused"),
