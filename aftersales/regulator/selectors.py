@@ -322,7 +322,7 @@ def queue(cb: Organisation, template: Template, today: date) -> list[dict]:
     rows, _ = report_rows(Scope.due(cb), template)
     key = {"plans": "plan_no", "certificates": "certificate_no", "results": "report_no"}
     entries = []
-    for sheet in template.sheets:
+    for n, sheet in enumerate(template.sheets):
         for row in rows[sheet.key]:
             due = min(r[3] for r in row["_records"])
             entries.append(
@@ -336,9 +336,10 @@ def queue(cb: Organisation, template: Template, today: date) -> list[dict]:
                     "due": due,
                     "overdue": due < today,
                     "plan": sheet.key == "plans",
+                    "order": n,
                 }
             )
-    entries.sort(key=lambda e: (not e["plan"], e["due"], e["id"]))
+    entries.sort(key=lambda e: (not e["plan"], e["due"], e["order"], e["id"]))
     return entries
 
 
