@@ -221,7 +221,7 @@ def test_the_decision_page_asks_for_the_declaration_and_shows_the_votes(client, 
     client.post(url, {"outcome": "approve", "reasons": "同意", "no_conflict": "on", "next": url})
     assert DecisionVote.objects.count() == 1 and not Decision.objects.exists()
     page = client.get(url).content.decode()
-    assert "Quorum: 2 votes" in page and "each member votes once" in page
+    assert "法定票数：2 票" in page and "每位委员只能投票一次" in page  # the page in zh-Hans
 
 
 # -------------------------------------------------------------------------- confirmations
@@ -233,7 +233,7 @@ def test_issuing_the_final_report_asks_for_confirmation_first(client, world):
     data = {"action": "issue", "conclusion": "有效", "recommended_level": "five_star"}
     response = client.post(reverse("audit_report_save", args=[case.pk]), data)
     page = response.content.decode()
-    assert response.status_code == 200 and 'name="confirm" value="yes"' in page and "cannot be undone" in page
+    assert response.status_code == 200 and 'name="confirm" value="yes"' in page and "此操作不可撤销" in page
     assert not AuditReport.objects.exists()
     response = client.post(reverse("audit_report_save", args=[case.pk]), {**data, "confirm": "yes"})
     assert response.status_code == 302 and AuditReport.objects.count() == 1

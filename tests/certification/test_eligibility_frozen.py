@@ -89,7 +89,7 @@ def test_finishing_a_self_assessment_asks_for_confirmation(client, world):
     assessments.answers_remaining_conform(assessment=a, by=world["people"]["ent_admin"])
     client.force_login(world["people"]["ent_admin"])
     response = client.post(reverse("assessment_finish", args=[a.pk]))
-    assert response.status_code == 200 and "cannot be undone" in response.content.decode()
+    assert response.status_code == 200 and "此操作不可撤销" in response.content.decode()
     a.refresh_from_db()
     assert not a.is_frozen
     client.post(reverse("assessment_finish", args=[a.pk]), {"confirm": "yes"})
