@@ -26,6 +26,7 @@ from django.utils import timezone
 from aftersales.accounts.models import Membership, Organisation, Role
 from aftersales.audits.models import Audit, Decision, TeamMember
 from aftersales.certificates.models import CertificateEvent, CertificateVersion
+from aftersales.certification.models import Case
 from aftersales.core.display import format_decimal
 from aftersales.core.regulator import Template, due_on, month_bounds
 from aftersales.policy import policy_on
@@ -144,7 +145,7 @@ def _plans(scope: Scope, t: Template) -> list[dict]:
                 "audit_address": "；".join(s.strip() for s in (sites or "").splitlines() if s.strip()),
                 "leader_name": "、".join(leaders[pk]),
                 "member_names": "、".join(members[pk]),
-                "certificate_no": cert or "",
+                "certificate_no": (cert or "") if kind != Case.Kind.INITIAL else "",
                 "_records": [(K.PLAN, pk, sent, due)],
             }
         )
@@ -275,7 +276,7 @@ def _certificates(scope: Scope, t: Template) -> list[dict]:
                 "org_code": code,
                 "org_address": address,
                 "category": t.code("category", "service"),
-                "standard": f"{scheme} {version}".strip(),
+                "standard": t.codes.get("standard", {}).get(scheme) or f"{scheme} {version}".strip(),
                 "scope": scope_text,
                 "level": t.code("level", level),
                 "issued_on": issued,
