@@ -43,10 +43,11 @@ def test_levels_rank_and_stars():
     assert Level.FAIL not in concepts.PASSING_LEVELS
 
 
-def test_the_regulator_workbook_reads_the_same_labels():
-    assert regulator.label("certificate_status", "withdrawn") == "撤销"
-    assert regulator.label("level", "three_star") == "三星"
-    assert regulator.label("level", "fail") == "未达标"  # was keyed "unqualified", a code never stored
-    assert regulator.label("kind", "surveillance") == "监督审核"
-    assert regulator.label("case_status", "audit") == "审核中"  # the pages say 审核
-    assert regulator.label("change", "issue") == "初次发证"  # the pages say 首次发证
+def test_the_regulator_template_has_a_code_for_every_stored_value_and_agrees_with_the_concepts():
+    """The shipped template's code lists are the regulator's words (a CB's official template may
+    change them); shipped, they cover every stored value and say what the concepts' `short` says."""
+    codes = regulator.load_template().codes
+    assert {s.value: s.short for s in CertificateStatus} == codes["certificate_status"]
+    assert {k.value: k.text.zh for k in CaseKind} == codes["audit_kind"]
+    assert {lv.value: lv.text.zh for lv in concepts.PASSING_LEVELS} == codes["level"]  # no certificate fails
+    assert {r.value: r.short for r in VersionReason} == {k: v for k, v in codes["change"].items() if k != "status"}
