@@ -322,7 +322,7 @@ def test_it_takes_an_enterprise_from_application_to_an_approved_decision(browser
         # the draft conclusion the final report will carry
         report = page.locator("#report")
         report.get_by_label("Conclusion").fill("售后服务体系运行有效，一项轻微不符合已纠正。")
-        report.get_by_label("Recommended level").select_option("five_star")
+        report.locator("select[name=recommended_level]").select_option("five_star")
         report.get_by_role("button", name="Save draft").click()
         expect(page.locator(".messages")).to_contain_text("The draft conclusion is saved.")
         expect(page.locator("#result-panel")).to_contain_text("100")
