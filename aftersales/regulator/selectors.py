@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from aftersales.accounts.models import Membership, Organisation, Role
 from aftersales.audits.models import Audit, Decision, TeamMember
-from aftersales.certificates.models import CertificateEvent, CertificateVersion
+from aftersales.certificates.models import Certificate, CertificateEvent, CertificateVersion
 from aftersales.certification.models import Case
 from aftersales.core.display import format_decimal
 from aftersales.core.regulator import Template, due_on, month_bounds
@@ -384,6 +384,37 @@ def reporting_state(cb: Organisation, kind: str, object_ids) -> dict[int, dict]:
             "exports": 1,
         }
     return state
+
+
+def export_records(export: RegulatorExport) -> list[dict]:
+    """The records an export carried, in sheet and row order, each with the number it is known by
+    (plan and report numbers, certificate numbers); one query per kind."""
+    records = list(export.records.order_by("sheet", "row", "kind", "object_id"))
+    ids = defaultdict(list)
+    for r in records:
+        ids[r.kind].append(r.object_id)
+    names = {
+        K.PLAN: dict(Audit.objects.filter(pk__in=ids[K.PLAN]).values_list("pk", "case__reference")),
+        K.RESULT: {
+            pk: f"{ref}-R{n}"
+            for pk, ref, n in Decision.objects.filter(pk__in=ids[K.RESULT]).values_list(
+                "pk", "case__reference", "report__number"
+            )
+        },
+        K.CERTIFICATE: {
+            pk: f"{number} v{seq}"
+            for pk, number, seq in CertificateVersion.objects.filter(pk__in=ids[K.CERTIFICATE]).values_list(
+                "pk", "certificate__number", "seq"
+            )
+        },
+        K.STATUS: {
+            pk: f"{number} → {Certificate.Status(to).label}"
+            for pk, number, to in CertificateEvent.objects.filter(pk__in=ids[K.STATUS]).values_list(
+                "pk", "certificate__number", "to_status"
+            )
+        },
+    }
+    return [{"record": r, "name": names[r.kind].get(r.object_id, "")} for r in records]
 
 
 def exports_of(cb: Organisation):

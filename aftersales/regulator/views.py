@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .access import export_for, regulator_cb_for
 from .models import RegulatorExport, ReportedRecord
 from .reminders import reminder_state
-from .selectors import exports_of, last_month, queue
+from .selectors import export_records, exports_of, last_month, queue
 from .services import ExportRefused, ReportInvalid, cb_code, regulator_export, report_template
 
 CHANNELS = [
@@ -115,6 +115,18 @@ def regulator_download(request, pk: int):
         filename=f"{cb_code(export.cb)}-{period}-{export.pk}.{export.channel}",
         content_type=CONTENT_TYPES[export.channel],
     )
+
+
+@login_required
+@require_GET
+def regulator_export_detail(request, pk: int):
+    export = export_for(request.user, pk)
+    rows = export_records(export)
+    sheets = {s.key: s.name for s in report_template().sheets}
+    for row in rows:
+        row["sheet"] = sheets.get(row["record"].sheet, row["record"].sheet)
+        row["kind"] = KIND_NAMES[row["record"].kind]
+    return render(request, "regulator/export_detail.html", {"export": export, "rows": rows})
 
 
 def _queue_page(request, cb, *, form=None, problems=(), status=200):

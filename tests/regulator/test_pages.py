@@ -13,7 +13,7 @@ from aftersales.regulator.reminders import reminder_key
 from aftersales.regulator.selectors import last_month
 from aftersales.regulator.services import regulator_export
 
-from .helpers import OCTOBER, at, certified, other_cb_case, september_october, unscoped
+from .helpers import OCTOBER, SEPTEMBER, at, certified, other_cb_case, september_october, unscoped
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +104,19 @@ def test_the_log_page_query_count_does_not_grow(admin, world, django_assert_max_
         regulator_export(cb=world["cb"], month=OCTOBER, by=world["people"]["cb_admin"])
     with django_assert_max_num_queries(n):
         admin.get(reverse("regulator_home"))
+
+
+def test_an_export_lists_the_records_it_carried_with_their_rows(admin, world, django_assert_max_num_queries):
+    case, certificate = september_october(world)
+    export = regulator_export(cb=world["cb"], month=OCTOBER, by_label="test")
+    with django_assert_max_num_queries(30) as q:
+        html = admin.get(reverse("regulator_export_detail", args=[export.pk])).content.decode()
+    assert f"{case.reference}-R1" in html and f"{certificate.number} v1" in html
+    assert f"{certificate.number} → suspended" in html
+    assert html.count('data-kind="') == 3
+    september = regulator_export(cb=world["cb"], month=SEPTEMBER, by_label="test")
+    assert case.reference in admin.get(reverse("regulator_export_detail", args=[september.pk])).content.decode()
+    other_cb, _ = other_cb_case(world)
+    elsewhere = regulator_export(cb=other_cb, month=OCTOBER, by_label="test")
+    assert admin.get(reverse("regulator_export_detail", args=[elsewhere.pk])).status_code == 404
+    assert len(q.captured_queries) < 30

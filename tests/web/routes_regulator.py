@@ -19,6 +19,13 @@ def routes(world) -> dict:
         "regulator_home": ("get", reverse("regulator_home"), {}, {}, expect(ADMIN, 200)),
         "regulator_export": ("post", reverse("regulator_export"), {"month": f"{month:%Y-%m}"}, {}, expect(ADMIN, 302)),
         "regulator_download": ("get", reverse("regulator_download", args=[export.pk]), {}, {}, expect(ADMIN, 200)),
+        "regulator_export_detail": (
+            "get",
+            reverse("regulator_export_detail", args=[export.pk]),
+            {},
+            {},
+            expect(ADMIN, 200),
+        ),
         "regulator_queue": ("get", reverse("regulator_queue"), {}, {}, expect(ADMIN, 200)),
         # the world's records were all reported above: the queue's export answers "nothing is due"
         "regulator_queue_export": (
