@@ -122,10 +122,11 @@ def regulator_download(request, pk: int):
 def regulator_export_detail(request, pk: int):
     export = export_for(request.user, pk)
     rows = export_records(export)
-    sheets = {s.key: s.name for s in report_template().sheets}
+    sheets = {s.key: (n, s.name) for n, s in enumerate(report_template().sheets)}
     for row in rows:
-        row["sheet"] = sheets.get(row["record"].sheet, row["record"].sheet)
+        row["sheet"] = sheets.get(row["record"].sheet, (0, row["record"].sheet))[1]
         row["kind"] = KIND_NAMES[row["record"].kind]
+    rows.sort(key=lambda r: (sheets.get(r["record"].sheet, (0, ""))[0], r["record"].row or 0))
     return render(request, "regulator/export_detail.html", {"export": export, "rows": rows})
 
 

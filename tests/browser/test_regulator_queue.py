@@ -91,4 +91,10 @@ def test_the_cb_admin_reports_the_plan_before_its_audit(browser, live_server, du
     assert [c.value for c in book["审核计划信息表"][1]][:3] == ["审核计划编号", "组织名称", "统一社会信用代码"]
     assert book["证书信息表"]["A2"].value == certificate.number
     both_widths(page, "regulator-log")
+
+    page.locator("table.grid tbody tr").first.get_by_role("link", name="所含记录").click()
+    expect(page.locator("h1")).to_have_text("已报送的记录")
+    expect(page.locator("tbody tr")).to_have_count(4)  # two plans, a certificate version, its result
+    expect(page.locator('tr[data-kind="plan"]').filter(has_text=case.reference)).to_contain_text("审核计划信息表")
+    both_widths(page, "regulator-export-records")
     context.close()
