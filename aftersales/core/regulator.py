@@ -47,6 +47,7 @@ class Column:
     kind: str = TEXT
     required: bool = False
     codes: str = ""  # the code list a CODE column's values come from
+    pattern: str = ""  # a regular expression the whole value must match (e.g. SC… for 认证领域代码)
     source: str = ""
     assumed: bool = False
     filled: bool = True  # False: a column of the CB's template this project has no data for
@@ -155,6 +156,7 @@ def _from_data(data: dict, origin: str) -> Template:
                     kind=c.get("kind", TEXT),
                     required=bool(c.get("required", False)),
                     codes=str(c.get("codes", "")),
+                    pattern=_pattern(c.get("pattern", ""), f"{cw}.pattern", fail),
                     source=str(c.get("source", "")),
                     assumed=bool(c.get("assumed", False)),
                 )
@@ -201,6 +203,14 @@ def _from_data(data: dict, origin: str) -> Template:
         if target_sheet not in SHEET_KEYS or template.sheet(target_sheet).column(target_col) is None:
             fail(f"dependencies[{i}].needs", f"no column {d.needs}")
     return template
+
+
+def _pattern(text, where: str, fail) -> str:
+    try:
+        re.compile(str(text or ""))
+    except re.error as e:
+        fail(where, f"not a regular expression ({e})")
+    return str(text or "")
 
 
 def _bare(header) -> str:
@@ -289,6 +299,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "not_date": ("“{value}” 不是日期", "'{value}' is not a date"),
     "not_number": ("“{value}” 不是数字", "'{value}' is not a number"),
+    "bad_pattern": ("“{value}” 不符合格式 {pattern}", "'{value}' does not match {pattern}"),
     "not_code": ("“{value}” 不在代码表中（{codes}）", "'{value}' is not in the code list ({codes})"),
     "dependency": (
         "“{value}” 在工作表“{target}”中没有对应的行（以往也未报送）",
@@ -410,6 +421,8 @@ def _cell_problems(col: Column, value, template: Template, add) -> None:
             add(col, "not_upper")
         elif not ID_RE.match(text):
             add(col, "bad_id", value=text)
+    if col.pattern and not re.fullmatch(col.pattern, text):
+        add(col, "bad_pattern", value=text, pattern=col.pattern)
     if col.kind == CODE:
         allowed = list(template.codes.get(col.codes, {}).values())
         if text not in allowed:

@@ -125,6 +125,16 @@ def test_codes_must_come_from_the_template_s_lists():
     assert "FS01、FS02、FS03" in problem.located("en")
 
 
+def test_field_and_project_codes_follow_the_category_c_patterns():
+    rows = {"plans": [plan(field_code="SC03", project_code="C0201")], "certificates": [], "results": []}
+    assert validate(rows, T) == []
+    rows = {"plans": [plan(field_code="A03", project_code="C021")], "certificates": [], "results": []}
+    assert located(validate(rows, T)) == [
+        "sheet 审核计划信息表, row 2, column 认证领域代码: 'A03' does not match SC[0-9A-Z]+",
+        "sheet 审核计划信息表, row 2, column 认证项目分类代码: 'C021' does not match C02[0-9A-Z]{2}",
+    ]
+
+
 def test_a_certificate_needs_its_result_row_and_a_result_its_certificate_row():
     rows = {"plans": [], "certificates": [certificate()], "results": [result(certificate_no="ASC-2026-0009")]}
     assert located(validate(rows, T)) == [
