@@ -34,10 +34,12 @@ def case_certificate(context, case: Case) -> dict:
     decision = Decision.objects.filter(case=case).order_by("-decided_at", "-id").first()
     approving = decision is not None and decision.outcome in APPROVING
     access = case_access_in(context, case)
+    viewer = getattr(context.get("request"), "user", None) or context.get("user")
     return {
         "certificate": certificate,
         "can_view": certificate is not None
-        and certificates_visible_to(context["request"].user).filter(pk=certificate.pk).exists(),
+        and viewer is not None
+        and certificates_visible_to(viewer).filter(pk=certificate.pk).exists(),
         "decision": decision,
         "approving": approving,
         "can_issue": (
