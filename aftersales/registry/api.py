@@ -1,13 +1,12 @@
-"""The public registry's search as JSON (mounted at /api/registry/; no login: auth=None; rate
-limited like the pages, middleware.py). One certificate's record, `/api/registry/<number>`, is a plain view
-(views.registry_json), answered as its page is; its fields: docs/certificates.md."""
+"""The public registry's search as JSON (/api/registry/?q=; no login; rate limited like the pages).
+One certificate's record, `/api/registry/<number>`, is a plain view (views.registry_json)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django.core.paginator import Paginator
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from aftersales.api_errors import errors
 from aftersales.certificates.payload import registry_url
@@ -30,12 +29,8 @@ class RegistryRow(Schema):
     status_since: date
     issued_on: date
     expires_on: date
-    certification_body: str
+    certification_body: str = Field(alias="cb.name")
     registry_url: str
-
-    @staticmethod
-    def resolve_certification_body(c) -> str:
-        return c.cb.name
 
     @staticmethod
     def resolve_registry_url(c) -> str:

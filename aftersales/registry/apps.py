@@ -1,4 +1,7 @@
+from functools import partial
+
 from django.apps import AppConfig
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,12 +10,12 @@ class RegistryConfig(AppConfig):
     verbose_name = _("public registry")
 
     def ready(self) -> None:
-        # models are loaded only now (Django's rule for a receiver's imports)
-        from aftersales.certificates.signals import certificate_changed
+        from aftersales.certificates.signals import certificate_changed  # models are loaded only now
 
-        from .publish import publish_on_commit
+        from . import publish
 
         def republish(sender, *, number: str, **kwargs) -> None:
-            publish_on_commit(number)
+            """Once the change commits; a failure is logged and the change stands (a reader renders)."""
+            transaction.on_commit(partial(publish.publish, [number]), robust=True)
 
         certificate_changed.connect(republish, weak=False, dispatch_uid="registry.republish")

@@ -1,27 +1,28 @@
-"""The registry's gate, below the security headers and the database-unavailable page: every
-registry URL counts against the rate limit (ratelimit.py; 429 with Retry-After, in the page's
-language, or JSON for the API), and the two lookups by number, a certificate's page and its JSON,
-are answered here by the views their URLs name, before the session, CSRF, authentication and
-messages middleware, which they do not use. Only for visitors without a session: a signed-in
-visitor's page is in their account's language, which only the session tells, so theirs go
-through the whole stack to the same views."""
+"""The registry's gate: every registry URL counts against the rate limit, and a visitor without a
+session gets a certificate's page or JSON from its view here, before the session, CSRF, auth and
+messages middleware (docs/certificates.md, "The public registry")."""
 
 from __future__ import annotations
 
+import re
+import time
+
 from django.conf import settings
+from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext
 
+from aftersales.accounts.forms import client_ip
 from aftersales.api_errors import refusal_body
 
-from .publish import html_kind, language_links
-from .ratelimit import retry_after
+from . import views
+from .publish import language_links
 
-API, PAGES = "/api/registry/", "/registry/"
-LOOKUPS = {"registry_detail", "registry_api_certificate"}
+# the two lookups by number, as registry/urls.py routes them: a certificate's page and its JSON
+LOOKUP = re.compile(r"/registry/([^/]+)/|/api/registry/([^/]+)")
+WINDOW = 60  # seconds of the rate limit's window
 
 
 class RegistryGate:
@@ -30,21 +31,33 @@ class RegistryGate:
 
     def __call__(self, request):
         path = request.path_info
-        if not path.startswith((PAGES, API)):
+        if not path.startswith(("/registry/", "/api/registry/")):
             return self.get_response(request)
-        kind = html_kind(request.GET.get("lang", ""))
-        with translation.override(kind[5:] if kind else translation.get_language_from_request(request)):
-            if (wait := retry_after(request)) is not None:
-                return too_many(request, wait, json=path.startswith(API))
-            if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-                try:
-                    match = resolve(path)
-                except Resolver404:
-                    match = None
-                if match is not None and match.url_name in LOOKUPS:
-                    request.resolver_match = match
-                    return match.func(request, *match.args, **match.kwargs)
-        return self.get_response(request)
+        if (wait := retry_after(request)) is not None:
+            with translation.override(views.language(request, early=True)):
+                return too_many(request, wait, json=path.startswith("/api/"))
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES and (match := LOOKUP.fullmatch(path)):
+            page, number = match.groups()
+            if page is None:
+                return views.registry_json(request, number)
+            return views.registry_detail(request, page, lang=views.language(request, early=True))
+        return self.get_response(request)  # the locale middleware sets the language
+
+
+def retry_after(request, *, now: float | None = None) -> int | None:
+    """Count this request against REGISTRY_RATE_LIMIT a minute per client address (a fixed window in
+    the cache); None if it may be answered, else the seconds until the next window."""
+    limit = settings.REGISTRY_RATE_LIMIT
+    if limit <= 0:  # 0 switches the limit off
+        return None
+    now = time.time() if now is None else now
+    window = int(now // WINDOW)
+    key = f"registry:rate:{client_ip(request) or 'unknown'}:{window}"
+    try:  # one cache operation per request: the counter exists for all but the window's first
+        count = cache.incr(key)
+    except ValueError:  # the first of the window, unless another request created it meanwhile
+        count = 1 if cache.add(key, 1, WINDOW + 1) else cache.incr(key)
+    return None if count <= limit else max(1, int((window + 1) * WINDOW - now + 0.999))
 
 
 def too_many(request, wait: int, *, json: bool = False):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from aftersales.certificates.checkpoints import checkpoint_published
+from aftersales.certificates.mark import STARS
 from aftersales.certificates.models import Certificate
 from aftersales.certificates.payload import registry_url
 
@@ -47,9 +48,8 @@ def event_label(action: str, from_status: str, to_status: str) -> str:
 
 
 def verification_code(*, number: str, version: int, status: str, at: str) -> str:
-    """A short code over what the verification page states (number, version, status, timestamp):
-    keyed with the site's secret, so only the registry can issue one and the certification body
-    can confirm a printed page by recomputing it. 12 hex characters in groups of four."""
+    """A code over what the verification page states, keyed with the site's secret: only the registry
+    issues one, the CB confirms a printed page by recomputing it. 12 hex characters in groups of four."""
     digest = salted_hmac(
         "aftersales.registry.verify", f"{number}|{version}|{status}|{at}", algorithm="sha256"
     ).hexdigest()[:12]
@@ -69,7 +69,7 @@ def entry_json(entry: RegistryEntry, *, as_of: str) -> dict:
         "sites": [{"name": s.get("name", ""), "address": s.get("address", "")} for s in v.sites or []],
         "scheme": {"id": v.scheme_id, "version": v.scheme_version},
         "level": c.level,
-        "stars": entry.stars,
+        "stars": STARS.get(c.level, 0),
         "score": v.score_display,
         # why the level is not the one the score reaches (certificates/payload.py); None when it is
         "level_reason": (v.payload or {}).get("level_reason") or None,
@@ -79,11 +79,11 @@ def entry_json(entry: RegistryEntry, *, as_of: str) -> dict:
         "expires_on": c.expires_on.isoformat(),
         "version": c.version_count,
         "surveillance": {
-            "done": entry.surveillances_done,
-            "last_on": _iso(entry.last_surveillance_on),
+            "done": entry.surveillance.done,
+            "last_on": _iso(entry.surveillance.last_done_on),
             # due | overdue (also once missed: the suspension proposal is the CB's) | done | None
             "state": entry.surveillance.public_standing,
-            "next_due": _iso(entry.next_surveillance_due),  # overdue: the date it was due
+            "next_due": _iso(entry.surveillance.due_by),  # overdue: the date it was due
         },
         "history": [
             {

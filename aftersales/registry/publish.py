@@ -1,27 +1,29 @@
-"""The registry's answers: each certificate's JSON and its page per language, read with the
-certificate's current head in one statement: from Django's cache while that head is the cached
-one's, else the stored row (`Publication`), else rendered and stored. How and why: docs/certificates.md,
-"The public registry"."""
+"""The registry's answers (each certificate's JSON and its page per language): read with the head in
+one statement, from the cache while it holds that head's, else the stored row, else rendered and
+stored. How and why: docs/certificates.md, "The public registry"."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlencode
 
+import django
 from django.conf import settings
 from django.core.cache import cache as django_cache
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from aftersales import __version__
 from aftersales.certificates.models import Certificate
 
 from .models import Publication
@@ -38,12 +40,6 @@ CACHE_SECONDS = 24 * 3600  # an entry is checked against the head: never stale, 
 def kinds() -> list[str]:
     """What is published per certificate: the JSON answer and the page in each language."""
     return [JSON, *(f"html:{code}" for code, _ in settings.LANGUAGES)]
-
-
-def html_kind(language: str) -> str | None:
-    """The page's kind for a language code (any case), None if the site does not offer it."""
-    code = (language or "").lower()
-    return f"html:{code}" if any(code == c for c, _ in settings.LANGUAGES) else None
 
 
 def pub_key(kind: str, number: str) -> str:
@@ -69,10 +65,6 @@ def release_files() -> list[Path]:
 @cache
 def release() -> str:
     """16 hex characters naming how this deployment renders the registry."""
-    import django
-
-    from aftersales import __version__
-
     digest = hashlib.sha256(f"{__version__}|{django.get_version()}".encode())
     for path in release_files():
         if path.is_file():
@@ -85,21 +77,21 @@ def release() -> str:
 class Answer(NamedTuple):
     kind: str
     head: str  # the certificate's head_hash it was rendered from
-    published_at: datetime
+    published: int  # when it was rendered, seconds since the epoch
     body: bytes  # unfilled (AS_OF in place of the time of reading), UTF-8
+    etag: str  # weak: the bytes differ by the time of reading, the record they state does not
 
-    @property
-    def etag(self) -> str:
-        """Weak: the bytes differ by the time of reading, the record they state does not."""
-        return 'W/"' + hashlib.sha256(f"{self.kind}|{self.head}|{release()}".encode()).hexdigest()[:24] + '"'
+
+def _answer(kind: str, head: str, published_at: datetime, body: bytes) -> Answer:
+    etag = hashlib.sha256(f"{kind}|{head}|{release()}".encode()).hexdigest()[:24]
+    return Answer(kind, head, int(published_at.timestamp()), body, f'W/"{etag}"')
 
 
 def cache_key(kind: str, number: str) -> str:
-    return f"registry:{release()}:{kind}:{number}"
+    return f"registry:answer2:{release()}:{kind}:{number}"  # answer2: Answer's fields (bump on change)
 
 
-# The certificate's current head and, unless the cache holds the answer of that head (the third
-# parameter), the answer stored for it by this release: every lookup is this one indexed statement.
+# The head and, unless the cache holds that head's answer (the third parameter), the row stored for it.
 READ_SQL = (
     f"SELECT c.head_hash, p.published_at, p.body FROM {Certificate._meta.db_table} c"
     f" LEFT JOIN {Publication._meta.db_table} p"
@@ -109,12 +101,9 @@ READ_SQL = (
 
 def answer(kind: str, number: str) -> Answer:
     """The answer of `kind` for the certificate `number` (normalised) as it is now; Http404 if none.
-    The cache holds the last answer read per kind and number; it is answered only while the
-    certificate's head is the one it was rendered from, else the stored row or a render is."""
+    The cache's answer only while the head is the one it was rendered from, else the row or a render."""
     cached = django_cache.get(cache_key(kind, number))
-    with connections[settings.REGISTRY_DATABASE].cursor() as cursor:
-        cursor.execute(READ_SQL, [pub_key(kind, number), release(), cached.head if cached else "", number])
-        row = cursor.fetchone()
+    row = _read([pub_key(kind, number), release(), cached.head if cached else "", number])
     if row is None:
         raise Http404("no such certificate")
     head, published_at, body = row
@@ -123,28 +112,51 @@ def answer(kind: str, number: str) -> Answer:
     if body is None:
         found = rendered(kind, number)
     else:  # SQLite hands back UTC without its zone
-        found = Answer(kind, head, published_at.replace(tzinfo=published_at.tzinfo or UTC), body.encode())
+        found = _answer(kind, head, published_at.replace(tzinfo=published_at.tzinfo or UTC), body.encode())
     django_cache.set(cache_key(kind, number), found, CACHE_SECONDS)
     return found
+
+
+def _read(params: list[str]) -> tuple | None:
+    """READ_SQL's row. Django's per-request health check of the connection (a round trip) is skipped:
+    a connection that died since its last use fails the statement, which is then read once more on
+    a new connection (not inside a transaction, where closing would lose it)."""
+    connection = connections[settings.REGISTRY_DATABASE]
+    for retry in (False, True):
+        connection.health_check_done = True  # the retry stands in for it
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(READ_SQL, params)
+                return cursor.fetchone()
+        except (OperationalError, InterfaceError):
+            if retry or connection.in_atomic_block:
+                raise
+            connection.close()
 
 
 def rendered(kind: str, number: str) -> Answer:
     """Rendered now; stored if it shows the latest state on the primary (not a lagging replica's)."""
     entry = registry_entry(number)
     body = render(kind, entry)
+    latest = Certificate.objects.using(DEFAULT_DB_ALIAS).filter(pk=entry.certificate.id, head_hash=entry.stamp)
     try:
-        if _latest(entry):
+        if latest.exists():
             _store([(kind, entry, body)])
     except DatabaseError:  # a read-only moment or a race: the answer is still right
         log.warning("registry: could not store the %s answer for %s", kind, number, exc_info=True)
-    return Answer(kind, entry.stamp, timezone.now(), body.encode())
+    return _answer(kind, entry.stamp, timezone.now(), body.encode())
 
 
 def fill(kind: str, body: bytes) -> bytes:
     """The answer as it leaves: the time of reading (Beijing time, to the second) for AS_OF."""
-    now = timezone.localtime().replace(microsecond=0)
-    text = now.isoformat() if kind == JSON else now.strftime("%Y-%m-%d %H:%M:%S")
-    return body.replace(AS_OF.encode(), text.encode())
+    return body.replace(AS_OF.encode(), _as_of(int(time.time()))[kind == JSON])
+
+
+@lru_cache(maxsize=4)
+def _as_of(second: int) -> tuple[bytes, bytes]:
+    """The time of reading as the page and as the JSON state it."""
+    now = timezone.localtime(datetime.fromtimestamp(second, UTC))
+    return now.strftime("%Y-%m-%d %H:%M:%S").encode(), now.isoformat().encode()
 
 
 def language_links(query: dict | None = None) -> list[tuple[str, str, str]]:
@@ -166,10 +178,6 @@ def render(kind: str, entry: RegistryEntry) -> str:
         return render_to_string("registry/detail.html", context)
 
 
-def _latest(entry: RegistryEntry) -> bool:
-    return Certificate.objects.using(DEFAULT_DB_ALIAS).filter(pk=entry.certificate.id, head_hash=entry.stamp).exists()
-
-
 def _store(rendered: Iterable[tuple[str, RegistryEntry, str]]) -> int:
     now = timezone.now()
     rows = [
@@ -183,11 +191,9 @@ def _store(rendered: Iterable[tuple[str, RegistryEntry, str]]) -> int:
         )
         for kind, entry, body in rendered
     ]
+    changed = ["certificate", "stamp", "release", "body", "published_at"]
     Publication.objects.using(DEFAULT_DB_ALIAS).bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["key"],
-        update_fields=["certificate", "stamp", "release", "body", "published_at"],
+        rows, update_conflicts=True, unique_fields=["key"], update_fields=changed
     )
     return len(rows)
 
@@ -202,15 +208,3 @@ def publish(numbers: Iterable[str]) -> int:
             continue
         rendered += [(kind, entry, render(kind, entry)) for kind in kinds()]
     return _store(rendered) if rendered else 0
-
-
-def publish_on_commit(number: str) -> None:
-    """Publish the certificate once the transaction commits; a failure is logged (a reader renders)."""
-
-    def run():
-        try:
-            publish([number])
-        except Exception:  # the change has committed; the reader renders instead
-            log.exception("registry: publishing %s after its change failed", number)
-
-    transaction.on_commit(run)

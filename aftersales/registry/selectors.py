@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from aftersales.certificates.mark import STARS
 from aftersales.certificates.models import Certificate, CertificateEvent, CertificateVersion, Surveillance
 from aftersales.core.certnumber import number_normalise, number_valid
 from aftersales.core.concepts import LIVE_STATUSES
@@ -64,29 +62,10 @@ class RegistryEntry:
     surveillance: SurveillanceState  # on the day it was read (core.cycle.surveillance_state)
     stamp: str = ""  # the certificate's head_hash: what the record was read at (publish.py)
 
-    @property
-    def stars(self) -> int:
-        return STARS.get(self.certificate.level, 0)
-
-    @property
-    def surveillances_done(self) -> int:
-        return self.surveillance.done
-
-    @property
-    def last_surveillance_on(self) -> date | None:
-        return self.surveillance.last_done_on
-
-    @property
-    def next_surveillance_due(self) -> date | None:
-        """The surveillance due next, or the one overdue (the date it was due)."""
-        return self.surveillance.due_by
-
 
 def registry_entry(number: str, *, using: str | None = None) -> RegistryEntry:
-    """The public record of the certificate numbered `number` (spaces and case ignored); Http404
-    if there is none. Four queries whatever the history's length, each reading only public columns;
-    the surveillance standing is the one on the day it is read (the daily job moves the head of a
-    certificate whose surveillance passes its date: cycle/job.py, `_missed`).
+    """The public record of the certificate numbered `number` (spaces and case ignored), Http404 if
+    none: four queries whatever the history's length, the surveillance standing of the day it is read.
     `using`: the database to read (default REGISTRY_DATABASE; publishing reads the primary)."""
     db = using or settings.REGISTRY_DATABASE
     c = Certificate.objects.using(db).filter(number=number_normalise(number)).only(*ENTRY_FIELDS).first()
@@ -102,7 +81,7 @@ def registry_entry(number: str, *, using: str | None = None) -> RegistryEntry:
 
 ENTRY_FIELDS = (*SEARCH_FIELDS[:-1], "first_issued_on", "version_count", "event_count", "head_hash")
 VERSION_FIELDS = ("certificate", "seq", "address", "scope", "sites", "scheme_id", "scheme_version", "score_display")
-VERSION_FIELDS += ("cb_name",)
+VERSION_FIELDS += ("cb_name", "payload")  # the payload for its level_reason (presenters)
 EVENT_FIELDS = ("action", "from_status", "to_status", "effective_on", "at", "reason")
 # what core.cycle.surveillance_state reads (the proposal's answer is not published: presenters)
 SURVEILLANCE_FIELDS = ("certificate", "state", "window_opens", "due_by", "done_on", "proposal_answer")

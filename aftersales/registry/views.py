@@ -1,8 +1,9 @@
-"""The public registry: search, a certificate's public record (its page and its JSON), the
-printable verification page, the published signing keys. No login; rate limited per client
-address (middleware.py). docs/certificates.md, "The public registry"."""
+"""The public registry: search, a certificate's page and JSON, the printable verification page, the
+published signing keys. No login; rate limited (middleware.py). docs/certificates.md."""
 
 from __future__ import annotations
+
+import time
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -20,7 +21,7 @@ from aftersales.certificates.signing import published_keys
 from aftersales.core.certnumber import number_normalise
 
 from .presenters import verification_code
-from .publish import JSON, Answer, answer, fill, html_kind, language_links
+from .publish import JSON, Answer, answer, fill, language_links
 from .selectors import registry_entry, registry_search
 
 PAGE_SIZE = 20
@@ -32,32 +33,34 @@ def registry_search_page(request):
     page = None
     if query:
         page = Paginator(registry_search(query), PAGE_SIZE).get_page(request.GET.get("page"))
-    with translation.override(_language(request)):
+    with translation.override(language(request)):
         context = {"query": query, "page": page, "language_links": language_links(request.GET)}
         return render(request, "registry/search.html", context)
 
 
-def _language(request) -> str:
-    """The page's language: `?lang=` when it names one the site offers, else the visitor's."""
-    kind = html_kind(request.GET.get("lang", ""))
-    return kind.removeprefix("html:") if kind else translation.get_language()
+def language(request, *, early: bool = False) -> str:
+    """The page's language: `?lang=` when it names one the site offers (any case), else the visitor's:
+    the active language, or `early` (before the locale middleware) the cookie's or the browser's."""
+    code = request.GET.get("lang", "").lower()
+    if code in dict(settings.LANGUAGES):
+        return code
+    return translation.get_language_from_request(request) if early else translation.get_language()
 
 
 @require_safe
-def registry_detail(request, number: str):
+def registry_detail(request, number: str, lang: str | None = None):
     key = number_normalise(number)
     if key != number:  # the normal form, keeping ?lang=
         response = redirect("registry_detail", key, permanent=True)
         if request.GET:
             response["Location"] += f"?{request.GET.urlencode()}"
         return response
-    return respond(request, answer(f"html:{_language(request)}", key))
+    return respond(request, answer(f"html:{lang or language(request)}", key))
 
 
 @require_safe
 def registry_json(request, number: str):
-    """One certificate's public record as JSON (`/api/registry/<number>`, any form of the number):
-    the page's fields, codes rather than labels (presenters.entry_json; docs/certificates.md)."""
+    """One certificate's public record as JSON, any form of the number (presenters.entry_json)."""
     try:
         return respond(request, answer(JSON, number_normalise(number)))
     except Http404:
@@ -87,24 +90,20 @@ def signing_keys(request):
 
 
 def respond(request, found: Answer) -> HttpResponse:
-    """The answer with its headers, or 304 when the client's copy states the same record.
+    """The answer with its headers, or 304 when the client's copy states the same record; why these
+    headers (the ETag ignores the time of reading; Last-Modified once its second has passed): docs/certificates.md."""
+    content = fill(found.kind, found.body)
+    headers = {"ETag": found.etag, "Content-Length": str(len(content)), "Cache-Control": "no-cache"}
+    if found.kind != JSON:
+        headers |= {"Content-Language": found.kind.removeprefix("html:"), "Vary": "Accept-Language, Cookie"}
+    last_modified = found.published if found.published < int(time.time()) else None
+    if last_modified is not None:
+        headers["Last-Modified"] = http_date(last_modified)
+    response = HttpResponse(content, content_type=TYPES[found.kind == JSON], headers=headers)
+    if not CONDITIONS.isdisjoint(request.META):
+        return get_conditional_response(request, etag=found.etag, last_modified=last_modified, response=response)
+    return response
 
-    The ETag names the kind, the certificate's head and the release, not the time of reading: a
-    304 tells the client that the record it holds is still the current one. Last-Modified is when
-    the answer was rendered, sent only once that second has passed (so that a change in the same
-    second cannot hide behind an equal date). Clients must revalidate (`no-cache`)."""
-    content, etag = fill(found.kind, found.body), found.etag
-    if found.kind == JSON:
-        response = HttpResponse(content, content_type="application/json")
-    else:
-        response = HttpResponse(content, content_type="text/html; charset=utf-8")
-        response["Content-Language"] = found.kind.removeprefix("html:")
-        response["Vary"] = "Accept-Language, Cookie"
-    response["ETag"] = etag
-    response["Content-Length"] = str(len(content))
-    response["Cache-Control"] = "no-cache"
-    last_modified = None
-    if int(found.published_at.timestamp()) < int(timezone.now().timestamp()):
-        last_modified = int(found.published_at.timestamp())
-        response["Last-Modified"] = http_date(last_modified)
-    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+
+TYPES = ("text/html; charset=utf-8", "application/json")
+CONDITIONS = {"HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"}

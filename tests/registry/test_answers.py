@@ -3,6 +3,7 @@ cache spares while it holds that head's), else a render; HTTP validators (ETag, 
 304; a change is seen at once; the rate limit, the language and the time of reading as before."""
 
 import json
+import sqlite3
 from datetime import date
 
 import pytest
@@ -179,3 +180,32 @@ def test_a_render_costs_the_same_queries_however_long_the_history(client, world)
         add_event(c, action="certificate.suspended", to="suspended", on=date(2026, 5, n), reason=f"暂停 {n}")
         add_event(c, action="certificate.restored", to="valid", on=date(2026, 6, n), reason=f"恢复 {n}")
     assert cold(c) == short
+
+
+def test_a_lookup_reads_again_on_a_new_connection_when_its_connection_died(client, haichuan, monkeypatch):
+    """No health check per request: a connection that died since its last use fails the statement,
+    which is read once more on a new connection (PostgreSQL: the server ends the backend; SQLite,
+    which cannot lose its connection: the next cursor fails once)."""
+    assert client.get(API.format(haichuan.number)).status_code == 200
+    if connection.vendor == "postgresql":
+        pid = connection.connection.info.backend_pid
+        other = connection.copy()
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        other.close()
+    else:
+        failed, create_cursor = [], connection.create_cursor
+
+        def dead_once(name=None):
+            if not failed:
+                failed.append(name)
+                raise sqlite3.OperationalError("the connection is gone")
+            return create_cursor(name)
+
+        monkeypatch.setattr(connection, "create_cursor", dead_once)
+    again = client.get(API.format(haichuan.number))
+    assert again.status_code == 200 and json.loads(again.content)["number"] == haichuan.number
+    if connection.vendor == "postgresql":
+        assert connection.connection.info.backend_pid != pid
+    else:
+        assert failed == [None]

@@ -53,7 +53,7 @@ def test_a_failed_publication_is_logged_and_the_change_stands(
         services.certificate_suspend(certificate=haichuan, reason="暂停", by=world["people"]["cb_admin"])
     haichuan.refresh_from_db()
     assert haichuan.status == "suspended"
-    assert "publishing" in caplog.text and haichuan.number in caplog.text
+    assert "template gone" in caplog.text and haichuan.number in caplog.text
     assert current("json", haichuan.number) is None  # the valid answer is not current any more
 
 

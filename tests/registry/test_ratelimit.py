@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from aftersales.registry.ratelimit import retry_after
+from aftersales.registry.middleware import retry_after
 
 pytestmark = pytest.mark.django_db
 
