@@ -7,8 +7,6 @@ Each page is looked at 1280 px and 390 px wide; screenshots go to /tmp/e2e-shots
 
 from __future__ import annotations
 
-import re
-from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from tests.browser.test_certification_flow import PASSWORD, authenticator_code
+from tests.browser.people import PASSWORD, person
 
 try:
     from playwright.sync_api import expect
@@ -27,27 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/e2e-shots")
 WIDTHS = (1280, 390)
-
-
-@contextmanager
-def person(browser, live_server, username: str, width: int):
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    code = authenticator_code(username)
-    page.goto(live_server.url + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    if code is not None:
-        page.wait_for_url(re.compile(r"/login/code/$"))
-        page.fill("#id_code", code)
-        page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r"/app/$"))
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def shot(page, name: str, where) -> None:

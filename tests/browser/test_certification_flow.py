@@ -15,11 +15,12 @@ not change when the Chinese translations land. Screenshots go to /tmp/e2e-shots/
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.browser import people
 
 try:
     from playwright.sync_api import expect
@@ -29,7 +30,6 @@ except ImportError:  # the `browser` fixture skips (or, in CI, fails) with the r
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/e2e-shots")
-PASSWORD = "x-pass-12345"
 LEADER_NAME = "李明审核员"
 CONFLICTED_NAME = "周强审核员"
 
@@ -108,53 +108,9 @@ def flow(world):
     return {**world, "leader": leader, "conflicted": other}
 
 
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the browser tests' authenticator, enrolled below
-
-
-def authenticator_code(username: str) -> str | None:
-    """CB staff sign in with a code from an authenticator (TOTP_REQUIRED_FOR_CB): enrol them once
-    with a known secret, then give the code of a time step not used yet (a code works once, so a
-    second login within 30 seconds takes the next step's code, waiting if even that one is used)."""
-    import time
-
-    from aftersales.accounts import twofactor
-    from aftersales.accounts.models import User
-    from aftersales.core import totp
-
-    user = User.objects.get(username=username)
-    if not twofactor.two_factor_required(user):
-        return None
-    device = twofactor.two_factor_of(user) or twofactor.two_factor_enrol_with_secret(
-        user=user, secret=TOTP_SECRET, by_label="browser-test"
-    )
-    step = max(totp.step_at(time.time()), device.last_step + 1)
-    while step > totp.step_at(time.time()) + 1:  # only one step ahead is accepted
-        time.sleep(1)
-    return totp.code_for_step(TOTP_SECRET, step)
-
-
-@contextmanager
 def person(browser, live_server, username: str):
-    """A fresh browser context, logged in through the login page as `username` (with the
-    authenticator code for CB staff)."""
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.base = live_server.url
-    code = authenticator_code(username)
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    if code is not None:
-        page.wait_for_url(re.compile(r"/login/code/$"))
-        page.fill("#id_code", code)
-        page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r"/app/$"))
-    try:
-        yield page
-    finally:
-        context.close()
+    """A fresh English browser context, logged in through the login page as `username`."""
+    return people.person(browser, live_server, username, locale="en-US")
 
 
 def shot(page, name: str) -> None:

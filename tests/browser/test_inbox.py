@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.people import sign_in
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the `browser` fixture skips (or, in CI, fails) with the reason
@@ -40,14 +42,6 @@ def waiting(world, settings):
     return {"submitted": submitted, "rectifying": rectifying}
 
 
-def _log_in(page, username: str) -> None:
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "x-pass-12345")
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
 def _shots(page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=str(SHOTS / f"{name}-1280.png"), full_page=True)
@@ -60,7 +54,7 @@ def test_two_roles_see_their_own_steps_and_the_count_in_the_navigation(page, bro
     SHOTS.mkdir(exist_ok=True)
     rectifying, submitted = waiting["rectifying"], waiting["submitted"]
 
-    _log_in(page, "ent_admin")
+    sign_in(page, page.base, "ent_admin")
     page.goto(page.base + "/app/")
     count = page.locator(".usernav .inbox-count")
     expect(count).to_have_text("1")
@@ -78,7 +72,7 @@ def test_two_roles_see_their_own_steps_and_the_count_in_the_navigation(page, bro
     reviewer = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     other = reviewer.new_page()
     other.base = live_server.url
-    _log_in(other, "reviewer")
+    sign_in(other, other.base, "reviewer")
     other.goto(other.base + "/app/")
     expect(other.locator(".usernav .inbox-count")).to_have_text("1")
     expect(other.locator(".usernav .inbox-count")).not_to_have_class(re.compile(r"inbox-count-late"))

@@ -6,11 +6,12 @@ and the confirmation before the final report. Screenshots at 1280 and 390 px in 
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.browser.people import person
 
 try:
     from playwright.sync_api import expect
@@ -20,32 +21,6 @@ except ImportError:  # the `browser` fixture skips (or, in CI, fails) with the r
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/e2e-shots")
-PASSWORD = "x-pass-12345"
-
-
-@contextmanager
-def person_zh(browser, live_server, username: str, width: int = 1280):
-    """A fresh zh-Hans browser context logged in as `username` (CB staff with their code)."""
-    from .test_certification_flow import authenticator_code
-
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.base = live_server.url
-    code = authenticator_code(username)
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    if code is not None:
-        page.wait_for_url(re.compile(r"/login/code/$"))
-        page.fill("#id_code", code)
-        page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r"/app/$"))
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def shots(page, name: str) -> None:
@@ -62,7 +37,7 @@ def test_a_holders_new_application_is_refused_with_the_way_to_the_certificate(br
     from tests.certificates.factories import issued
 
     certificate = issued(world)
-    with person_zh(browser, live_server, "ent_admin") as page:
+    with person(browser, live_server, "ent_admin") as page:
         page.goto(page.base + "/cases/new/")
         page.select_option("select[name=cb]", value=str(world["cb"].pk))
         page.select_option("select[name=scheme]", value=str(world["gbt"].pk))
@@ -92,7 +67,7 @@ def test_the_committee_votes_with_the_declaration_and_sees_the_reason(browser, l
         recommendation_reason="企业只申请达标级认证",
         by=world["people"]["auditor"],
     )
-    with person_zh(browser, live_server, "committee") as page:
+    with person(browser, live_server, "committee") as page:
         page.goto(page.base + f"/cases/{case.pk}/audit/decision/")
         expect(page.locator("#recommendation-reason")).to_contain_text("企业只申请达标级认证")
         expect(page.locator("#votes")).to_contain_text("法定票数：2 票")
@@ -121,7 +96,7 @@ def test_the_team_leader_starts_early_with_a_reason_scores_the_rest_and_confirms
     _application(case, world["people"]["ent_admin"])  # the case page shows the application
     later = date.today() + timedelta(days=10)
     Audit.objects.filter(case=case).update(start_date=later, end_date=later + timedelta(days=1))
-    with person_zh(browser, live_server, "auditor") as page:
+    with person(browser, live_server, "auditor") as page:
         page.goto(page.base + f"/cases/{case.pk}/")
         reason = page.locator("input[name=early_reason]")
         expect(reason).to_be_visible()
@@ -141,7 +116,7 @@ def test_the_team_leader_starts_early_with_a_reason_scores_the_rest_and_confirms
     Audit.objects.filter(case=case).update(
         start_date=date.today() - timedelta(days=3), end_date=date.today() - timedelta(days=2)
     )
-    with person_zh(browser, live_server, "auditor") as page:
+    with person(browser, live_server, "auditor") as page:
         page.goto(page.base + f"/cases/{case.pk}/audit/scoring/")
         page.fill("#report textarea[name=conclusion]", "体系运行有效")
         page.select_option("#report select[name=recommended_level]", "five_star")

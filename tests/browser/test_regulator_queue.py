@@ -7,12 +7,13 @@ downloads with the template's sheet names and headers. Screenshots at 1280 and 3
 from __future__ import annotations
 
 import io
-import re
 from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
+
+from tests.browser import people
 
 try:
     from playwright.sync_api import expect
@@ -22,7 +23,6 @@ except ImportError:  # the `browser` fixture skips (or, in CI, fails) with the r
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/e2e-shots")
-PASSWORD = "x-pass-12345"
 
 
 @pytest.fixture
@@ -58,11 +58,7 @@ def test_the_cb_admin_reports_the_plan_before_its_audit(browser, live_server, du
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto(live_server.url + "/login/")
-    page.fill("#id_username", "cb_admin")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r"/app/$"))
+    people.sign_in(page, live_server.url, "cb_admin")
 
     page.goto(live_server.url + "/regulator/queue/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")

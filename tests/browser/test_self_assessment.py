@@ -4,20 +4,14 @@ import re
 
 import pytest
 
+from tests.browser.people import sign_in
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the `browser` fixture skips (or, in CI, fails) with the reason
     expect = None
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, username: str):
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "x-pass-12345")
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r"/app/$"))
 
 
 def answer(page, code: str, kind: str):
@@ -29,7 +23,7 @@ def answer(page, code: str, kind: str):
 
 
 def test_it_updates_the_score_and_level_while_answering(page, world):
-    login(page, "ent_admin")
+    sign_in(page, page.base, "ent_admin")
     page.get_by_role("link", name=world["assessment"].title, exact=True).click()
     expect(page.locator(".score-value")).to_have_text("0.00")
     expect(page.locator(".panel")).to_contain_text("尚未达标")
@@ -56,7 +50,7 @@ def test_it_updates_the_score_and_level_while_answering(page, world):
 
 
 def test_it_switches_to_english(page, world):
-    login(page, "ent_member")
+    sign_in(page, page.base, "ent_member")
     page.select_option("#lang-select", "en")
     page.click("text=切换")
     expect(page.locator("h1")).to_have_text("My workspace")
@@ -65,7 +59,7 @@ def test_it_switches_to_english(page, world):
 
 
 def test_it_opens_the_pdf_report(page, world):
-    login(page, "ent_admin")
+    sign_in(page, page.base, "ent_admin")
     page.get_by_role("link", name=world["assessment"].title, exact=True).click()
     answer(page, "5.1.2.2", "conform")
     with page.expect_response(lambda r: r.url.endswith("/report.pdf")) as response:

@@ -6,11 +6,12 @@ Screenshots at 1280 and 390 px go to /tmp/e2e-shots/."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.browser import people
 
 try:
     from playwright.sync_api import expect
@@ -20,7 +21,6 @@ except ImportError:  # the `browser` fixture skips (or, in CI, fails) with the r
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/e2e-shots")
-PASSWORD = "x-pass-12345"
 ISSUED = date(2025, 11, 3)  # first surveillance due 2026-11-03: past by now (the demo's 北京京华 case)
 DUE = "2026-11-03"
 
@@ -63,11 +63,7 @@ def sign_in(browser, live_server, username: str):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto(live_server.url + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r"/app/$"))
+    people.sign_in(page, live_server.url, username)
     return context, page
 
 

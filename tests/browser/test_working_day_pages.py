@@ -8,13 +8,12 @@ Every test looks at 1280 px and 390 px; screenshots go to /tmp/e2e-shots/ (not t
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.browser.test_certification_flow import PASSWORD, authenticator_code
+from tests.browser.people import person
 
 try:
     from playwright.sync_api import expect
@@ -25,30 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/e2e-shots")
 WIDTHS = (1280, 390)
-
-
-@contextmanager
-def person(browser, live_server, username: str | None, width: int = 1280):
-    """A fresh zh-CN browser context `width` px wide, logged in as `username` (None: anonymous)."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.base = live_server.url
-    if username is not None:
-        code = authenticator_code(username)
-        page.goto(page.base + "/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("main button[type=submit]")
-        if code is not None:
-            page.wait_for_url(re.compile(r"/login/code/$"))
-            page.fill("#id_code", code)
-            page.click("main button[type=submit]")
-        page.wait_for_url(re.compile(r"/app/$"))
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def shot(page, name: str) -> None:

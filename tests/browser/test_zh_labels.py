@@ -8,10 +8,11 @@ Each page is looked at 1280 px and 390 px wide; screenshots go to /tmp/e2e-shots
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.browser.people import person
 
 try:
     from playwright.sync_api import expect
@@ -21,27 +22,7 @@ except ImportError:  # the `browser` fixture skips (or, in CI, fails) with the r
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/e2e-shots")
-PASSWORD = "x-pass-12345"
 WIDTHS = (1280, 390)
-
-
-@contextmanager
-def visitor(browser, live_server, username: str | None, width: int):
-    """A fresh zh-Hans browser context `width` px wide, signed in through the login page (or not)."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.base = live_server.url
-    if username:
-        page.goto(page.base + "/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_url(re.compile(r"/app/$"))
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def shot(page, name: str) -> None:
@@ -60,7 +41,7 @@ def test_the_case_history_groups_uploads_and_shows_labels(browser, live_server, 
     from tests.certification.helpers import make_case
 
     case = make_case(world, "accepted")
-    with visitor(browser, live_server, "cb_admin", width) as page:
+    with person(browser, live_server, "cb_admin", width) as page:
         page.goto(f"{page.base}/cases/{case.pk}/")
         events = page.locator("#events")
         uploads = events.locator("li[data-action='application.material_uploaded']")
@@ -82,7 +63,7 @@ def test_the_case_history_groups_uploads_and_shows_labels(browser, live_server, 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_home_page_looks_a_certificate_up_and_the_registry_offers_login(browser, live_server, db, width):
-    with visitor(browser, live_server, None, width) as page:
+    with person(browser, live_server, None, width) as page:
         page.goto(page.base + "/")
         page.fill("#home-q", "海川")
         shot(page, f"home-lookup-{width}")
@@ -97,7 +78,7 @@ def test_the_home_page_looks_a_certificate_up_and_the_registry_offers_login(brow
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_self_assessment_is_started_by_scheme_title_with_a_name(browser, live_server, world, width):
-    with visitor(browser, live_server, "ent_admin", width) as page:
+    with person(browser, live_server, "ent_admin", width) as page:
         options = page.locator("form.start-form select[name=scheme] option")
         expect(options.filter(has_text="商品售后服务评价体系（GB/T 27922-2011）")).to_contain_text("版本 ref-2026.1")
         for text in options.all_inner_texts():
