@@ -29,9 +29,7 @@ class StatusForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
     )
-    effective_on = BoundedDateField(
-        label=gettext_lazy("Effective on"), initial=timezone.localdate
-    )
+    effective_on = BoundedDateField(label=gettext_lazy("Effective on"), initial=timezone.localdate)
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()

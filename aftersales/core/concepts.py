@@ -94,6 +94,8 @@ class ProposalState(Concept):
     SUSPENDED = "suspended", "已按建议暂停", "suspended as proposed"
     WAIVED = "waived", "认证机构决定不暂停", "proposal waived by the CB"
     WITHDRAWN = "withdrawn", "已撤销证书", "certificate withdrawn"
+
+
 # Which status may follow which; anything else is refused with a message naming both.
 _S = CertificateStatus
 CERTIFICATE_TRANSITIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
