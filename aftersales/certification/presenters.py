@@ -56,7 +56,8 @@ def event_rows(events) -> list[dict]:
         elif e.action == "application.info_requested":
             detail = "；".join(d.get("questions", []))
         elif e.action == "application.accepted":
-            detail = f"{d.get('man_days', '')} · ¥ {d.get('quotation_total', '')}"
+            total = d.get("quotation_total")
+            detail = f"{d.get('man_days', '')} · ¥{fees.money(total) if total else ''}"
         elif e.action == "review.saved":
             mode = d.get("audit_mode", "")
             detail = f"{Review.Mode(mode).label if mode in Review.Mode.values else mode} · {d.get('man_days', '')}"

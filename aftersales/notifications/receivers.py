@@ -11,6 +11,7 @@ from aftersales.audits.models import Audit
 from aftersales.certificates.models import Certificate, CertificateEvent
 from aftersales.certification.models import Case, CaseEvent
 from aftersales.core.concepts import Level
+from aftersales.core.fees import money
 
 from . import recipients
 from .rules import APPEAL_RULES, CASE_RULES, CERTIFICATE_RULES, REASONS, Rule
@@ -68,7 +69,7 @@ def case_event_notify(event: CaseEvent, rule: Rule) -> None:
             "enterprise": case.enterprise.name,
             "cb": case.cb.name,
             "reason": event.reason,
-            "total": data.get("quotation_total", ""),
+            "total": money(total) if (total := data.get("quotation_total")) else "",
             "start": audit.start_date.isoformat() if audit and audit.start_date else "",
             "end": audit.end_date.isoformat() if audit and audit.end_date else "",
             "count": len(deadlines),

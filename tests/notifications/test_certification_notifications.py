@@ -9,8 +9,9 @@ from aftersales.accounts.models import Role, User
 from aftersales.accounts.services import membership_grant
 from aftersales.audits import decisions, findings, plan, reporting, steps
 from aftersales.certificates import versions
-from aftersales.certification.models import Case
+from aftersales.certification.models import Case, Quotation
 from aftersales.certification.services import StepRefused
+from aftersales.core.fees import money
 from aftersales.notifications.kinds import Kind
 from aftersales.notifications.models import Notification
 from tests.audits.factories import auditor_of, plan_input, score_all
@@ -91,6 +92,8 @@ def test_one_certification_tells_exactly_the_right_people(world, people, django_
         "committee": [K.REPORT],  # the decision is their own
         "committee2": [K.REPORT],
     }
+    accepted = Notification.objects.get(user=people["ent_admin"], kind=K.APPLICATION_ACCEPTED)
+    assert f"¥{money(Quotation.objects.get().total)}" in accepted.subject  # ¥19,000.00, as the quotation
     # one mail per notification, to its own person only
     mails = Counter(m.to[0] for m in mail.outbox)
     assert mails == {f"{name}@example.cn": len(kinds) for name, kinds in told.items() if kinds}
