@@ -1,5 +1,4 @@
-"""The public registry: search, a certificate's page and JSON, the printable verification page, the
-published signing keys. No login; rate limited (middleware.py). docs/certificates.md."""
+"""The public registry's pages, JSON and published signing keys; no login (docs/certificates.md)."""
 
 from __future__ import annotations
 
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_safe
 from aftersales.api_errors import refusal_body
 from aftersales.certificates.payload import registry_url
 from aftersales.certificates.qr import qr_svg
+from aftersales.certificates.selectors import surveillance_states
 from aftersales.certificates.signing import published_keys
 from aftersales.core.certnumber import number_normalise
 
@@ -30,11 +30,12 @@ PAGE_SIZE = 20
 @require_safe
 def registry_search_page(request):
     query = request.GET.get("q", "").strip()[:200]
-    page = None
-    if query:
+    page, rows = None, []
+    if query:  # each row with its surveillance standing (one query for the page)
         page = Paginator(registry_search(query), PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = list(zip(page, surveillance_states(page, timezone.localdate()).values(), strict=True))
     with translation.override(language(request)):
-        context = {"query": query, "page": page, "language_links": language_links(request.GET)}
+        context = {"query": query, "page": page, "rows": rows, "language_links": language_links(request.GET)}
         return render(request, "registry/search.html", context)
 
 
@@ -90,8 +91,7 @@ def signing_keys(request):
 
 
 def respond(request, found: Answer) -> HttpResponse:
-    """The answer with its headers, or 304 when the client's copy states the same record; why these
-    headers (the ETag ignores the time of reading; Last-Modified once its second has passed): docs/certificates.md."""
+    """The answer with its headers, or 304 when the client's copy states the same record (docs/certificates.md)."""
     content = fill(found.kind, found.body)
     headers = {"ETag": found.etag, "Content-Length": str(len(content)), "Cache-Control": "no-cache"}
     if found.kind != JSON:

@@ -78,6 +78,7 @@ def test_a_missed_surveillance_is_overdue_with_its_date_on_every_page(client, wo
         data = registry_json(client, certificate.number)
         page = client.get(f"/registry/{certificate.number}/?lang=en").content.decode()
         verify = client.get(reverse("registry_verify", args=[certificate.number])).content.decode()
+        found = client.get(reverse("registry_search"), {"q": certificate.number, "lang": "en"}).content.decode()
     row = cycle_page.context["o"].overdue[0]
     assert (row.standing.standing, row.standing.due_by, row.standing.proposal) == ("missed", DUE, "pending")
     for html in (listing.content.decode(), detail.content.decode()):
@@ -91,7 +92,7 @@ def test_a_missed_surveillance_is_overdue_with_its_date_on_every_page(client, wo
     )
     assert data["status"] == "valid"
     assert data["surveillance"]["state"] == "overdue" and data["surveillance"]["next_due"] == due
-    for html in (page, verify):
+    for html in (page, verify, found):  # the search's row too
         assert f"was due by {due}" in html and 'data-state="overdue"' in html and next_year not in html
     assert "proposal" not in json.dumps(data) and "pending" not in page  # the proposal is the CB's
 
