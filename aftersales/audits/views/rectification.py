@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,9 +65,7 @@ def audit_rectification(request, pk: int):
 @refusals
 def audit_finding_answer(request, pk: int, finding_id: int):
     case, audit = _rectification_for(request, pk, write="enterprise")
-    finding = Nonconformity.objects.filter(pk=finding_id, audit=audit).first()
-    if finding is None:
-        raise Http404
+    finding = get_object_or_404(Nonconformity, pk=finding_id, audit=audit)
     form = FindingAnswerForm(request.POST)
     form.is_valid()
     upload = request.FILES.get("file")
@@ -86,9 +84,7 @@ def audit_finding_answer(request, pk: int, finding_id: int):
 @refusals
 def audit_finding_file(request, pk: int, finding_id: int):
     case, audit = _rectification_for(request, pk, write="enterprise")
-    finding = Nonconformity.objects.filter(pk=finding_id, audit=audit).first()
-    if finding is None:
-        raise Http404
+    finding = get_object_or_404(Nonconformity, pk=finding_id, audit=audit)
     upload = request.FILES.get("file")
     if upload is None:
         raise services.AuditRefused(_("Choose a file to upload."))
@@ -100,9 +96,7 @@ def audit_finding_file(request, pk: int, finding_id: int):
 @require_GET
 def audit_finding_file_download(request, pk: int, file_id: int):
     _case, audit = _rectification_for(request, pk)
-    row = RectificationFile.objects.filter(pk=file_id, finding__audit=audit).first()
-    if row is None:
-        raise Http404
+    row = get_object_or_404(RectificationFile, pk=file_id, finding__audit=audit)
     return _file(row)
 
 
@@ -111,9 +105,7 @@ def audit_finding_file_download(request, pk: int, file_id: int):
 @refusals
 def audit_finding_verify(request, pk: int, finding_id: int):
     case, audit = _rectification_for(request, pk, write="audit")
-    finding = Nonconformity.objects.filter(pk=finding_id, audit=audit).first()
-    if finding is None:
-        raise Http404
+    finding = get_object_or_404(Nonconformity, pk=finding_id, audit=audit)
     form = VerifyForm(request.POST)
     if not form.is_valid():
         raise services.AuditRefused(form_errors(form))

@@ -6,8 +6,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -98,9 +97,7 @@ def audit_special_add(request, pk: int):
 @refusals
 def audit_special_remove(request, pk: int, finding_id: int):
     case, audit = audit_scores_for(request, pk, write="audit")
-    finding = SpecialFinding.objects.filter(pk=finding_id, assessment_id=audit.assessment_id).first()
-    if finding is None:
-        raise Http404
+    finding = get_object_or_404(SpecialFinding, pk=finding_id, assessment_id=audit.assessment_id)
     scoring.audit_special_remove(audit=audit, finding=finding, by=request.user)
     return redirect(_scoring_url(case, "specials"))
 
@@ -125,9 +122,7 @@ def audit_evidence_upload(request, pk: int, code: str):
 @require_GET
 def audit_evidence_download(request, pk: int, evidence_id: int):
     _case, _audit = audit_scores_for(request, pk)
-    evidence = Evidence.objects.filter(pk=evidence_id, assessment__case_id=pk, assessment__kind="audit").first()
-    if evidence is None:
-        raise Http404
+    evidence = get_object_or_404(Evidence, pk=evidence_id, assessment__case_id=pk, assessment__kind="audit")
     return _file(evidence)
 
 
@@ -148,8 +143,6 @@ def audit_finding_add(request, pk: int, code: str):
 @refusals
 def audit_finding_remove(request, pk: int, finding_id: int):
     case, audit = audit_scores_for(request, pk, write="audit")
-    finding = Nonconformity.objects.filter(pk=finding_id, audit=audit).first()
-    if finding is None:
-        raise Http404
+    finding = get_object_or_404(Nonconformity, pk=finding_id, audit=audit)
     findings.finding_remove(finding=finding, by=request.user)
     return redirect(_scoring_url(case, f"item-{finding.item_code}"))

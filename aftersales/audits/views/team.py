@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -135,9 +135,7 @@ def audit_objection_raise(request, pk: int):
     form = ObjectionForm(request.POST)
     if not form.is_valid():
         raise services.AuditRefused(_("An objection names the auditor and gives a reason."))
-    member = TeamMember.objects.filter(pk=form.cleaned_data["member"], audit=audit).first()
-    if member is None:
-        raise Http404
+    member = get_object_or_404(TeamMember, pk=form.cleaned_data["member"], audit=audit)
     plan.objection_raise(case=case, member=member, reason=form.cleaned_data["reason"], by=request.user)
     messages.success(request, _("Your objection is recorded; the certification body will answer it."))
     return _back(request, case)
