@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
@@ -96,6 +97,15 @@ class CheckedUpload:
     def stored_name(self) -> str:
         """The name handed to the FileField (RandomName replaces all but the suffix)."""
         return f"{self.sha256[:16]}{PurePath(self.name).suffix.lower()}"
+
+    def stored(self, model, **fields):
+        """An unsaved `model` row holding this file (field `file`) and its name, type, size and hash;
+        the file is written to storage now, the row when the caller saves it."""
+        row = model(
+            original_name=self.name, content_type=self.content_type, size=self.size, sha256=self.sha256, **fields
+        )
+        row.file.save(self.stored_name, ContentFile(self.data), save=False)
+        return row
 
 
 def upload_accept(upload, *, max_bytes: int | None = None) -> CheckedUpload:

@@ -16,7 +16,6 @@ import logging
 from datetime import date
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -271,15 +270,7 @@ def _files_store(appeal: Appeal, files: list, *, by, stored: list[AppealFile]) -
     """Save the checked files on the appeal; each saved row is appended to `stored` at once (so the
     caller can delete the files if the transaction fails)."""
     for checked in files:
-        row = AppealFile(
-            appeal=appeal,
-            original_name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=by,
-        )
-        row.file.save(checked.stored_name, ContentFile(checked.data), save=False)
+        row = checked.stored(AppealFile, appeal=appeal, uploaded_by=by)
         stored.append(row)
         row.save()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -30,16 +29,7 @@ def evidence_add(*, assessment: Assessment, item_code: str, upload, by) -> Evide
         raise EvidenceRefused(str(exc)) from exc
     with transaction.atomic():
         locked = assessment_lock_draft(assessment.pk)
-        evidence = Evidence(
-            assessment=locked,
-            item_code=scheme.node(item_code).code,
-            original_name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=by,
-        )
-        evidence.file.save(checked.stored_name, ContentFile(checked.data), save=False)
+        evidence = checked.stored(Evidence, assessment=locked, item_code=scheme.node(item_code).code, uploaded_by=by)
         try:
             evidence.save()
             event_record(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -138,15 +137,7 @@ def finding_file_add(*, finding: Nonconformity, upload, by) -> RectificationFile
         _status(finding.audit.case, {S.RECTIFICATION}, _("add rectification evidence"))
         if finding.state not in OPEN_STATES:
             raise AuditRefused(_("This finding is closed."))
-        row = RectificationFile(
-            finding=finding,
-            original_name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=by,
-        )
-        row.file.save(checked.stored_name, ContentFile(checked.data), save=False)
+        row = checked.stored(RectificationFile, finding=finding, uploaded_by=by)
         try:
             row.save()
             case_event_record(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from aftersales.uploads import CheckedUpload, UploadRefused, upload_accept
@@ -36,15 +35,7 @@ def info_files_store(*, item: InfoItem, checked: Sequence[CheckedUpload], by) ->
     stored: list[InfoAttachment] = []
     try:
         for upload in checked:
-            attachment = InfoAttachment(
-                item=item,
-                original_name=upload.name,
-                content_type=upload.content_type,
-                size=upload.size,
-                sha256=upload.sha256,
-                uploaded_by=by,
-            )
-            attachment.file.save(upload.stored_name, ContentFile(upload.data), save=False)
+            attachment = upload.stored(InfoAttachment, item=item, uploaded_by=by)
             stored.append(attachment)
             attachment.save()
     except Exception:

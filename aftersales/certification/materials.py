@@ -3,7 +3,6 @@ privately. A new upload of a material type is its next version; earlier versions
 
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -33,17 +32,9 @@ def material_upload(*, case: Case, material_type: str, upload, by) -> Material:
     with transaction.atomic():
         locked = _lock_editable(case)
         last = Material.objects.filter(case=locked, material_type=material_type).aggregate(v=Max("version"))["v"]
-        material = Material(
-            case=locked,
-            material_type=material_type,
-            version=(last or 0) + 1,
-            original_name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=by,
+        material = checked.stored(
+            Material, case=locked, material_type=material_type, version=(last or 0) + 1, uploaded_by=by
         )
-        material.file.save(checked.stored_name, ContentFile(checked.data), save=False)
         try:
             material.save()
             case_event_record(
