@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from aftersales.certification.access import WRITE_ENTERPRISE_ADMIN as CASE_ENTER
 from aftersales.certification.access import case_for
 from aftersales.core.refusal import Refused
 from aftersales.refusals import redirect_on_refusal
+from aftersales.uploads import stored_file_response
 
 from . import services
 from .access import (
@@ -164,12 +165,7 @@ def appeal_detail(request, pk: int):
 @require_GET
 def appeal_file(request, pk: int, file_id: int):
     appeal = appeal_for(request, pk)
-    row = AppealFile.objects.filter(pk=file_id, appeal=appeal).first()
-    if row is None:
-        raise Http404
-    return FileResponse(
-        row.file.open("rb"), as_attachment=True, filename=row.original_name, content_type=row.content_type
-    )
+    return stored_file_response(get_object_or_404(AppealFile, pk=file_id, appeal=appeal))
 
 
 def _refused_back(request, pk: int, *args, **kwargs) -> str:

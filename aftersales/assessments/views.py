@@ -2,7 +2,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from aftersales.core.text import normalise_language
 from aftersales.generated import checklist_xlsx
 from aftersales.schemes.models import SchemeVersion
 from aftersales.schemes.selectors import scheme_of
+from aftersales.uploads import stored_file_response
 
 from . import importing, services
 from .access import assessment_access, assessment_child_for, assessment_for
@@ -284,15 +285,7 @@ def evidence_upload(request, pk: int, code: str):
 @require_GET
 def evidence_download(request, pk: int, evidence_id: int):
     _, evidence = assessment_child_for(request, pk, Evidence, evidence_id)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Digest"] = f"sha-256={evidence.sha256}"
-    return response
+    return stored_file_response(evidence)
 
 
 @login_required

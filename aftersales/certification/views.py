@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from aftersales.core.refusal import Refused
 from aftersales.core.text import normalise_language
 from aftersales.refusals import redirect_on_refusal, refusal_messages
 from aftersales.schemes.models import SchemeVersion
+from aftersales.uploads import stored_file_response
 
 from . import review, services
 from .access import (
@@ -181,15 +182,7 @@ def _materials_url(pk: int) -> str:
 @require_GET
 def case_material_download(request, pk: int, material_id: int):
     case = case_for(request, pk)
-    material = Material.objects.filter(pk=material_id, case=case).first()
-    if material is None:
-        raise Http404
-    return FileResponse(
-        material.file.open("rb"),
-        as_attachment=True,
-        filename=material.original_name,
-        content_type=material.content_type,
-    )
+    return stored_file_response(get_object_or_404(Material, pk=material_id, case=case))
 
 
 @login_required
@@ -260,15 +253,7 @@ def case_info_answer(request, pk: int, item_id: int):
 def case_info_file_download(request, pk: int, file_id: int):
     """A file sent with an answer to a request for more information (whoever may see the case)."""
     case = case_for(request, pk)
-    attachment = InfoAttachment.objects.filter(pk=file_id, item__case=case).first()
-    if attachment is None:
-        raise Http404
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return stored_file_response(get_object_or_404(InfoAttachment, pk=file_id, item__case=case))
 
 
 @login_required

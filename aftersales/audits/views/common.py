@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
@@ -42,12 +41,3 @@ def _back(request, case):
 
 def _scoring_url(case, anchor: str = "") -> str:
     return reverse("audit_scoring", args=[case.pk]) + (f"#{anchor}" if anchor else "")
-
-
-def _file(row):
-    response = FileResponse(
-        row.file.open("rb"), as_attachment=True, filename=row.original_name, content_type=row.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Digest"] = f"sha-256={row.sha256}"
-    return response

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from aftersales.uploads import stored_file_response
+
 from .. import findings, reporting, services
 from ..access import audit_access_for, is_enterprise_viewer
 from ..forms import (
@@ -21,7 +23,7 @@ from ..forms import (
 )
 from ..models import Nonconformity, RectificationFile
 from ..presenters import RECTIFICATION_VISIBLE, findings_rows
-from .common import _file, refusals
+from .common import refusals
 
 
 def _rectification_access(request, pk: int, *, write: str | None = None):
@@ -97,7 +99,7 @@ def audit_finding_file(request, pk: int, finding_id: int):
 def audit_finding_file_download(request, pk: int, file_id: int):
     _case, audit = _rectification_for(request, pk)
     row = get_object_or_404(RectificationFile, pk=file_id, finding__audit=audit)
-    return _file(row)
+    return stored_file_response(row)
 
 
 @login_required

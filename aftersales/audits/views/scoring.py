@@ -17,6 +17,7 @@ from aftersales.assessments.item_messages import item_error, item_messages_place
 from aftersales.assessments.models import Evidence, SpecialFinding
 from aftersales.assessments.services import AssessmentFrozen
 from aftersales.core.problems import ProblemsError
+from aftersales.uploads import stored_file_response
 
 from .. import findings, scoring, services
 from ..access import (
@@ -29,7 +30,7 @@ from ..forms import (
 )
 from ..models import Nonconformity
 from ..presenters import item_context, scoring_context
-from .common import _file, _lang, _scoring_url, refusals
+from .common import _lang, _scoring_url, refusals
 
 
 @login_required
@@ -123,7 +124,7 @@ def audit_evidence_upload(request, pk: int, code: str):
 def audit_evidence_download(request, pk: int, evidence_id: int):
     _case, _audit = audit_scores_for(request, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_id, assessment__case_id=pk, assessment__kind="audit")
-    return _file(evidence)
+    return stored_file_response(evidence)
 
 
 @login_required
